@@ -1,0 +1,1 @@
+"""Classifier plugins. Installed as ``seoulrec.classifiers``."""

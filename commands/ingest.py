@@ -1,0 +1,123 @@
+"""``seoulrec ingest``: batch-import files, package folders and whole trees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TaskProgressColumn
+
+from seoulrec.catalog import Catalog
+from seoulrec.config import load_config, resolve_catalog
+from seoulrec.errors import ConfigError
+from seoulrec.ingest import IngestOptions, run_batch
+from seoulrec.model import OUTCOME_ADVICE
+
+from .console import EXIT_PARTIAL, CatalogOption, JsonOption, emit_json, err, handle_errors, table
+
+OUTCOMES_HELP = "\n".join(f"  {k}: {v}" for k, v in OUTCOME_ADVICE.items())
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "ingest",
+        help=f"""Ingest electronic-approval packages and documents into the catalog.
+
+PATH may be files, package folders (a folder holding pubdoc.xml or a pack envelope), ZIPs
+of packages, or whole trees searched recursively. Formats are identified by content.
+Re-running the same batch adds nothing; a changed document becomes a new version.
+
+Exit codes: 0 all ingested, 3 finished but some items failed, 2 usage error, 1 failure.
+
+Outcomes of an item:
+{OUTCOMES_HELP}
+
+Example: seoulrec ingest exports/2025-10/ --jobs 2 --json > report.json
+""",
+    )(ingest)
+
+
+def _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb) -> IngestOptions:
+    section = config.section("ingest")
+    kinds = section.get("kinds", {})
+    if not isinstance(kinds, dict):
+        raise ConfigError("[ingest.kinds] must map folder names to material kinds")
+    ranks = config.section("ranks")
+    flag_base = int(section.get("publication_flag_base", 1))
+    if flag_base not in (0, 1):
+        raise ConfigError("[ingest] publication_flag_base must be 0 or 1")
+    return IngestOptions(
+        jobs=jobs if jobs is not None else int(section.get("jobs", 0)),
+        timeout=timeout if timeout is not None else float(section.get("timeout", 60)),
+        memory_mb=memory_mb if memory_mb is not None else int(section.get("memory_mb", 2048)),
+        flag_base=flag_base,
+        ranks=ranks,
+        kinds=kinds,
+        material_kind=kind,
+        dry_run=dry_run,
+        fail_fast=fail_fast,
+    )
+
+
+@handle_errors
+def ingest(
+    paths: List[Path] = typer.Argument(..., help="Files, package folders, ZIPs or trees."),
+    catalog: Optional[Path] = CatalogOption,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Read everything, write nothing; report what would change."),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failed item."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: one per core)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="Per-file time limit in seconds (default 60)."),
+    memory_mb: Optional[int] = typer.Option(None, "--memory-mb", min=0, help="Per-worker memory limit in MiB (default 2048; 0 = none)."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Material kind for unstructured files, e.g. 용역자료."),
+    as_json: bool = JsonOption,
+):
+    config = load_config()
+    options = _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb)
+    cat = Catalog.open(resolve_catalog(catalog, config), readonly=dry_run)
+    progress = Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]:.1f} items/s"),
+        TextColumn("added {task.fields[added]} · failed {task.fields[failed]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal,
+    )
+    task = progress.add_task("ingest", total=None, rate=0.0, added=0, failed=0)
+
+    def on_total(total: int) -> None:
+        progress.update(task, total=total)
+
+    def on_item(result: dict, report) -> None:
+        elapsed = progress.tasks[0].elapsed or 1e-9
+        progress.update(task, advance=1, rate=report.items / elapsed, added=report.added + report.updated, failed=len(report.failed))
+
+    with progress:
+        report = run_batch(cat, paths, options, on_total=on_total, on_item=on_item)
+    cat.close()
+    data = report.to_dict()
+    if as_json:
+        emit_json({k: data[k] for k in ("batch", "added", "updated", "unchanged", "failed", "incomplete", "items", "dry_run", "stopped_early", "seconds")})
+    else:
+        verb = "Would ingest" if dry_run else "Ingested"
+        table(
+            f"{verb} {report.items} items in {report.seconds:.1f} s" + (f" (batch {report.batch})" if report.batch else ""),
+            ["added", "updated", "unchanged", "incomplete", "failed"],
+            [[report.added, report.updated, report.unchanged, len(report.incomplete), len(report.failed)]],
+        )
+        if report.added + report.updated == 0 and not report.failed and report.unchanged:
+            err.print("Nothing new: every item is already in the catalog.")
+        if report.incomplete:
+            table("Incomplete (catalogued, attachment missing)", ["path", "message"], [[i["path"], i["message"]] for i in report.incomplete[:50]])
+        if report.failed:
+            table("Failed items", ["path", "reason", "message"], [[f["path"], f["reason"], f["message"]] for f in report.failed[:200]])
+            if len(report.failed) > 200:
+                err.print(f"... and {len(report.failed) - 200} more (use --json for all)")
+        if report.stopped_early:
+            err.print("Stopped at the first failure (--fail-fast).")
+    if report.failed:
+        raise typer.Exit(EXIT_PARTIAL)

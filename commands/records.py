@@ -1,0 +1,86 @@
+"""``seoulrec records list|show``: look at the catalog."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from seoulrec.errors import UsageError
+from seoulrec.records import record_json
+
+from .console import CatalogOption, JsonOption, emit_json, err, handle_errors, open_catalog, table
+
+records_app = typer.Typer(help="List and show catalogued records.\n\nExample: seoulrec records list --department 전략주택공급과 --json", no_args_is_help=True)
+
+CLASSES = ("public", "partial", "non_public")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(records_app, name="records")
+
+
+def _date(value: Optional[str], option: str) -> Optional[str]:
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}")
+    return value
+
+
+@records_app.command("list")
+@handle_errors
+def list_records(
+    catalog: Optional[Path] = CatalogOption,
+    batch: Optional[int] = typer.Option(None, "--batch", help="Only records written by this batch."),
+    department: Optional[str] = typer.Option(None, "--department", help="Only this department (처리과)."),
+    date_from: Optional[str] = typer.Option(None, "--from", help="Enforcement date on or after YYYY-MM-DD."),
+    date_to: Optional[str] = typer.Option(None, "--to", help="Enforcement date on or before YYYY-MM-DD."),
+    disclosure_class: Optional[str] = typer.Option(None, "--class", help="public, partial or non_public."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most N records (default: all)."),
+    all_versions: bool = typer.Option(False, "--all-versions", help="Include superseded versions."),
+    as_json: bool = JsonOption,
+):
+    """List every matching record (current versions), oldest first.
+
+    Example: seoulrec records list --from 2025-01-01 --class partial --json
+    """
+    if disclosure_class and disclosure_class not in CLASSES:
+        raise UsageError(f"--class must be one of {', '.join(CLASSES)}, not {disclosure_class!r}")
+    cat = open_catalog(catalog, readonly=True)
+    rows = cat.iter_records(batch, department, _date(date_from, "--from"), _date(date_to, "--to"), disclosure_class, limit, all_versions)
+    if as_json:
+        emit_json([record_json(cat, row) for row in rows])
+        return
+    shown = [
+        [r["id"], r["document_number"] or "", (r["title"] or "")[:60], r["department"] or "", r["enforcement_date"] or "", r["approval_level"], r["disclosure_class"] or "", r["version"], r["status"]]
+        for r in rows
+    ]
+    table(f"{len(shown)} records", ["id", "document number", "title", "department", "date", "level", "class", "v", "status"], shown)
+
+
+@records_app.command("show")
+@handle_errors
+def show_record(
+    record_id: int = typer.Argument(..., help="Record id (see `records list`)."),
+    catalog: Optional[Path] = CatalogOption,
+    text: bool = typer.Option(False, "--text", help="Include the extracted text."),
+    as_json: bool = JsonOption,
+):
+    """Show one record with its approval chain and attachments.
+
+    Example: seoulrec records show 12 --json
+    """
+    cat = open_catalog(catalog, readonly=True)
+    doc = record_json(cat, cat.get_record(record_id), with_text=text)
+    if as_json:
+        emit_json(doc)
+        return
+    for key in ("id", "document_number", "regnumbercode", "title", "organ", "department", "enforcement_date", "approval_level", "disclosure_class", "grounds", "version", "status", "source_path"):
+        err.print(f"[bold]{key}[/]: {doc[key]}")
+    table("approval chain", ["kind", "order", "position", "type", "name", "date", "level"], [[a["kind"], a["order"], a["position"], a["type"], a["name"], a["date"], a["level"]] for a in doc["approvals"]])
+    table("attachments", ["name", "format", "size", "status", "message"], [[a["name"], a["format"], a["size"], a["status"], a["message"]] for a in doc["attachments"]])
+    if text:
+        err.print(doc["text"])

@@ -1,0 +1,1 @@
+"""Exporter plugins. Installed as ``seoulrec.exporters``."""

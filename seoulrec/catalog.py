@@ -1,0 +1,272 @@
+"""The SQLite catalog (through sqlite-utils): schema, migrations, queries.
+
+One file, WAL mode, a schema version in ``meta`` and forward-only migrations. Every write of one
+ingested item happens in one transaction, so a killed run leaves a consistent catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from .errors import CatalogLocked, CatalogNotFound, RecordNotFound, UsageError
+
+SCHEMA_VERSION = 1
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS batches (
+            id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL,
+            options TEXT, added INTEGER DEFAULT 0, updated INTEGER DEFAULT 0,
+            unchanged INTEGER DEFAULT 0, failed INTEGER DEFAULT 0)"""
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS records (
+            id INTEGER PRIMARY KEY,
+            record_key TEXT NOT NULL, version INTEGER NOT NULL, is_current INTEGER NOT NULL,
+            kind TEXT NOT NULL, material_kind TEXT,
+            document_number TEXT, regnumbercode TEXT, title TEXT, organ TEXT, department TEXT,
+            enforcement_date TEXT, sender_name TEXT, recipients TEXT, text TEXT,
+            approval_level TEXT NOT NULL, disclosure_class TEXT, grounds TEXT, publication_code TEXT,
+            unit_task TEXT, source_path TEXT, source_format TEXT, sha256 TEXT NOT NULL,
+            status TEXT NOT NULL, pages INTEGER, metadata TEXT, warnings TEXT,
+            batch_id INTEGER REFERENCES batches(id), created TEXT NOT NULL,
+            UNIQUE (record_key, version))"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS records_current ON records(is_current, record_key)")
+    db.execute("CREATE INDEX IF NOT EXISTS records_sha ON records(sha256)")
+    db.execute("CREATE INDEX IF NOT EXISTS records_batch ON records(batch_id)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS approvals (
+            record_id INTEGER NOT NULL REFERENCES records(id), kind TEXT NOT NULL,
+            "order" INTEGER NOT NULL, position TEXT, type TEXT, name TEXT, date TEXT,
+            is_final INTEGER NOT NULL, level TEXT)"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS approvals_record ON approvals(record_id)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS attachments (
+            id INTEGER PRIMARY KEY, record_id INTEGER NOT NULL REFERENCES records(id),
+            name TEXT NOT NULL, format TEXT, size INTEGER, sha256 TEXT, text TEXT,
+            status TEXT NOT NULL, message TEXT)"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS attachments_record ON attachments(record_id)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS sources (
+            sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, batch_id INTEGER, records INTEGER)"""
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS failures (
+            id INTEGER PRIMARY KEY, batch_id INTEGER REFERENCES batches(id), path TEXT NOT NULL,
+            reason TEXT NOT NULL, message TEXT, at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS audit (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+            record_id INTEGER, detail TEXT)"""
+    )
+    # The audit log is append-only: the database itself refuses edits and deletions.
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+
+
+MIGRATIONS = {1: _migration_1}
+
+
+class Catalog:
+    """An open catalog. Use ``Catalog.create`` for a new file and ``Catalog.open`` otherwise."""
+
+    def __init__(self, path: Path, db: sqlite_utils.Database):
+        self.path = path
+        self.db = db
+
+    @classmethod
+    def _connect(cls, path: Path, readonly: bool = False) -> sqlite_utils.Database:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        else:
+            conn = sqlite3.connect(str(path), timeout=30)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        db = sqlite_utils.Database(conn)
+        if not readonly:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+        return db
+
+    @classmethod
+    def create(cls, path: Path) -> "Catalog":
+        path = Path(path)
+        if path.exists() and path.is_dir():
+            raise UsageError(f"{path} is a folder; give a file name for the catalog")
+        if not path.parent.exists():
+            raise UsageError(f"folder {path.parent} does not exist; create it first")
+        catalog = cls(path, cls._connect(path))
+        catalog.migrate()
+        return catalog
+
+    @classmethod
+    def open(cls, path: Path, readonly: bool = False) -> "Catalog":
+        path = Path(path)
+        if not path.is_file():
+            raise CatalogNotFound(f"no catalog at {path}; run `seoulrec init` first")
+        try:
+            catalog = cls(path, cls._connect(path, readonly=readonly))
+            version = catalog.schema_version()
+        except sqlite3.DatabaseError as exc:
+            raise UsageError(f"{path} is not a seoulrec catalog ({exc})") from None
+        if not readonly and version < SCHEMA_VERSION:
+            catalog.migrate()
+        elif version > SCHEMA_VERSION:
+            raise UsageError(
+                f"{path} has schema version {version}, newer than this seoulrec ({SCHEMA_VERSION}); upgrade seoulrec"
+            )
+        return catalog
+
+    def schema_version(self) -> int:
+        if "meta" not in self.db.table_names():
+            if self.db.table_names():
+                raise sqlite3.DatabaseError("no meta table")
+            return 0
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> int:
+        """Apply every migration above the stored version, each in its own transaction."""
+        try:
+            with self.db.conn:
+                self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            current = self.schema_version()
+            for version in sorted(MIGRATIONS):
+                if version <= current:
+                    continue
+                with self.db.conn:
+                    MIGRATIONS[version](self.db)
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [str(version)]
+                    )
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):
+                raise CatalogLocked(f"{self.path} is locked by another seoulrec process; try again") from None
+            raise
+        return self.schema_version()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- audit ---------------------------------------------------------------------------
+    def audit(self, action: str, record_id: int | None = None, detail: dict | None = None, actor: str | None = None) -> None:
+        self.db.execute(
+            "INSERT INTO audit(at, actor, action, record_id, detail) VALUES (?, ?, ?, ?, ?)",
+            [now(), actor or default_actor(), action, record_id, json.dumps(detail or {}, ensure_ascii=False)],
+        )
+
+    # -- batches -------------------------------------------------------------------------
+    def start_batch(self, options: dict) -> int:
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE batches SET status = 'interrupted' WHERE status = 'running'"
+            )
+            cursor = self.db.execute(
+                "INSERT INTO batches(started, status, options) VALUES (?, 'running', ?)",
+                [now(), json.dumps(options, ensure_ascii=False)],
+            )
+            batch_id = cursor.lastrowid
+            self.audit("batch.start", detail={"batch": batch_id, "options": options})
+        return batch_id
+
+    def finish_batch(self, batch_id: int, counts: dict, status: str = "finished") -> None:
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE batches SET finished = ?, status = ?, added = ?, updated = ?, unchanged = ?, failed = ? WHERE id = ?",
+                [now(), status, counts["added"], counts["updated"], counts["unchanged"], counts["failed"], batch_id],
+            )
+            self.audit("batch.finish", detail={"batch": batch_id, "status": status, **counts})
+
+    # -- records -------------------------------------------------------------------------
+    def known_source(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha256]).fetchone() is not None
+
+    def current_version(self, record_key: str) -> tuple[int, int, str] | None:
+        row = self.db.execute(
+            "SELECT id, version, sha256 FROM records WHERE record_key = ? AND is_current = 1", [record_key]
+        ).fetchone()
+        return tuple(row) if row else None
+
+    def get_record(self, record_id: int) -> dict:
+        rows = list(self.db.query("SELECT * FROM records WHERE id = ?", [record_id]))
+        if not rows:
+            raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
+        return rows[0]
+
+    def approvals_of(self, record_id: int) -> list[dict]:
+        return list(
+            self.db.query('SELECT * FROM approvals WHERE record_id = ? ORDER BY kind DESC, "order"', [record_id])
+        )
+
+    def attachments_of(self, record_id: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM attachments WHERE record_id = ? ORDER BY id", [record_id]))
+
+    def iter_records(
+        self,
+        batch: int | None = None,
+        department: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        disclosure_class: str | None = None,
+        limit: int | None = None,
+        all_versions: bool = False,
+    ) -> Iterator[dict]:
+        where, params = [], []
+        if not all_versions:
+            where.append("is_current = 1")
+        if batch is not None:
+            where.append("batch_id = ?")
+            params.append(batch)
+        if department:
+            where.append("department = ?")
+            params.append(department)
+        if date_from:
+            where.append("enforcement_date >= ?")
+            params.append(date_from)
+        if date_to:
+            where.append("enforcement_date <= ?")
+            params.append(date_to)
+        if disclosure_class:
+            where.append("disclosure_class = ?")
+            params.append(disclosure_class)
+        sql = "SELECT * FROM records"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        yield from self.db.query(sql, params)
+
+
+def default_actor() -> str:
+    return os.environ.get("SEOULREC_ACTOR") or os.environ.get("USER") or "unknown"

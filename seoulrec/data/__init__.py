@@ -1,0 +1,1 @@
+"""Shipped defaults: rank ladder, JSON Schemas, demo inputs."""

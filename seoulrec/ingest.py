@@ -1,0 +1,598 @@
+"""The batch: walk, identify, hash, extract (in worker processes), write, report.
+
+Discovery runs in the parent; each item (a file or a package) is read, hashed and extracted
+in a worker process with a time and memory limit (pebble), and the parent writes results in
+discovery order, one transaction per item. Re-running a batch skips items whose SHA-256 the
+catalog already holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import unicodedata
+from collections import deque
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .catalog import Catalog, now
+from .errors import ReaderError, TooLarge, UnsafeInput, UsageError
+from .formats.identify import identify
+from .model import ACCEPTED_OUTCOMES, Attachment, Extracted
+from .ranks import Ladder, approval_level
+
+PACKAGE_PRIMARY = ("pubdoc.xml",)
+MAX_FILE_BYTES = 1024 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Item:
+    """One unit of a batch: a standalone file or a package folder."""
+
+    path: str
+    kind: str  # "file" | "package_dir"
+
+
+@dataclass
+class IngestOptions:
+    jobs: int = 0
+    timeout: float = 60.0
+    memory_mb: int = 2048
+    max_file_mb: int = 1024
+    flag_base: int = 1
+    ranks: dict = field(default_factory=dict)
+    kinds: dict = field(default_factory=dict)  # folder name -> material kind
+    material_kind: str | None = None
+    dry_run: bool = False
+    fail_fast: bool = False
+
+    def worker_jobs(self) -> int:
+        return self.jobs if self.jobs and self.jobs > 0 else (os.cpu_count() or 1)
+
+
+@dataclass
+class BatchReport:
+    batch: int | None
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[dict] = field(default_factory=list)
+    incomplete: list[dict] = field(default_factory=list)
+    items: int = 0
+    dry_run: bool = False
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        return data
+
+
+# -- discovery --------------------------------------------------------------------------
+
+def _is_pack_file(path: Path) -> bool:
+    if path.suffix.lower() != ".xml":
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return identify(fh.read(2048)) == "pack"
+    except OSError:
+        return False
+
+
+def is_package_dir(path: Path) -> bool:
+    """A folder holding ``pubdoc.xml`` is a package; so is one holding a single pack envelope
+    beside its attachments (no subfolders). Several pack envelopes in one folder are each a
+    complete package of their own, read as files."""
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return False
+    packs, has_dirs = 0, False
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            has_dirs = True
+        elif entry.is_file(follow_symlinks=False):
+            if entry.name.lower() in PACKAGE_PRIMARY:
+                return True
+            if _is_pack_file(Path(entry.path)):
+                packs += 1
+    return packs == 1 and not has_dirs and len(entries) > 1
+
+
+def discover(paths: Iterable[Path], on_skip: Callable[[str, str, str], None] | None = None) -> Iterator[Item]:
+    """Yield items in a stable order: files, package folders (found recursively), whole trees."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_symlink():
+            if on_skip:
+                on_skip(str(path), "unsafe", "symbolic links are not followed")
+            continue
+        if path.is_file():
+            yield Item(str(path), "file")
+            continue
+        if not path.is_dir():
+            continue
+        if is_package_dir(path):
+            yield Item(str(path), "package_dir")
+            continue
+        for root, dirs, files in os.walk(path, followlinks=False):
+            dirs.sort()
+            root_path = Path(root)
+            keep = []
+            for d in dirs:
+                sub = root_path / d
+                if sub.is_symlink():
+                    if on_skip:
+                        on_skip(str(sub), "unsafe", "symbolic links are not followed")
+                elif is_package_dir(sub):
+                    yield Item(str(sub), "package_dir")
+                else:
+                    keep.append(d)
+            dirs[:] = keep
+            for name in sorted(files):
+                file_path = root_path / name
+                if file_path.is_symlink():
+                    if on_skip:
+                        on_skip(str(file_path), "unsafe", "symbolic links are not followed")
+                    continue
+                yield Item(str(file_path), "file")
+
+
+# -- worker side ----------------------------------------------------------------------------
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _nfc(name: str) -> str:
+    return unicodedata.normalize("NFC", name).replace("\\", "/")
+
+
+def _attachment(name: str, data: bytes) -> Attachment:
+    from .formats.registry import extract
+
+    fmt = identify(data, name)
+    att = Attachment(name=name, format=fmt, size=len(data), sha256=sha256_bytes(data))
+    if fmt == "pubdoc":
+        att.status, att.message = "ok", ""
+        return att
+    try:
+        extracted = extract(data, name, fmt)
+        att.text = extracted.text
+        att.status = "ok"
+    except ReaderError as exc:
+        att.status, att.message = exc.outcome, str(exc)
+    except MemoryError:
+        att.status, att.message = "too_large", f"{name}: reading it exceeded the memory limit"
+    except Exception as exc:  # a reader bug must not lose the package
+        att.status, att.message = "corrupt", f"{name}: {type(exc).__name__}: {exc}"
+    return att
+
+
+def build_package(primary_name: str, primary: bytes, members: dict[str, bytes], flag_base: int) -> Extracted:
+    """A pubdoc (or pack envelope) plus the files its ``attach/title`` names."""
+    from .formats.pack import read_pack
+    from .formats.pubdoc import read_pubdoc
+
+    members = {_nfc(k): v for k, v in members.items()}
+    fmt = identify(primary, primary_name)
+    header: dict = {}
+    if fmt == "pack":
+        pack = read_pack(primary, primary_name)
+        header = pack.header
+        primary_name, primary = pack.pubdoc
+        for name, body in pack.attachments:
+            members.setdefault(_nfc(name), body)
+    extracted = read_pubdoc(primary, primary_name, flag_base=flag_base)
+    if header:
+        extracted.metadata["pack_header"] = header
+    by_basename = {k.rsplit("/", 1)[-1]: k for k in members}
+    used = {_nfc(primary_name)}
+    for name in extracted.attachment_names:
+        key = _nfc(name)
+        member = key if key in members else by_basename.get(key.rsplit("/", 1)[-1])
+        if member is None:
+            extracted.attachments.append(
+                Attachment(name=name, status="missing", message=f"{name}: named in <attach> but not in the package")
+            )
+            continue
+        used.add(member)
+        extracted.attachments.append(_attachment(name, members[member]))
+    for member, body in members.items():
+        if member in used or member.rsplit("/", 1)[-1].lower() in PACKAGE_PRIMARY:
+            continue
+        att = _attachment(member, body)
+        att.message = (att.message + " " if att.message else "") + "(not named in <attach>)"
+        extracted.attachments.append(att)
+    return extracted
+
+
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise TooLarge(f"{path.name}: {size // 2**20} MiB is over the {max_bytes // 2**20} MiB limit")
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _package_members(folder: Path, max_bytes: int) -> tuple[str, bytes, dict[str, bytes]]:
+    primary_name, primary = None, None
+    members: dict[str, bytes] = {}
+    total = 0
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            rel = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                raise UnsafeInput(f"{rel}: a symbolic link inside the package; refused")
+            data = _read_file(path, max_bytes)
+            total += len(data)
+            if total > max_bytes:
+                raise TooLarge(f"{folder.name}: package is over the {max_bytes // 2**20} MiB limit")
+            if primary is None and (name.lower() in PACKAGE_PRIMARY or (path.parent == folder and identify(data[:2048]) == "pack")):
+                primary_name, primary = rel, data
+            else:
+                members[rel] = data
+    if primary is None:
+        from .errors import CorruptDocument
+
+        raise CorruptDocument(f"{folder}: no pubdoc.xml or pack envelope in the package folder")
+    return primary_name, primary, members
+
+
+def _package_sha(primary: bytes, members: dict[str, bytes]) -> str:
+    digest = hashlib.sha256(sha256_bytes(primary).encode())
+    for name in sorted(members):
+        digest.update(f"\0{_nfc(name)}\0{sha256_bytes(members[name])}".encode())
+    return digest.hexdigest()
+
+
+def _record(extracted: Extracted, key: str, sha: str, source: str, source_format: str, ladder: Ladder, kind: str, material_kind: str | None) -> dict:
+    approvals = []
+    for a in extracted.approvals:
+        row = asdict(a)
+        row["level"] = ladder.level_of(a.position)
+        approvals.append(row)
+    attachments = [asdict(a) for a in extracted.attachments]
+    status = "incomplete" if any(a.status == "missing" for a in extracted.attachments) else "ok"
+    return {
+        "record_key": key,
+        "kind": kind,
+        "material_kind": material_kind,
+        "document_number": extracted.document_number or None,
+        "regnumbercode": extracted.regnumbercode or None,
+        "title": extracted.title,
+        "organ": extracted.organ,
+        "department": extracted.department,
+        "enforcement_date": extracted.enforcement_date,
+        "sender_name": extracted.sender_name,
+        "recipients": json.dumps(extracted.recipients, ensure_ascii=False),
+        "text": extracted.text,
+        "approval_level": approval_level(extracted.approvals, ladder) if extracted.approvals else "unresolved",
+        "disclosure_class": extracted.disclosure_class,
+        "grounds": json.dumps(extracted.grounds),
+        "publication_code": extracted.publication_code or None,
+        "unit_task": extracted.metadata.get("unit_task") or None,
+        "source_path": source,
+        "source_format": source_format,
+        "sha256": sha,
+        "status": status,
+        "pages": extracted.pages,
+        "metadata": json.dumps(extracted.metadata, ensure_ascii=False, default=str),
+        "warnings": json.dumps(extracted.warnings, ensure_ascii=False),
+        "approvals": approvals,
+        "attachments": attachments,
+    }
+
+
+def _record_key(extracted: Extracted, fallback: str) -> str:
+    if extracted.regnumbercode:
+        return f"reg:{extracted.regnumbercode}"
+    if extracted.document_number:
+        return f"doc:{extracted.document_number}"
+    return fallback
+
+
+def _material_kind(path: Path, options: dict) -> str | None:
+    if options.get("material_kind"):
+        return options["material_kind"]
+    kinds = options.get("kinds") or {}
+    for part in reversed(path.parts[:-1]):
+        if part in kinds:
+            return kinds[part]
+    return None
+
+
+_WORKER_LADDER: Ladder | None = None
+
+
+def _ladder(options: dict) -> Ladder:
+    global _WORKER_LADDER
+    if _WORKER_LADDER is None:
+        _WORKER_LADDER = Ladder.default(options.get("ranks") or None)
+    return _WORKER_LADDER
+
+
+def process_item(item: Item, options: dict, catalog_path: str | None) -> dict:
+    """Read, hash and extract one item. Runs in a worker; returns plain data, never raises."""
+    result = {"path": item.path, "sha256": None, "outcome": "ok", "message": "", "records": [], "known": False, "format": None}
+    name = Path(item.path).name
+    try:
+        _process(item, options, catalog_path, result)
+    except ReaderError as exc:
+        result["outcome"], result["message"] = exc.outcome, str(exc)
+    except MemoryError:
+        result["outcome"], result["message"] = "too_large", f"{name}: reading it exceeded the memory limit"
+    except (OSError, UnicodeError) as exc:
+        result["outcome"], result["message"] = "corrupt", f"{name}: {exc}"
+    except Exception as exc:  # a reader bug: the batch goes on, the item is reported
+        result["outcome"], result["message"] = "corrupt", f"{name}: unexpected {type(exc).__name__}: {exc}"
+    if result["outcome"] not in ACCEPTED_OUTCOMES:
+        result["records"] = []
+    elif any(r["status"] == "incomplete" for r in result["records"]):
+        result["outcome"] = "incomplete"
+        missing = [a["name"] for r in result["records"] for a in r["attachments"] if a["status"] == "missing"]
+        result["message"] = "missing attachments: " + ", ".join(missing)
+    return result
+
+
+def _process(item: Item, options: dict, catalog_path: str | None, result: dict) -> None:
+    path = Path(item.path)
+    max_bytes = int(options.get("max_file_mb", 1024)) * 2**20
+    flag_base = options.get("flag_base", 1)
+    ladder = _ladder(options)
+    fallback_key = f"path:{path.resolve()}"
+    if item.kind == "package_dir":
+        primary_name, primary, members = _package_members(path, max_bytes)
+        result["sha256"] = sha = _package_sha(primary, members)
+        result["format"] = "package"
+        if catalog_path and _known(catalog_path, sha):
+            result["known"] = True
+            return
+        extracted = build_package(primary_name, primary, members, flag_base)
+        result["records"].append(_record(extracted, _record_key(extracted, fallback_key), sha, item.path, "package", ladder, "approval", None))
+        return
+    data = _read_file(path, max_bytes)
+    result["sha256"] = sha = sha256_bytes(data)
+    if catalog_path and _known(catalog_path, sha):
+        result["known"] = True
+        return
+    fmt = identify(data, path.name)
+    result["format"] = fmt
+    if fmt in ("pubdoc", "pack"):
+        extracted = build_package(path.name, data, {}, flag_base)
+        result["records"].append(_record(extracted, _record_key(extracted, fallback_key), sha, item.path, fmt, ladder, "approval", None))
+    elif fmt == "package_zip":
+        from .formats.ziputil import SafeZip
+
+        archive = SafeZip(data, path.name)
+        names = archive.names()
+        primary_name = next((n for n in names if n.rsplit("/", 1)[-1].lower() in PACKAGE_PRIMARY), None)
+        if primary_name is None:
+            primary_name = next(n for n in names if n.lower().endswith(".xml") and identify(archive.read(n)[:2048]) == "pack")
+        members = {n: archive.read(n) for n in names if n != primary_name}
+        extracted = build_package(primary_name, archive.read(primary_name), members, flag_base)
+        result["records"].append(_record(extracted, _record_key(extracted, fallback_key), sha, item.path, fmt, ladder, "approval", None))
+    elif fmt in ("manifest_csv", "manifest_json"):
+        from .formats.manifest import read_manifest
+
+        manifest = read_manifest(data, path.name)
+        for row in manifest.rows:
+            row_sha = sha256_bytes(json.dumps(asdict(row), sort_keys=True, ensure_ascii=False, default=str).encode())
+            package_id = row.metadata.get("package_id")
+            key = _record_key(row, f"pkg:{package_id}" if package_id else f"row:{path.resolve()}:{row.metadata.get('line')}")
+            result["records"].append(_record(row, key, row_sha, item.path, fmt, ladder, "approval", None))
+        if manifest.warnings:
+            result["message"] = "; ".join(manifest.warnings[:5])
+    else:
+        from .formats.registry import extract
+
+        extracted = extract(data, path.name, fmt)
+        is_approval = bool(extracted.document_number and extracted.approvals)
+        key = _record_key(extracted, fallback_key) if is_approval else fallback_key
+        kind = "approval" if is_approval else "material"
+        result["records"].append(_record(extracted, key, sha, item.path, fmt, ladder, kind, None if is_approval else _material_kind(path, options)))
+
+
+_KNOWN_DB = {}
+
+
+def _known(catalog_path: str, sha: str) -> bool:
+    import sqlite3
+
+    conn = _KNOWN_DB.get(catalog_path)
+    if conn is None:
+        conn = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True, timeout=30)
+        _KNOWN_DB[catalog_path] = conn
+    return conn.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha]).fetchone() is not None
+
+
+def _init_worker(memory_mb: int) -> None:
+    global _WORKER_LADDER
+    _WORKER_LADDER = None
+    if memory_mb and memory_mb > 0:
+        try:
+            import resource
+
+            limit = memory_mb * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ImportError, ValueError, OSError):
+            pass
+
+
+# -- parent side ----------------------------------------------------------------------------
+
+def write_result(catalog: Catalog, batch_id: int, result: dict, counts: dict) -> list[str]:
+    """Write one item's records in one transaction. Returns each record's change (added/updated/unchanged)."""
+    changes: list[str] = []
+    db = catalog.db
+    with db.conn:
+        for record in result["records"]:
+            current = catalog.current_version(record["record_key"])
+            if current and current[2] == record["sha256"]:
+                changes.append("unchanged")
+                continue
+            version = 1
+            if current:
+                db.execute("UPDATE records SET is_current = 0 WHERE id = ?", [current[0]])
+                version = current[1] + 1
+            row = {k: v for k, v in record.items() if k not in ("approvals", "attachments")}
+            row.update(version=version, is_current=1, batch_id=batch_id, created=now())
+            cursor = db.execute(
+                f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
+            )
+            record_id = cursor.lastrowid
+            if record["approvals"]:
+                db.conn.executemany(
+                    'INSERT INTO approvals(record_id, kind, "order", position, type, name, date, is_final, level) VALUES (?,?,?,?,?,?,?,?,?)',
+                    [(record_id, a["kind"], a["order"], a["position"], a["type"], a["name"], a["date"], int(a["is_final"]), a["level"]) for a in record["approvals"]],
+                )
+            if record["attachments"]:
+                db.conn.executemany(
+                    "INSERT INTO attachments(record_id, name, format, size, sha256, text, status, message) VALUES (?,?,?,?,?,?,?,?)",
+                    [(record_id, a["name"], a["format"], a["size"], a["sha256"], a["text"], a["status"], a["message"]) for a in record["attachments"]],
+                )
+            change = "updated" if current else "added"
+            if current:
+                catalog.audit("record.new_version", record_id, {"record_key": record["record_key"], "previous": current[0], "version": version})
+            changes.append(change)
+        if result["outcome"] in ACCEPTED_OUTCOMES and result["sha256"]:
+            db.execute(
+                "INSERT OR REPLACE INTO sources(sha256, path, batch_id, records) VALUES (?, ?, ?, ?)",
+                [result["sha256"], result["path"], batch_id, len(result["records"])],
+            )
+        else:
+            db.execute(
+                "INSERT INTO failures(batch_id, path, reason, message, at) VALUES (?, ?, ?, ?, ?)",
+                [batch_id, result["path"], result["outcome"], result["message"], now()],
+            )
+    return changes
+
+
+def _count(report: BatchReport, result: dict, changes: list[str]) -> None:
+    report.items += 1
+    if result.get("known"):
+        report.unchanged += 1
+        return
+    if result["outcome"] not in ACCEPTED_OUTCOMES:
+        report.failed.append({"path": result["path"], "reason": result["outcome"], "message": result["message"]})
+        return
+    if result["outcome"] == "incomplete":
+        report.incomplete.append({"path": result["path"], "reason": "incomplete", "message": result["message"]})
+    for change in changes:
+        setattr(report, change, getattr(report, change) + 1)
+
+
+def _dry_changes(catalog: Catalog | None, result: dict) -> list[str]:
+    changes = []
+    for record in result["records"]:
+        current = catalog.current_version(record["record_key"]) if catalog else None
+        if current and current[2] == record["sha256"]:
+            changes.append("unchanged")
+        else:
+            changes.append("updated" if current else "added")
+    return changes
+
+
+def run_batch(
+    catalog: Catalog | None,
+    paths: list[Path],
+    options: IngestOptions,
+    on_total: Callable[[int], None] | None = None,
+    on_item: Callable[[dict, BatchReport], None] | None = None,
+) -> BatchReport:
+    """Ingest every item under ``paths``. With ``dry_run`` nothing is written."""
+    import time
+
+    from pebble import ProcessPool
+    from pebble.common import ProcessExpired
+
+    missing = [str(p) for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    started = time.perf_counter()
+    skipped: list[dict] = []
+    items = list(discover(paths, on_skip=lambda p, r, m: skipped.append({"path": p, "reason": r, "message": m})))
+    if on_total:
+        on_total(len(items) + len(skipped))
+    worker_options = {
+        "flag_base": options.flag_base,
+        "ranks": options.ranks,
+        "kinds": options.kinds,
+        "material_kind": options.material_kind,
+        "max_file_mb": options.max_file_mb,
+    }
+    batch_id = None
+    if catalog is not None and not options.dry_run:
+        batch_id = catalog.start_batch(
+            {"paths": [str(p) for p in paths], "jobs": options.worker_jobs(), "timeout": options.timeout, "material_kind": options.material_kind}
+        )
+    report = BatchReport(batch=batch_id, dry_run=options.dry_run)
+    catalog_path = str(catalog.path.resolve()) if catalog is not None else None
+
+    def handle(result: dict) -> bool:
+        if options.dry_run or catalog is None:
+            changes = [] if result.get("known") else _dry_changes(catalog, result)
+        else:
+            changes = [] if result.get("known") else write_result(catalog, batch_id, result, {})
+        _count(report, result, changes)
+        if on_item:
+            on_item(result, report)
+        return options.fail_fast and result["outcome"] not in ACCEPTED_OUTCOMES
+
+    for skip in skipped:
+        result = {"path": skip["path"], "sha256": None, "outcome": skip["reason"], "message": skip["message"], "records": []}
+        if handle(result):
+            report.stopped_early = True
+    status = "finished"
+    try:
+        if not report.stopped_early:
+            window = options.worker_jobs() * 8
+            with ProcessPool(max_workers=options.worker_jobs(), initializer=_init_worker, initargs=(options.memory_mb,)) as pool:
+                pending: deque = deque()
+                iterator = iter(items)
+                exhausted = False
+                while True:
+                    while not exhausted and len(pending) < window:
+                        item = next(iterator, None)
+                        if item is None:
+                            exhausted = True
+                            break
+                        pending.append((item, pool.schedule(process_item, args=(item, worker_options, catalog_path), timeout=options.timeout)))
+                    if not pending:
+                        break
+                    item, future = pending.popleft()
+                    try:
+                        result = future.result()
+                    except FutureTimeout:
+                        result = {"path": item.path, "sha256": None, "outcome": "timeout", "message": f"{Path(item.path).name}: reading took longer than {options.timeout:g} s", "records": []}
+                    except ProcessExpired as exc:
+                        outcome = "too_large" if exc.exitcode in (-9, 137) else "corrupt"
+                        result = {"path": item.path, "sha256": None, "outcome": outcome, "message": f"{Path(item.path).name}: the reader process died (exit code {exc.exitcode})", "records": []}
+                    except Exception as exc:
+                        result = {"path": item.path, "sha256": None, "outcome": "corrupt", "message": f"{Path(item.path).name}: {type(exc).__name__}: {exc}", "records": []}
+                    if handle(result):
+                        report.stopped_early = True
+                        for _, other in pending:
+                            other.cancel()
+                        pool.stop()
+                        break
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        report.seconds = round(time.perf_counter() - started, 3)
+        if batch_id is not None:
+            if report.stopped_early:
+                status = "stopped"
+            catalog.finish_batch(
+                batch_id,
+                {"added": report.added, "updated": report.updated, "unchanged": report.unchanged, "failed": len(report.failed)},
+                status=status,
+            )
+    return report

@@ -1,0 +1,95 @@
+"""The rank ladder: resolve a free-text position (직위) to an approval level, and decide a
+document's approval level from its chain (DOMAIN 3.1, 3.2)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from .errors import ConfigError
+from .model import LEVEL_ORDER, Approval
+
+#: Approval types that carry the final decision of a box.
+FINAL_TYPES = {"결재", "전결", "대결"}
+#: Types that never decide a document's level by themselves.
+NON_DECIDING_TYPES = {"후열", "결재안함", "협조", "기안", "검토"}
+
+
+def default_ladder() -> dict[str, list[str]]:
+    data = resources.files("seoulrec.data").joinpath("ranks.toml").read_text("utf-8")
+    return tomllib.loads(data)["ranks"]
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """Suffix → level, matched longest first."""
+
+    suffixes: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def from_mapping(cls, mapping: dict[str, list[str]]) -> "Ladder":
+        pairs: dict[str, str] = {}
+        for level, suffixes in mapping.items():
+            if level not in LEVEL_ORDER:
+                raise ConfigError(
+                    f"[ranks] names an unknown level {level!r}; known levels: "
+                    + ", ".join(LEVEL_ORDER)
+                )
+            if not isinstance(suffixes, list) or not all(isinstance(s, str) for s in suffixes):
+                raise ConfigError(f"[ranks] {level} must be a list of position suffixes")
+            for suffix in suffixes:
+                suffix = suffix.strip()
+                if not suffix:
+                    continue
+                if suffix in pairs and pairs[suffix] != level:
+                    raise ConfigError(
+                        f"[ranks] suffix {suffix!r} is listed under both {pairs[suffix]} and {level}"
+                    )
+                pairs[suffix] = level
+        ordered = sorted(pairs.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+        return cls(tuple(ordered))
+
+    @classmethod
+    def default(cls, overrides: dict[str, list[str]] | None = None) -> "Ladder":
+        mapping = default_ladder()
+        if overrides:
+            mapping = {**mapping, **overrides}
+        return cls.from_mapping(mapping)
+
+    def level_of(self, position: str) -> str:
+        """The level of a position by its longest matching suffix, else ``unresolved``."""
+        position = "".join((position or "").split())
+        for suffix, level in self.suffixes:
+            if position.endswith(suffix):
+                return level
+        return "unresolved"
+
+
+def deciding_approval(approvals: list[Approval]) -> Approval | None:
+    """The box whose position sets the document's approval level.
+
+    전결: the delegated signer's own box. 대결: the absent authority's box, which the deputy
+    signed (its position is the authority's, not the deputy's). Otherwise the final box.
+    후열 boxes (review after the fact) never decide.
+    """
+    chain = [a for a in approvals if a.kind == "approval"]
+    if not chain:
+        return None
+    delegated = [a for a in chain if a.type == "전결"]
+    if delegated:
+        return delegated[-1]
+    finals = [a for a in chain if a.is_final and a.type not in {"후열"}]
+    if finals:
+        return finals[-1]
+    deciding = [a for a in chain if a.type in FINAL_TYPES]
+    if deciding:
+        return deciding[-1]
+    return chain[-1]
+
+
+def approval_level(approvals: list[Approval], ladder: Ladder) -> str:
+    box = deciding_approval(approvals)
+    if box is None:
+        return "unresolved"
+    return ladder.level_of(box.position)
