@@ -38,7 +38,7 @@ def emit_json(document: Any) -> None:
 
 
 def info(message: str) -> None:
-    err.print(message)
+    err.print(message, soft_wrap=True)
 
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
@@ -60,7 +60,7 @@ def handle_errors(fn: Callable) -> Callable:
         except typer.Exit:
             raise
         except SeoulrecError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("[yellow]interrupted[/]: the catalog is consistent; re-run the same command to finish")

@@ -1,0 +1,3 @@
+from seoulrec.commands.main import main
+
+main()

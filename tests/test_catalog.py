@@ -1,0 +1,91 @@
+import json
+import sqlite3
+import subprocess
+import sys
+import venv
+
+import pytest
+
+from seoulrec.catalog import SCHEMA_VERSION, Catalog
+from seoulrec.config import CONFIG_NAME
+
+
+def test_init_creates_wal_catalog_and_commented_config(cli, isolated):
+    result = cli("init", "--json")
+    assert result.exit_code == 0
+    info = json.loads(result.stdout)
+    assert info["created"] and info["schema_version"] == SCHEMA_VERSION
+    db = sqlite3.connect(isolated / "seoulrec.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"records", "approvals", "attachments", "batches", "failures", "audit", "sources", "meta"} <= {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    config = (isolated / CONFIG_NAME).read_text("utf-8")
+    assert config.startswith("#") and 'path = "seoulrec.db"' in config
+    again = json.loads(cli("init", "--json").stdout)
+    assert not again["created"] and not again["config_written"]
+
+
+def test_catalog_is_found_from_option_env_then_config(cli, isolated, tmp_path, monkeypatch):
+    cli("init")  # writes seoulrec.toml naming ./seoulrec.db
+    other = tmp_path / "other.db"
+    cli("init", "--catalog", other, "--folder", tmp_path / "elsewhere")
+    assert cli("records", "list", "--json").exit_code == 0  # from seoulrec.toml
+    monkeypatch.setenv("SEOULREC_CATALOG", str(tmp_path / "absent.db"))
+    assert cli("records", "list").exit_code == 2  # env wins over the config file
+    assert cli("records", "list", "--catalog", other, "--json").exit_code == 0  # option wins over env
+    monkeypatch.delenv("SEOULREC_CATALOG")
+    (isolated / CONFIG_NAME).unlink()
+    result = cli("records", "list")
+    assert result.exit_code == 2 and "--catalog" in result.stderr
+
+
+def test_old_catalog_is_migrated(tmp_path):
+    path = tmp_path / "old.db"
+    sqlite3.connect(path).execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)").connection.commit()
+    catalog = Catalog.open(path)
+    assert catalog.schema_version() == SCHEMA_VERSION
+    assert "records" in catalog.db.table_names()
+
+
+def test_not_a_catalog_is_a_clear_error(tmp_path, cli):
+    path = tmp_path / "notes.db"
+    path.write_text("hello, not sqlite")
+    result = cli("records", "list", "--catalog", path)
+    assert result.exit_code == 2 and "not a seoulrec catalog" in result.stderr
+
+
+def test_audit_log_is_append_only(tmp_path):
+    catalog = Catalog.create(tmp_path / "c.db")
+    with catalog.db.conn:
+        catalog.audit("test", detail={"why": "because"})
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        catalog.db.execute("UPDATE audit SET actor = 'mallory'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        catalog.db.execute("DELETE FROM audit")
+
+
+@pytest.mark.slow
+def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, root], check=True, capture_output=True)
+    (wheel,) = dist.glob("seoulrec-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    # The running environment's site-packages supply the dependencies offline (a .pth file);
+    # the seoulrec wheel itself is installed fresh, and the running checkout is not on the path.
+    import sysconfig
+
+    target = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], check=True, capture_output=True, text=True).stdout.strip()
+    deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(target) / "deps.pth").write_text("\n".join(sorted(deps)) + "\n")
+    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", wheel], check=True, capture_output=True)
+    help_out = subprocess.run([env_dir / "bin" / "seoulrec", "--help"], check=True, capture_output=True, text=True, cwd=tmp_path)
+    assert "seoulrec" in help_out.stdout and "ingest" in help_out.stdout
+    names = subprocess.run(
+        [python, "-c", "import seoulrec.commands, seoulrec.classifiers, seoulrec.exporters, importlib.util as u; print(u.find_spec('commands'), u.find_spec('exporters'), u.find_spec('classifiers'))"],
+        check=True, capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert names.stdout.split() == ["None", "None", "None"]  # no generic top-level names

@@ -1,0 +1,50 @@
+import pytest
+
+from seoulrec.errors import ConfigError
+from seoulrec.model import Approval
+from seoulrec.ranks import Ladder, approval_level
+
+
+@pytest.mark.parametrize(
+    "position,level",
+    [
+        ("서울특별시장", "mayor"),
+        ("행정1부시장", "vice_mayor"),  # ends in 시장 too: longest suffix wins
+        ("기획조정실장", "office_head"),
+        ("소방재난본부장", "office_head"),
+        ("도시계획국장", "director"),
+        ("재정기획관", "director"),
+        ("시민소통담당관", "division_head"),  # 담당관 beats 관
+        ("전략주택공급과장", "division_head"),
+        ("모아주택정책팀장", "team_lead"),
+        ("주무관", "staff"),
+        ("강남구청장", "mayor"),
+        ("부구청장", "vice_mayor"),
+        ("비서", "unresolved"),
+        ("", "unresolved"),
+    ],
+)
+def test_positions_resolve_by_longest_suffix(position, level):
+    assert Ladder.default().level_of(position) == level
+
+
+def test_unknown_position_is_never_guessed_upward():
+    chain = [Approval(1, "주무관", "기안"), Approval(2, "특별보좌역", "결재", is_final=True)]
+    assert approval_level(chain, Ladder.default()) == "unresolved"
+
+
+def test_delegated_and_deputy_approvals():
+    ladder = Ladder.default()
+    jeongyeol = [Approval(1, "주무관", "기안"), Approval(2, "교통정책과장", "전결"), Approval(3, "도시교통실장", "후열", is_final=True)]
+    assert approval_level(jeongyeol, ladder) == "division_head"  # 전결 decides; 후열 never does
+    daegyeol = [Approval(1, "주무관", "기안"), Approval(2, "모아주택정책팀장", "검토"), Approval(3, "전략주택공급과장", "대결", name="이재훈", is_final=True)]
+    assert approval_level(daegyeol, ladder) == "division_head"  # the absent authority's box
+
+
+def test_ladder_is_data_and_editable():
+    ladder = Ladder.default({"director": ["국장", "단장", "관", "특별보좌역"]})
+    assert ladder.level_of("특별보좌역") == "director"
+    with pytest.raises(ConfigError, match="unknown level"):
+        Ladder.from_mapping({"emperor": ["황제"]})
+    with pytest.raises(ConfigError, match="both"):
+        Ladder.from_mapping({"director": ["관"], "staff": ["관"]})
