@@ -6,6 +6,7 @@ ingested item happens in one transaction, so a killed run leaves a consistent ca
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -157,13 +158,13 @@ class Catalog:
     def migrate(self) -> int:
         """Apply every migration above the stored version, each in its own transaction."""
         try:
-            with self.db.conn:
+            with self.transaction():
                 self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             current = self.schema_version()
             for version in sorted(MIGRATIONS):
                 if version <= current:
                     continue
-                with self.db.conn:
+                with self.transaction():
                     MIGRATIONS[version](self.db)
                     self.db.execute(
                         "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [str(version)]
@@ -177,6 +178,31 @@ class Catalog:
     def close(self) -> None:
         self.db.conn.close()
 
+    @contextlib.contextmanager
+    def transaction(self):
+        """One atomic write: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error.
+
+        sqlite-utils commits each write statement on its own unless a transaction is open, so
+        every multi-statement write in seoulrec goes through here.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield self
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):
+                raise CatalogLocked(f"{self.path} is locked by another seoulrec process; try again") from None
+            raise
+        try:
+            yield self
+        except BaseException:
+            conn.rollback()
+            raise
+        else:
+            conn.commit()
+
     # -- audit ---------------------------------------------------------------------------
     def audit(self, action: str, record_id: int | None = None, detail: dict | None = None, actor: str | None = None) -> None:
         self.db.execute(
@@ -186,7 +212,7 @@ class Catalog:
 
     # -- batches -------------------------------------------------------------------------
     def start_batch(self, options: dict) -> int:
-        with self.db.conn:
+        with self.transaction():
             self.db.execute(
                 "UPDATE batches SET status = 'interrupted' WHERE status = 'running'"
             )
@@ -199,7 +225,7 @@ class Catalog:
         return batch_id
 
     def finish_batch(self, batch_id: int, counts: dict, status: str = "finished") -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db.execute(
                 "UPDATE batches SET finished = ?, status = ?, added = ?, updated = ?, unchanged = ?, failed = ? WHERE id = ?",
                 [now(), status, counts["added"], counts["updated"], counts["unchanged"], counts["failed"], batch_id],

@@ -431,7 +431,7 @@ def write_result(catalog: Catalog, batch_id: int, result: dict, counts: dict) ->
     """Write one item's records in one transaction. Returns each record's change (added/updated/unchanged)."""
     changes: list[str] = []
     db = catalog.db
-    with db.conn:
+    with catalog.transaction():
         for record in result["records"]:
             current = catalog.current_version(record["record_key"])
             if current and current[2] == record["sha256"]:

@@ -55,7 +55,7 @@ def test_not_a_catalog_is_a_clear_error(tmp_path, cli):
 
 def test_audit_log_is_append_only(tmp_path):
     catalog = Catalog.create(tmp_path / "c.db")
-    with catalog.db.conn:
+    with catalog.transaction():
         catalog.audit("test", detail={"why": "because"})
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         catalog.db.execute("UPDATE audit SET actor = 'mallory'")

@@ -79,7 +79,9 @@ def paragraph_lines(root) -> list[str]:
                             # A nested table inside a cell becomes lines of its own after the row.
                             nested_rows.append(nested)
                 cells.append(" ".join(cell_lines))
-            lines.append("\t".join(cells).rstrip("\t"))
+            row = "\t".join(cells).rstrip("\t")
+            if row.strip():
+                lines.append(row)
 
     nested_rows: list = []
 
