@@ -298,14 +298,49 @@ def _record_key(extracted: Extracted, fallback: str) -> str:
     return fallback
 
 
+MATERIALS_MANIFEST = "materials.csv"
+_MATERIALS_CACHE: dict[str, dict[str, dict]] = {}
+
+
+def materials_manifest(folder: Path) -> dict[str, dict]:
+    """``materials.csv`` beside unstructured files: ``file,kind[,title]`` per row."""
+    key = str(folder)
+    if key not in _MATERIALS_CACHE:
+        import csv
+
+        rows: dict[str, dict] = {}
+        path = folder / MATERIALS_MANIFEST
+        if path.is_file():
+            from .formats.documents import decode_text
+
+            text, _ = decode_text(path.read_bytes(), path.name)
+            for row in csv.DictReader(text.splitlines()):
+                name = _nfc((row.get("file") or "").strip())
+                if name:
+                    rows[name] = {"kind": (row.get("kind") or "").strip() or None, "title": (row.get("title") or "").strip() or None}
+        _MATERIALS_CACHE[key] = rows
+    return _MATERIALS_CACHE[key]
+
+
 def _material_kind(path: Path, options: dict) -> str | None:
+    """--kind, else the folder's materials.csv, else the [ingest.kinds] folder mapping."""
     if options.get("material_kind"):
         return options["material_kind"]
+    listed = materials_manifest(path.parent).get(_nfc(path.name), {})
+    if listed.get("kind"):
+        return listed["kind"]
     kinds = options.get("kinds") or {}
     for part in reversed(path.parts[:-1]):
         if part in kinds:
             return kinds[part]
     return None
+
+
+def _material_title(path: Path, extracted: Extracted) -> str:
+    """The title from the folder's materials.csv, else the document's metadata or first heading
+    (as the reader found it), else the file name."""
+    listed = materials_manifest(path.parent).get(_nfc(path.name), {})
+    return listed.get("title") or extracted.title or path.stem
 
 
 _WORKER_LADDER: Ladder | None = None
@@ -392,10 +427,17 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
     else:
         from .formats.registry import extract
 
+        if path.name == MATERIALS_MANIFEST:
+            result["format"] = "materials_manifest"  # read beside each material, not a record
+            return
         extracted = extract(data, path.name, fmt)
+        if not extracted.text.strip():
+            extracted.warnings.append("no text extracted")
         is_approval = bool(extracted.document_number and extracted.approvals)
         key = _record_key(extracted, fallback_key) if is_approval else fallback_key
         kind = "approval" if is_approval else "material"
+        if not is_approval:
+            extracted.title = _material_title(path, extracted)
         result["records"].append(_record(extracted, key, sha, item.path, fmt, ladder, kind, None if is_approval else _material_kind(path, options)))
 
 
@@ -474,6 +516,42 @@ def write_result(catalog: Catalog, batch_id: int, result: dict, counts: dict) ->
     return changes
 
 
+class _CommitGroup:
+    """Commit whole items in groups (at most 64 items or 0.5 s apart): the parent spends less
+    time in commits, and a kill still loses only whole items of the last open group."""
+
+    MAX_ITEMS = 64
+    MAX_SECONDS = 0.5
+
+    def __init__(self, catalog: Catalog):
+        import time
+
+        self.catalog = catalog
+        self.clock = time.monotonic
+        self.items = 0
+        self.opened = 0.0
+
+    def write(self, batch_id: int, result: dict) -> list[str]:
+        conn = self.catalog.db.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+            self.items, self.opened = 0, self.clock()
+        try:
+            changes = write_result(self.catalog, batch_id, result, {})
+        except BaseException:
+            conn.rollback()
+            raise
+        self.items += 1
+        if self.items >= self.MAX_ITEMS or self.clock() - self.opened >= self.MAX_SECONDS:
+            conn.commit()
+        return changes
+
+    def close(self) -> None:
+        conn = self.catalog.db.conn
+        if conn.in_transaction:
+            conn.commit()
+
+
 def _count(report: BatchReport, result: dict, changes: list[str]) -> None:
     report.items += 1
     if result.get("known"):
@@ -535,11 +613,13 @@ def run_batch(
     report = BatchReport(batch=batch_id, dry_run=options.dry_run)
     catalog_path = str(catalog.path.resolve()) if catalog is not None else None
 
+    group = _CommitGroup(catalog) if catalog is not None and not options.dry_run else None
+
     def handle(result: dict) -> bool:
-        if options.dry_run or catalog is None:
+        if group is None:
             changes = [] if result.get("known") else _dry_changes(catalog, result)
         else:
-            changes = [] if result.get("known") else write_result(catalog, batch_id, result, {})
+            changes = [] if result.get("known") else group.write(batch_id, result)
         _count(report, result, changes)
         if on_item:
             on_item(result, report)
@@ -586,6 +666,8 @@ def run_batch(
         status = "interrupted"
         raise
     finally:
+        if group is not None:
+            group.close()
         report.seconds = round(time.perf_counter() - started, 3)
         if batch_id is not None:
             if report.stopped_early:

@@ -7,6 +7,7 @@ to them for ``formats.registry``.
 from __future__ import annotations
 
 import codecs
+import re
 
 from ..errors import CorruptDocument, EmptyDocument
 from ..model import Extracted
@@ -176,9 +177,9 @@ READERS["ole_hwp5"] = read_hwp
 # -- PDF ----------------------------------------------------------------------------------
 
 def read_pdf(data: bytes, name: str = "document.pdf") -> Extracted:
-    """PDF: text per page with pypdfium2 (fast, keeps Korean word spacing); document info
-    from PDFium; XMP metadata and embedded file names from pypdf. An encrypted file is tried
-    with the empty user password, else reported as ``encrypted``."""
+    """PDF: text per page, document info and embedded files with pypdfium2 (fast, keeps Korean
+    word spacing); XMP from the packet in the file, pypdf for compressed metadata streams.
+    PDFium opens encrypted files with the empty user password; otherwise ``encrypted``."""
     import pypdfium2 as pdfium
 
     from ..errors import EncryptedDocument
@@ -210,10 +211,10 @@ def read_pdf(data: bytes, name: str = "document.pdf") -> Extracted:
         except Exception as exc:  # damaged Info dictionaries are common
             info = {}
             warnings.append(f"document info unreadable ({type(exc).__name__})")
+        metadata: dict = {"info": info, "pages": len(pages)}
+        metadata.update(_pdf_extras(data, pdf, warnings))
     finally:
         pdf.close()
-    metadata: dict = {"info": info, "pages": len(pages)}
-    metadata.update(_pdf_extras(data, warnings))
     text = "\f".join(pages).strip()
     if not text:
         warnings.append("no text layer (scanned images?): OCR is needed to search it")
@@ -223,41 +224,81 @@ def read_pdf(data: bytes, name: str = "document.pdf") -> Extracted:
     return Extracted(format="pdf", text=text, title=title, pages=len(pages), metadata=metadata, warnings=warnings)
 
 
-def _pdf_extras(data: bytes, warnings: list[str]) -> dict:
-    """XMP metadata and embedded files through pypdf; failures become warnings, never errors."""
+XMP_PACKET = re.compile(rb"<x:xmpmeta\b.*?</x:xmpmeta>", re.S)
+XMP_NS = {
+    "title": "{http://purl.org/dc/elements/1.1/}title",
+    "creator": "{http://purl.org/dc/elements/1.1/}creator",
+    "producer": "{http://ns.adobe.com/pdf/1.3/}Producer",
+    "creator_tool": "{http://ns.adobe.com/xap/1.0/}CreatorTool",
+    "created": "{http://ns.adobe.com/xap/1.0/}CreateDate",
+}
+
+
+def parse_xmp(packet: bytes) -> dict:
+    """The useful fields of an XMP packet (element or attribute form)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    root = etree.fromstring(packet, parser=parser)
+    found: dict = {"title": "", "creator": [], "producer": "", "creator_tool": "", "created": ""}
+    for el in root.iter():
+        for key, tag in XMP_NS.items():
+            if el.get(tag):
+                found[key] = [el.get(tag)] if key == "creator" else el.get(tag)
+            if el.tag == tag:
+                items = [" ".join("".join(li.itertext()).split()) for li in el.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}li")]
+                value = items if items else [" ".join("".join(el.itertext()).split())]
+                found[key] = [v for v in value if v] if key == "creator" else next((v for v in value if v), "")
+    return found
+
+
+def _pdf_extras(data: bytes, pdf, warnings: list[str]) -> dict:
+    """XMP metadata and embedded file names. XMP packets are normally stored uncompressed and
+    are read straight from the bytes; pypdf is the fallback for compressed metadata streams."""
+    extras: dict = {}
+    try:
+        count = pdf.count_attachments()
+        if count:
+            extras["embedded_files"] = sorted(pdf.get_attachment(i).get_name() for i in range(count))
+    except Exception as exc:
+        warnings.append(f"embedded files unreadable ({type(exc).__name__})")
+    packets = XMP_PACKET.findall(data)
+    if packets:
+        try:
+            extras["xmp"] = parse_xmp(packets[-1])
+        except Exception as exc:
+            warnings.append(f"XMP metadata unreadable ({type(exc).__name__})")
+    elif b"/Metadata" in data:
+        extras.update(_pypdf_xmp(data, warnings))
+    return extras
+
+
+def _pypdf_xmp(data: bytes, warnings: list[str]) -> dict:
     import logging
 
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    extras: dict = {}
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             reader.decrypt("")
-            extras["encrypted_with_empty_password"] = True
-        try:
-            xmp = reader.xmp_metadata
-            if xmp is not None:
-                title = xmp.dc_title or {}
-                extras["xmp"] = {
-                    "title": next(iter(title.values()), "") if isinstance(title, dict) else str(title or ""),
-                    "creator": list(xmp.dc_creator or []),
-                    "producer": xmp.pdf_producer or "",
-                    "creator_tool": xmp.xmp_creator_tool or "",
-                    "created": str(xmp.xmp_create_date or ""),
-                }
-        except Exception as exc:
-            warnings.append(f"XMP metadata unreadable ({type(exc).__name__})")
-        try:
-            attachments = reader.attachments
-            if attachments:
-                extras["embedded_files"] = sorted(attachments)
-        except Exception as exc:
-            warnings.append(f"embedded files unreadable ({type(exc).__name__})")
+        xmp = reader.xmp_metadata
+        if xmp is None:
+            return {}
+        title = xmp.dc_title or {}
+        return {
+            "xmp": {
+                "title": next(iter(title.values()), "") if isinstance(title, dict) else str(title or ""),
+                "creator": list(xmp.dc_creator or []),
+                "producer": xmp.pdf_producer or "",
+                "creator_tool": xmp.xmp_creator_tool or "",
+                "created": str(xmp.xmp_create_date or ""),
+            }
+        }
     except Exception as exc:
-        warnings.append(f"pypdf could not read the metadata ({type(exc).__name__}: {exc})")
-    return extras
+        warnings.append(f"XMP metadata unreadable ({type(exc).__name__})")
+        return {}
 
 
 READERS["pdf"] = read_pdf

@@ -211,3 +211,22 @@ def test_killed_run_leaves_a_consistent_catalog_and_a_rerun_finishes(catalog_pat
     db = sqlite3.connect(catalog_path)
     statuses = [r[0] for r in db.execute("SELECT status FROM batches ORDER BY id")]
     assert statuses == ["interrupted", "finished"]
+
+
+def test_symlinks_inside_zips_and_package_folders_are_refused(cli, catalog_path, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("pubdoc.xml", pubdoc_xml(DemoDoc(number=1)))
+        link = zipfile.ZipInfo("attach/passwd")
+        link.external_attr = (0o120777 << 16)  # a symbolic link member pointing outside
+        zf.writestr(link, "/etc/passwd")
+    (src / "link.zip").write_bytes(buffer.getvalue())
+    package = write_package(src / "pkg", DemoDoc(number=2), {})
+    os.symlink("/etc/passwd", package / "passwd")
+    code, report = ingest_json(cli, catalog_path, src)
+    reasons = {os.path.basename(f["path"]): (f["reason"], f["message"]) for f in report["failed"]}
+    assert reasons["link.zip"][0] == "unsafe" and "symbolic link" in reasons["link.zip"][1]
+    assert reasons["pkg"][0] == "unsafe" and "symbolic link" in reasons["pkg"][1]
+    assert report["added"] == 0

@@ -220,3 +220,21 @@ def test_whole_corpus_never_crashes():
         "unreadablemetadata.pdf": "corrupt",
     }
     assert len(outcomes) >= 39
+
+
+def test_hwpx_nested_table_in_a_cell_keeps_reading_order():
+    from seoulrec.demo import zip_bytes
+
+    hp = "http://www.hancom.co.kr/hwpml/2011/paragraph"
+
+    def p(text):
+        return f"<hp:p><hp:run><hp:t>{text}</hp:t></hp:run></hp:p>"
+
+    def tbl(rows):
+        return "<hp:tbl>" + "".join("<hp:tr>" + "".join(f"<hp:tc><hp:subList>{c}</hp:subList></hp:tc>" for c in row) + "</hp:tr>" for row in rows) + "</hp:tbl>"
+
+    inner = tbl([[p("안쪽1"), p("안쪽2")]])
+    outer = tbl([[p("바깥A"), f"<hp:p><hp:run><hp:t>셀B</hp:t>{inner}</hp:run></hp:p>"]])
+    section = f'<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" xmlns:hp="{hp}">{p("앞 문단")}<hp:p><hp:run>{outer}</hp:run></hp:p>{p("뒤 문단")}</hs:sec>'
+    doc = read_hwpx(zip_bytes({"mimetype": b"application/hwp+zip", "Contents/section0.xml": section.encode()}))
+    assert doc.text.splitlines() == ["앞 문단", "바깥A\t셀B", "안쪽1\t안쪽2", "뒤 문단"]
