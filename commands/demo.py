@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from seoulrec import classify
 from seoulrec.catalog import Catalog
 from seoulrec.config import CONFIG_NAME, CONFIG_TEMPLATE
 from seoulrec.demo import generate_demo
@@ -41,6 +42,7 @@ def demo(
     if not config_path.exists():
         config_path.write_text(CONFIG_TEMPLATE.format(catalog="seoulrec.db"), "utf-8")
     report = run_batch(catalog, [corpus], IngestOptions(jobs=jobs, kinds={"용역": "용역자료", "회의": "회의자료"}))
+    classified = classify.run(catalog, {}, out)
     summary = {
         "corpus": str(corpus),
         "catalog": str(catalog_path),
@@ -49,6 +51,7 @@ def demo(
         "ingest": {k: v for k, v in report.to_dict().items() if k in ("batch", "added", "updated", "unchanged", "items", "seconds")}
         | {"failed": len(report.failed), "incomplete": len(report.incomplete)},
         "records": catalog.db.execute("SELECT count(*) FROM records WHERE is_current = 1").fetchone()[0],
+        "classify": classified.to_dict(),
     }
     catalog.close()
     if as_json:
@@ -61,5 +64,6 @@ def demo(
     )
     if report.failed:
         table("Expected failures", ["path", "reason"], [[f["path"], f["reason"]] for f in report.failed])
+    err.print(f"Classified {classified.classified} records; {classified.needs_review} wait in the review queue (seoulrec classify review).")
     err.print(f"\nCorpus:  {corpus}\nCatalog: {catalog_path}  ({summary['records']} current records)")
     err.print(f"Next:    seoulrec records list --catalog {catalog_path}")

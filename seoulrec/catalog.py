@@ -18,7 +18,7 @@ import sqlite_utils
 
 from .errors import CatalogLocked, CatalogNotFound, RecordNotFound, UsageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def now() -> str:
@@ -94,7 +94,45 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migration_1}
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Classification: scheme versions, per-classifier results, decisions, trained models."""
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS schemes (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, source TEXT, sha256 TEXT,
+            imported TEXT NOT NULL, is_current INTEGER NOT NULL)"""
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS categories (
+            scheme_version INTEGER NOT NULL REFERENCES schemes(version), code TEXT NOT NULL,
+            name TEXT NOT NULL, parent TEXT, description TEXT, PRIMARY KEY (scheme_version, code))"""
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS classification_results (
+            id INTEGER PRIMARY KEY, record_id INTEGER NOT NULL REFERENCES records(id),
+            classifier TEXT NOT NULL, category TEXT NOT NULL, confidence REAL NOT NULL,
+            authoritative INTEGER NOT NULL, evidence TEXT, scheme_version INTEGER, at TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS classification_results_record ON classification_results(record_id)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS record_categories (
+            record_key TEXT PRIMARY KEY, record_id INTEGER NOT NULL, category TEXT,
+            scheme_version INTEGER, status TEXT NOT NULL, classifier TEXT, confidence REAL,
+            reason TEXT, decided_by TEXT, at TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS record_categories_status ON record_categories(status)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS models (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, trained TEXT NOT NULL,
+            scheme_version INTEGER, params TEXT, metrics TEXT, blob BLOB NOT NULL, UNIQUE (name, version))"""
+    )
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2}
 
 
 class Catalog:

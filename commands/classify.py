@@ -1,0 +1,169 @@
+"""``seoulrec classify run|review|set|train|eval``: classification with archivists in control."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from seoulrec import classify as core
+from seoulrec.config import load_config
+from seoulrec.learn import Model, baseline_fit_predict, check_labels, cross_validate, metrics
+
+from .console import CatalogOption, JsonOption, emit_json, err, handle_errors, info, open_catalog, table
+
+classify_app = typer.Typer(
+    help="Classify records under the standard scheme; review and override.\n\nExample: seoulrec classify run && seoulrec classify review",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(classify_app, name="classify")
+
+
+def _settings():
+    config = load_config()
+    return config.section("classify"), config.folder
+
+
+@classify_app.command("run")
+@handle_errors
+def run(
+    catalog: Optional[Path] = CatalogOption,
+    redo: bool = typer.Option(False, "--all", help="Redo every automatic decision (manual ones are kept)."),
+    as_json: bool = JsonOption,
+):
+    """Run the classifier pipeline of seoulrec.toml over unclassified records.
+
+    Decision: an authoritative result (unit-task mapping) wins; else the best result at or above
+    [classify] threshold; else the record goes to the review queue. Manual decisions are kept.
+
+    Example: seoulrec classify run --all --json
+    """
+    settings, folder = _settings()
+    cat = open_catalog(catalog)
+    report = core.run(cat, settings, folder, redo=redo)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    table("classification", ["classified", "needs review", "manual kept"], [[report.classified, report.needs_review, report.manual_kept]])
+    if report.by_classifier:
+        table("decided by", ["classifier", "records"], [[k, v] for k, v in sorted(report.by_classifier.items())])
+
+
+@classify_app.command("review")
+@handle_errors
+def review(catalog: Optional[Path] = CatalogOption, limit: Optional[int] = typer.Option(None, "--limit", min=1), as_json: bool = JsonOption):
+    """The review queue, oldest first, with every classifier's suggestion and evidence.
+
+    Example: seoulrec classify review --json
+    """
+    cat = open_catalog(catalog)
+    queue = core.review_queue(cat, limit)
+    if as_json:
+        emit_json(queue)
+        return
+    rows = []
+    for item in queue:
+        best = item["suggestions"][0] if item["suggestions"] else None
+        rows.append([item["id"], (item["title"] or "")[:50], item["department"], f"{best['category']} {best['name']} ({best['confidence']:.2f}, {best['classifier']})" if best else "no suggestion"])
+    table(f"{len(queue)} records need review", ["id", "title", "department", "best suggestion"], rows)
+    if queue:
+        info("Decide with: seoulrec classify set ID CODE --reason TEXT")
+
+
+@classify_app.command("set")
+@handle_errors
+def set_(
+    record_id: int = typer.Argument(..., help="Record id."),
+    code: str = typer.Argument(..., help="Category code or name (see `seoulrec scheme show`)."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+    catalog: Optional[Path] = CatalogOption,
+    as_json: bool = JsonOption,
+):
+    """File a record manually; sticky across re-runs and audited (who, when, why).
+
+    Example: seoulrec classify set 12 TRA --reason "자전거 대여소 사업"
+    """
+    cat = open_catalog(catalog)
+    result = core.set_manual(cat, record_id, code, reason)
+    if as_json:
+        emit_json(result)
+        return
+    info(f"Record {record_id} filed under {result['category']} {result['name']} (manual)")
+
+
+@classify_app.command("train")
+@handle_errors
+def train(
+    labels: Optional[Path] = typer.Option(None, "--labels", help="Labelled CSV (title and category columns); default: the catalog's manual and unit-task decisions."),
+    features: Optional[str] = typer.Option(None, "--features", help="morph (kiwipiepy morphemes + character n-grams, default) or char+stem."),
+    catalog: Optional[Path] = CatalogOption,
+    as_json: bool = JsonOption,
+):
+    """Train the statistical classifier and store it, versioned, in the catalog.
+
+    Example: seoulrec classify train --labels public_list_2021-01.csv
+    """
+    settings, _ = _settings()
+    cat = open_catalog(catalog)
+    version, scheme = core.current_scheme(cat)
+    labelled = core.labelled_from_file(labels, scheme) if labels else core.labelled_from_catalog(cat)
+    labelled, warnings = check_labels(labelled)
+    kind = features or settings.get("features", "morph")
+    model = Model.train(labelled, kind)
+    model_version = core.store_model(cat, model, version, {"source": str(labels) if labels else "catalog", "records": len(labelled), "features": kind, "classes": model.classes})
+    for warning in warnings:
+        err.print(f"[yellow]warning:[/] {warning}")
+    if as_json:
+        emit_json({"model_version": model_version, "records": len(labelled), "classes": model.classes, "features": kind, "warnings": warnings})
+        return
+    info(f"Trained model version {model_version} on {len(labelled)} records, {len(model.classes)} categories ({kind})")
+
+
+@classify_app.command("eval")
+@handle_errors
+def evaluate(
+    labels: Optional[Path] = typer.Option(None, "--labels", help="Evaluate the trained model on this labelled CSV."),
+    folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds (without a trained model or --labels)."),
+    cv: bool = typer.Option(False, "--cv", help="Cross-validate on --labels (or the catalog) instead of using the trained model."),
+    catalog: Optional[Path] = CatalogOption,
+    as_json: bool = JsonOption,
+):
+    """Measure the classifier: accuracy, macro-F1, per-class precision/recall, confusion table,
+    beside the baseline (TF-IDF character n-grams + linear SVM) on the same data.
+
+    With --labels and a trained model: the model is evaluated on the file and the baseline is
+    trained on the model's training data. Otherwise: k-fold cross-validation.
+
+    Example: seoulrec classify eval --labels held_out.csv --json
+    """
+    settings, _ = _settings()
+    cat = open_catalog(catalog)
+    version, scheme = core.current_scheme(cat)
+    model_version, model = core.latest_model(cat)
+    if labels and model is not None and not cv:
+        labelled = core.labelled_from_file(labels, scheme)
+        records = [r for r, _ in labelled]
+        truth = [label for _, label in labelled]
+        ours = metrics(truth, [c for c, _, _ in model.predict(records, explain=0)])
+        baseline = metrics(truth, baseline_fit_predict(model.training, records))
+        result = {"mode": "held-out", "model_version": model_version, **ours, "baseline": baseline}
+    else:
+        labelled = core.labelled_from_file(labels, scheme) if labels else core.labelled_from_catalog(cat)
+        labelled, warnings = check_labels(labelled)
+        cv_result = cross_validate(labelled, settings.get("features", "morph"), folds)
+        result = {"mode": "cross-validation", "folds": cv_result["folds"], **cv_result["model"], "baseline": cv_result["baseline"], "warnings": warnings}
+    if as_json:
+        emit_json(result)
+        return
+    table(
+        f"evaluation ({result['mode']}, {result['records']} records)",
+        ["", "accuracy", "macro-F1"],
+        [["seoulrec", result["accuracy"], result["macro_f1"]], ["baseline (char TF-IDF + linear SVM)", result["baseline"]["accuracy"], result["baseline"]["macro_f1"]]],
+    )
+    table("per category", ["category", "precision", "recall", "support"], [[c, m["precision"], m["recall"], m["support"]] for c, m in result["per_class"].items()])
+    labels_ = result["confusion"]["labels"]
+    table("confusion (rows: truth, columns: predicted)", [""] + labels_, [[label] + row for label, row in zip(labels_, result["confusion"]["matrix"])])

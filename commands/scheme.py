@@ -1,0 +1,63 @@
+"""``seoulrec scheme show|validate|import``: the classification scheme (표준분류체계)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from seoulrec.classify import current_scheme, import_scheme, load_scheme_file
+
+from .console import CatalogOption, JsonOption, emit_json, handle_errors, info, open_catalog, table
+
+scheme_app = typer.Typer(help="Show, validate and import the classification scheme.\n\nExample: seoulrec scheme import agency_scheme.yaml", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(scheme_app, name="scheme")
+
+
+@scheme_app.command("show")
+@handle_errors
+def show(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
+    """Show the catalog's current scheme (the shipped portal fields until one is imported).
+
+    Example: seoulrec scheme show --json
+    """
+    cat = open_catalog(catalog)
+    version, scheme = current_scheme(cat)
+    if as_json:
+        emit_json({"version": version, "name": scheme.name, "categories": scheme.to_rows()})
+        return
+    table(f"scheme {scheme.name} (version {version})", ["code", "name", "parent", "description"], [[c.code, c.name, c.parent, c.description] for c in scheme.categories.values()])
+
+
+@scheme_app.command("validate")
+@handle_errors
+def validate(file: Path = typer.Argument(..., help="Scheme file: CSV, JSON or YAML with code, name, parent."), as_json: bool = JsonOption):
+    """Check a scheme file: unique codes, existing parents, no cycles (errors name the line).
+
+    Example: seoulrec scheme validate agency_scheme.csv
+    """
+    scheme = load_scheme_file(file)
+    if as_json:
+        emit_json({"valid": True, "name": scheme.name, "categories": len(scheme.categories)})
+        return
+    info(f"{file}: valid, {len(scheme.categories)} categories")
+
+
+@scheme_app.command("import")
+@handle_errors
+def import_(file: Path = typer.Argument(..., help="Scheme file: CSV, JSON or YAML."), catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
+    """Import a scheme as the new current version; earlier classifications keep their version.
+
+    Example: seoulrec scheme import agency_scheme.yaml
+    """
+    scheme = load_scheme_file(file)
+    cat = open_catalog(catalog)
+    version = import_scheme(cat, scheme)
+    if as_json:
+        emit_json({"version": version, "name": scheme.name, "categories": len(scheme.categories)})
+        return
+    info(f"Imported {scheme.name} as scheme version {version} ({len(scheme.categories)} categories)")

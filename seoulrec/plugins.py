@@ -1,0 +1,87 @@
+"""Registries for classifier and exporter plugins.
+
+Built-ins and third-party plugins register the same way: a class with a ``name``, listed
+in the entry-point groups ``seoulrec.classifiers`` / ``seoulrec.exporters``. Duplicate names
+fail loudly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+from .errors import SeoulrecError, UsageError
+
+
+class UnknownPlugin(UsageError):
+    pass
+
+
+class DuplicatePlugin(SeoulrecError):
+    pass
+
+
+@dataclass
+class ClassifierResult:
+    category: str
+    confidence: float
+    evidence: dict = field(default_factory=dict)
+
+
+class Classifier:
+    """A classifier plugin. ``classify`` gets record dicts (id, title, department, unit_task,
+    text) and returns one result or None per record, in order."""
+
+    name: ClassVar[str] = ""
+    #: An authoritative result wins over every other (e.g. the unit-task mapping).
+    authoritative: ClassVar[bool] = False
+    description: ClassVar[str] = ""
+
+    def __init__(self, context: Any):
+        self.context = context
+
+    def classify(self, records: list[dict]) -> list[ClassifierResult | None]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class Registry:
+    def __init__(self, group: str, builtins: list[str]):
+        self.group = group
+        self.builtins = builtins
+        self._plugins: dict[str, type] | None = None
+
+    def register(self, plugins: dict[str, type], cls: type, origin: str) -> None:
+        name = getattr(cls, "name", "")
+        if not name:
+            raise SeoulrecError(f"plugin {cls!r} from {origin} has no name")
+        if name in plugins and plugins[name] is not cls:
+            raise DuplicatePlugin(f"two {self.group} plugins are named {name!r} ({plugins[name].__module__} and {cls.__module__})")
+        plugins[name] = cls
+
+    def all(self) -> dict[str, type]:
+        if self._plugins is None:
+            import importlib
+
+            plugins: dict[str, type] = {}
+            for module_name in self.builtins:
+                module = importlib.import_module(module_name)
+                for cls in getattr(module, "PLUGINS", []):
+                    self.register(plugins, cls, module_name)
+            for ep in entry_points(group=self.group):
+                self.register(plugins, ep.load(), f"entry point {ep.name}")
+            self._plugins = plugins
+        return self._plugins
+
+    def get(self, name: str) -> type:
+        plugins = self.all()
+        if name not in plugins:
+            raise UnknownPlugin(f"unknown {self.group.split('.')[-1][:-1]} {name!r}; known: {', '.join(sorted(plugins))}")
+        return plugins[name]
+
+
+classifiers = Registry(
+    "seoulrec.classifiers",
+    ["seoulrec.classifiers.unit_task", "seoulrec.classifiers.department", "seoulrec.classifiers.keywords", "seoulrec.classifiers.statistical"],
+)
+exporters = Registry("seoulrec.exporters", [])
