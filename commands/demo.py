@@ -6,7 +6,10 @@ from pathlib import Path
 
 import typer
 
-from seoulrec import classify
+from datetime import date
+
+from seoulrec import classify, disclosure
+from seoulrec.policy import load_policy
 from seoulrec.catalog import Catalog
 from seoulrec.config import CONFIG_NAME, CONFIG_TEMPLATE
 from seoulrec.demo import generate_demo
@@ -43,6 +46,7 @@ def demo(
         config_path.write_text(CONFIG_TEMPLATE.format(catalog="seoulrec.db"), "utf-8")
     report = run_batch(catalog, [corpus], IngestOptions(jobs=jobs, kinds={"용역": "용역자료", "회의": "회의자료"}))
     classified = classify.run(catalog, {}, out)
+    disclosed = disclosure.apply(catalog, load_policy(), date.today())
     summary = {
         "corpus": str(corpus),
         "catalog": str(catalog_path),
@@ -52,6 +56,7 @@ def demo(
         | {"failed": len(report.failed), "incomplete": len(report.incomplete)},
         "records": catalog.db.execute("SELECT count(*) FROM records WHERE is_current = 1").fetchone()[0],
         "classify": classified.to_dict(),
+        "disclose": disclosed,
     }
     catalog.close()
     if as_json:
@@ -65,5 +70,6 @@ def demo(
     if report.failed:
         table("Expected failures", ["path", "reason"], [[f["path"], f["reason"]] for f in report.failed])
     err.print(f"Classified {classified.classified} records; {classified.needs_review} wait in the review queue (seoulrec classify review).")
+    err.print(f"Disclosure: {disclosed['original_public']} originals published, {disclosed['withheld']} withheld, {disclosed['titles_masked']} titles masked (seoulrec disclose check).")
     err.print(f"\nCorpus:  {corpus}\nCatalog: {catalog_path}  ({summary['records']} current records)")
     err.print(f"Next:    seoulrec records list --catalog {catalog_path}")

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from .errors import CatalogLocked, CatalogNotFound, RecordNotFound, UsageError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 
 def now() -> str:
@@ -132,7 +132,70 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2}
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Disclosure: decisions per record and attachment, manual overrides, review board."""
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS disclosures (
+            record_id INTEGER PRIMARY KEY REFERENCES records(id), record_key TEXT NOT NULL,
+            list_public INTEGER NOT NULL, original_public INTEGER NOT NULL, masked INTEGER NOT NULL,
+            disclosure_class TEXT NOT NULL, grounds TEXT NOT NULL, reason TEXT, release_date TEXT,
+            withheld_because TEXT NOT NULL, policy_version TEXT NOT NULL, source TEXT NOT NULL,
+            next_review TEXT, opens_by_law TEXT, public_title TEXT, title_findings INTEGER,
+            decided_at TEXT NOT NULL, since TEXT NOT NULL, previous_public INTEGER)"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS disclosures_class ON disclosures(disclosure_class)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS attachment_disclosures (
+            attachment_id INTEGER PRIMARY KEY REFERENCES attachments(id), record_id INTEGER NOT NULL,
+            published INTEGER NOT NULL, reason TEXT)"""
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS disclosure_overrides (
+            record_key TEXT PRIMARY KEY, disclosure_class TEXT NOT NULL, grounds TEXT NOT NULL,
+            reason TEXT NOT NULL, until TEXT, decided_by TEXT NOT NULL, at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS review_decisions (
+            id INTEGER PRIMARY KEY, record_key TEXT NOT NULL, record_id INTEGER NOT NULL,
+            decision TEXT NOT NULL, note TEXT, decided_by TEXT NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS review_decisions_key ON review_decisions(record_key, id)")
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Incremental export: change sequence on decisions, withdrawals, export runs and state."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(disclosures)")}
+    if "seq" not in columns:
+        db.execute("ALTER TABLE disclosures ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+    if "row_hash" not in columns:
+        db.execute("ALTER TABLE disclosures ADD COLUMN row_hash TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS disclosures_seq ON disclosures(seq)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS withdrawals (
+            id INTEGER PRIMARY KEY, record_key TEXT NOT NULL, seq INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS withdrawals_seq ON withdrawals(seq)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS export_runs (
+            id INTEGER PRIMARY KEY, exporter TEXT NOT NULL, destination TEXT NOT NULL, kind TEXT NOT NULL,
+            since_run INTEGER, seq INTEGER NOT NULL, started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL,
+            counts TEXT, manifest_sha256 TEXT)"""
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS export_state (
+            exporter TEXT NOT NULL, destination TEXT NOT NULL, record_key TEXT NOT NULL,
+            original_public INTEGER NOT NULL, PRIMARY KEY (exporter, destination, record_key))"""
+    )
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4}
 
 
 class Catalog:

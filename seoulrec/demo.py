@@ -221,7 +221,10 @@ def generate_demo(out: Path, seed: int = 2025, packages: int = 24) -> dict:
     materials.mkdir(parents=True, exist_ok=True)
     (materials / "연구용역_최종보고서.txt").write_text("서울시 공공자전거 이용 활성화 연구\n최종보고서 요약\n", "utf-8")
     (materials / "회의결과.txt").write_bytes("2025년 제3차 교통정책 회의 결과\n참석자 및 논의 사항\n".encode("cp949"))
-    counts["materials"] += 2
+    (materials / "민원회신.txt").write_text(
+        "민원인 홍길동 민원 회신\n민원인 연락처 010-1234-5678, 주민등록번호 900101-1234568\n담당 02-2133-0000\n", "utf-8"
+    )
+    counts["materials"] += 3
     broken = out / "broken"
     broken.mkdir(exist_ok=True)
     (broken / "malformed.xml").write_bytes(b'<?xml version="1.0"?>\n<pubdoc><head><organ>x</head></pubdoc>')

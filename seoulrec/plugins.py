@@ -45,6 +45,24 @@ class Classifier:
         raise NotImplementedError
 
 
+class Exporter:
+    """An exporter plugin: writes files into the folder it is given (never chooses paths)."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: Whether a run can write only what changed (``--since last``).
+    incremental: ClassVar[bool] = True
+    #: Whether rows carry the (masked) text of published originals.
+    needs_text: ClassVar[bool] = False
+
+    def write(self, context, rows, folder) -> dict:  # pragma: no cover - interface
+        """Write ``rows`` (an iterator of public rows) into ``folder``; return counts."""
+        raise NotImplementedError
+
+    def write_tombstones(self, context, tombstones: list[dict], folder) -> dict:
+        return {}
+
+
 class Registry:
     def __init__(self, group: str, builtins: list[str]):
         self.group = group
@@ -76,7 +94,8 @@ class Registry:
     def get(self, name: str) -> type:
         plugins = self.all()
         if name not in plugins:
-            raise UnknownPlugin(f"unknown {self.group.split('.')[-1][:-1]} {name!r}; known: {', '.join(sorted(plugins))}")
+            kind = {"seoulrec.classifiers": "classifier", "seoulrec.exporters": "format"}.get(self.group, "plugin")
+            raise UnknownPlugin(f"unknown {kind} {name!r}; known: {', '.join(sorted(plugins))}")
         return plugins[name]
 
 
@@ -84,4 +103,7 @@ classifiers = Registry(
     "seoulrec.classifiers",
     ["seoulrec.classifiers.unit_task", "seoulrec.classifiers.department", "seoulrec.classifiers.keywords", "seoulrec.classifiers.statistical"],
 )
-exporters = Registry("seoulrec.exporters", [])
+exporters = Registry(
+    "seoulrec.exporters",
+    ["seoulrec.exporters.seoul_csv", "seoulrec.exporters.jsonl", "seoulrec.exporters.atom", "seoulrec.exporters.sitemap"],
+)

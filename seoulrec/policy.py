@@ -73,7 +73,7 @@ class Policy:
         return LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(threshold)
 
     def hold_for(self, level: str) -> int:
-        """Hold days for a level: the largest hold of any rule at or below that level's rank."""
+        """Days an original of this level is held before publication (0 when none is set)."""
         return int(self.hold_days.get(level, 0))
 
     def thirty_year_opening(self, production: date) -> date:
@@ -245,7 +245,10 @@ def decide(facts: RecordFacts, policy: Policy, today: date) -> Decision:
             level_ok = True
             steps.append(f"it was approved at {facts.approval_level} level on {facts.approval_date}; the threshold then was {threshold}")
             hold = policy.hold_for(facts.approval_level)
-            if hold and facts.approval_date + timedelta(days=hold) > today:
+            if facts.approval_date > today:
+                level_ok = False
+                withheld.append(f"its approval date {facts.approval_date} is after the decision date {today}")
+            elif facts.approval_date + timedelta(days=hold) > today:
                 level_ok = False
                 withheld.append(f"documents at {facts.approval_level} level are held {hold} days; it publishes on {facts.approval_date + timedelta(days=hold)}")
     class_ok = cls is not None and cls in policy.original_classes

@@ -32,7 +32,7 @@ LICENCE_REGION = r"(?:서울|부산|경기|강원|충북|충남|전북|전남|�
 # One scan per family, each starting with something the C scanner skips to quickly; measured
 # 8.9 MB/s for one combined alternation against about 25 MB/s for these scans (benchmarks/).
 _DIGIT_LED = re.compile(
-    r"(?=\d)(?:" + "|".join(f"(?P<{k}>{p})" for k, p in (("rrn", RRN), ("licence", LICENCE_NUMERIC), ("business", BUSINESS), ("mobile", MOBILE), ("landline", LANDLINE))) + ")"
+    r"(?=\d[\d\s.)-]{7})(?:" + "|".join(f"(?P<{k}>{p})" for k, p in (("rrn", RRN), ("licence", LICENCE_NUMERIC), ("business", BUSINESS), ("mobile", MOBILE), ("landline", LANDLINE))) + ")"
 )
 _SCANS = (
     (_DIGIT_LED, None),

@@ -1,0 +1,172 @@
+"""``seoulrec disclose apply|explain|check|set`` and ``seoulrec review queue|decide|due``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from seoulrec import disclosure
+from seoulrec.config import load_config
+from seoulrec.errors import UsageError
+from seoulrec.policy import load_policy
+
+from .console import EXIT_FAILURE, CatalogOption, JsonOption, emit_json, err, handle_errors, info, open_catalog, table
+
+disclose_app = typer.Typer(help="Decide what the public may see, per record, by rule.\n\nExample: seoulrec disclose apply && seoulrec disclose check --strict", no_args_is_help=True)
+review_app = typer.Typer(help="The disclosure review board (직권심의): queue, decisions, due re-reviews.\n\nExample: seoulrec review queue --json", no_args_is_help=True)
+
+TodayOption = typer.Option(None, "--today", help="Decide as of this date (YYYY-MM-DD; default: today).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(disclose_app, name="disclose")
+    app.add_typer(review_app, name="review")
+
+
+def _day(value: Optional[str], option: str = "--today") -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _policy():
+    config = load_config()
+    return load_policy(config.section("disclosure") or None, f"{config.path or 'seoulrec.toml'} [disclosure]")
+
+
+@disclose_app.command("apply")
+@handle_errors
+def apply(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
+    """Compute the disclosure decision of every current record (and its attachments).
+
+    Idempotent; manual decisions, board decisions and release dates are honoured; a release
+    date that has passed publishes the record.
+
+    Example: seoulrec disclose apply --json
+    """
+    policy = _policy()
+    cat = open_catalog(catalog)
+    counts = disclosure.apply(cat, policy, _day(today))
+    if as_json:
+        emit_json({"policy_version": policy.version, **counts})
+        return
+    table(f"disclosure decisions (policy {policy.version})", ["records", "originals published", "withheld", "공개", "부분공개", "비공개", "newly published", "titles masked"],
+          [[counts["records"], counts["original_public"], counts["withheld"], counts["public"], counts["partial"], counts["non_public"], counts["newly_public"], counts["titles_masked"]]])
+
+
+@disclose_app.command("explain")
+@handle_errors
+def explain(record_id: int = typer.Argument(..., help="Record id."), catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
+    """Explain one record's decision in plain words (which rule, rank, date and class).
+
+    Example: seoulrec disclose explain 12
+    """
+    cat = open_catalog(catalog, readonly=True)
+    result = disclosure.explain(cat, record_id, _policy(), _day(today))
+    if as_json:
+        emit_json(result)
+        return
+    err.print(result["explanation"], soft_wrap=True)
+
+
+@disclose_app.command("check")
+@handle_errors
+def check(catalog: Optional[Path] = CatalogOption, strict: bool = typer.Option(False, "--strict", help="Exit 1 when there are violations (for CI)."), as_json: bool = JsonOption):
+    """List principle-5 violations: withheld records without grounds, a reason, or (ground 5) a date.
+
+    Example: seoulrec disclose check --strict
+    """
+    cat = open_catalog(catalog, readonly=True)
+    violations = disclosure.check(cat)
+    if as_json:
+        emit_json({"violations": violations, "count": len(violations)})
+    else:
+        table(f"{len(violations)} principle-5 violations", ["id", "document number", "class", "problems"], [[v["id"], v["document_number"], v["class"], "; ".join(v["problems"])] for v in violations[:500]])
+        if violations:
+            info("Fix with: seoulrec disclose set ID --class non_public --grounds 5 --reason TEXT --until DATE")
+    if strict and violations:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+@disclose_app.command("set")
+@handle_errors
+def set_(
+    record_id: int = typer.Argument(..., help="Record id."),
+    cls: str = typer.Option(..., "--class", help="public, partial or non_public."),
+    grounds: List[int] = typer.Option([], "--grounds", help="Article 9(1) ground, 1-8 (repeat for several)."),
+    reason: str = typer.Option("", "--reason", help="The reason in words (required unless public)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Release date (YYYY-MM-DD, in the future)."),
+    catalog: Optional[Path] = CatalogOption,
+    today: Optional[str] = TodayOption,
+    as_json: bool = JsonOption,
+):
+    """Set a record's disclosure by hand: audited and sticky across re-applies.
+
+    Example: seoulrec disclose set 12 --class non_public --grounds 5 --reason "의사결정 과정" --until 2026-06-30
+    """
+    day = _day(today)
+    cat = open_catalog(catalog)
+    result = disclosure.set_manual(cat, record_id, cls, grounds, reason, _day(until, "--until") if until else None, day)
+    if as_json:
+        emit_json(result)
+        return
+    info(f"Record {record_id}: {cls} {result['grounds'] or ''} recorded; run `seoulrec disclose apply` to publish the change")
+
+
+@review_app.command("queue")
+@handle_errors
+def queue(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
+    """Every non-disclosure decision awaiting the ex-officio review, oldest first.
+
+    Example: seoulrec review queue --json
+    """
+    cat = open_catalog(catalog, readonly=True)
+    items = disclosure.review_queue(cat, _policy(), _day(today))
+    if as_json:
+        emit_json(items)
+        return
+    table(f"{len(items)} decisions to review", ["id", "document number", "date", "class", "grounds", "reason"], [[i["id"], i["document_number"], i["date"], i["class"], i["grounds"], i["reason"]] for i in items[:500]])
+
+
+@review_app.command("decide")
+@handle_errors
+def decide(
+    record_id: int = typer.Argument(..., help="Record id."),
+    decision: str = typer.Argument(..., help="uphold or overturn."),
+    note: str = typer.Option(..., "--note", help="The board's note."),
+    catalog: Optional[Path] = CatalogOption,
+    today: Optional[str] = TodayOption,
+    as_json: bool = JsonOption,
+):
+    """Record the board's decision; overturn makes the record public on the next apply.
+
+    Example: seoulrec review decide 12 overturn --note "내부검토 종료"
+    """
+    cat = open_catalog(catalog)
+    result = disclosure.review_decide(cat, record_id, decision, note, _policy(), _day(today))
+    if as_json:
+        emit_json(result)
+        return
+    info(f"Record {record_id}: {decision} recorded ({result['effective']})")
+
+
+@review_app.command("due")
+@handle_errors
+def due(catalog: Optional[Path] = CatalogOption, as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check (default: today)."), as_json: bool = JsonOption):
+    """5-year re-reviews and 30-year openings that are due.
+
+    Example: seoulrec review due --as-of 2030-01-01
+    """
+    cat = open_catalog(catalog, readonly=True)
+    result = disclosure.due(cat, _day(as_of, "--as-of"))
+    if as_json:
+        emit_json(result)
+        return
+    table(f"re-reviews due by {result['as_of']}", ["id", "document number", "due"], [[r["id"], r["document_number"], r["next_review"]] for r in result["rereviews"]])
+    table(f"30-year openings due by {result['as_of']}", ["id", "document number", "opens"], [[r["id"], r["document_number"], r["opens_by_law"]] for r in result["openings"]])

@@ -1,0 +1,71 @@
+"""``seoulrec export index``: the publishable index, full or incremental, written atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from seoulrec.config import load_config
+from seoulrec.errors import UsageError
+from seoulrec.export import run_export
+from seoulrec.plugins import exporters
+from seoulrec.policy import load_policy
+from seoulrec.privacy import Masker
+
+from .console import CatalogOption, JsonOption, emit_json, err, handle_errors, info, open_catalog, table
+
+export_app = typer.Typer(help="Export what is public.\n\nExample: seoulrec export index --format seoul-csv --out site/index --since last", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(export_app, name="export")
+
+
+@export_app.command("index")
+@handle_errors
+def index(
+    fmt: str = typer.Option(..., "--format", "-f", help="seoul-csv, jsonl, atom or sitemap (see `seoulrec export formats`)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Destination folder (replaced as a whole, atomically)."),
+    since: Optional[str] = typer.Option(None, "--since", help="'last': only what changed since the previous run to this destination."),
+    catalog: Optional[Path] = CatalogOption,
+    as_json: bool = JsonOption,
+):
+    """Write the publishable index with one exporter; every run writes manifest.json.
+
+    Only public fields leave: withheld records appear with metadata, class, grounds, reason and
+    release date, never their text; titles are masked. A full export of the same catalog state
+    is byte-for-byte the same. Run `seoulrec disclose apply` first.
+
+    Example: seoulrec export index --format jsonl --out public/jsonl --since last --json
+    """
+    if since not in (None, "last"):
+        raise UsageError(f"--since takes 'last', not {since!r}")
+    config = load_config()
+    masker = Masker.from_policy(load_policy(config.section("disclosure") or None).masking)
+    cat = open_catalog(catalog)
+    result = run_export(cat, fmt, out, since == "last", config.section("export"), masker)
+    for note in result["notes"]:
+        err.print(f"[yellow]note:[/] {note}", soft_wrap=True)
+    if as_json:
+        emit_json(result)
+        return
+    manifest = result["manifest"]
+    counts = manifest["counts"]
+    table(f"export {fmt} ({manifest['kind']}) → {result['destination']}", ["rows", "tombstones", "files"], [[counts.get("rows"), counts.get("tombstones"), len(manifest["files"]) + 1]])
+
+
+@export_app.command("formats")
+@handle_errors
+def formats(as_json: bool = JsonOption):
+    """List the export formats (built-in and plugins).
+
+    Example: seoulrec export formats
+    """
+    plugins = exporters.all()
+    if as_json:
+        emit_json([{"name": n, "description": c.description, "incremental": c.incremental} for n, c in sorted(plugins.items())])
+        return
+    table("export formats", ["name", "incremental", "description"], [[n, "yes" if c.incremental else "always full", c.description] for n, c in sorted(plugins.items())])
+    info("Example: seoulrec export index --format seoul-csv --out public/index")

@@ -1,0 +1,35 @@
+"""``jsonl``: one public record per line (schema ``seoulrec.public-record/1``, shipped)."""
+
+from __future__ import annotations
+
+import json
+
+from seoulrec.plugins import Exporter
+
+SCHEMA_ID = "seoulrec.public-record/1"
+
+
+class JsonlExporter(Exporter):
+    name = "jsonl"
+    description = "records.jsonl, one public record per line; tombstones.jsonl for withdrawals"
+    needs_text = True
+
+    def write(self, context, rows, folder) -> dict:
+        count = 0
+        with open(folder / "records.jsonl", "w", encoding="utf-8") as fh:
+            for row in rows:
+                doc = {"schema": SCHEMA_ID, **{k: v for k, v in row.items() if k != "record_key"}, "url": context.url(row)}
+                if not row["original_public"]:
+                    doc.pop("text", None)  # never the text of a withheld original
+                fh.write(json.dumps(doc, ensure_ascii=False, sort_keys=True) + "\n")
+                count += 1
+        return {"rows": count}
+
+    def write_tombstones(self, context, tombstones, folder) -> dict:
+        with open(folder / "tombstones.jsonl", "w", encoding="utf-8") as fh:
+            for t in tombstones:
+                fh.write(json.dumps({"id": t["id"], "action": "withdraw", "reason": t["reason"]}, ensure_ascii=False, sort_keys=True) + "\n")
+        return {}
+
+
+PLUGINS = [JsonlExporter]

@@ -1,0 +1,321 @@
+"""Disclosure decisions over the catalog: apply, explain, check (principle 5), manual
+decisions, the review board (직권심의) and due re-reviews."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Iterator
+
+from .catalog import Catalog, default_actor, now
+from .errors import RecordNotFound, UsageError
+from .model import CLASS_LABELS
+from .policy import GROUNDS, Decision, Policy, RecordFacts, decide
+from .privacy import Masker
+
+FACTS_SQL = """
+SELECT r.id, r.record_key, r.title, r.approval_level, r.enforcement_date, r.disclosure_class, r.grounds,
+       (SELECT a.date FROM approvals a WHERE a.record_id = r.id AND a.is_final = 1 AND a.kind = 'approval' LIMIT 1),
+       o.disclosure_class, o.grounds, o.reason, o.until,
+       (SELECT b.decision FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
+       (SELECT b.day FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
+       r.document_number, r.department, r.organ, d.row_hash, d.original_public
+FROM records r LEFT JOIN disclosure_overrides o ON o.record_key = r.record_key
+LEFT JOIN disclosures d ON d.record_id = r.id
+WHERE r.is_current = 1 AND r.id > ? {extra} ORDER BY r.id LIMIT ?
+"""
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_GROUNDS_CACHE: dict[str | None, tuple[int, ...]] = {}
+
+
+def _grounds(value: str | None) -> tuple[int, ...]:
+    """Parse a grounds JSON list; the few distinct values are cached (a hot path on big catalogs)."""
+    parsed = _GROUNDS_CACHE.get(value)
+    if parsed is None:
+        parsed = tuple(json.loads(value or "[]"))
+        if len(_GROUNDS_CACHE) < 1024:
+            _GROUNDS_CACHE[value] = parsed
+    return parsed
+
+
+def _facts(row) -> tuple[dict, RecordFacts]:
+    (record_id, key, title, level, enforced, cls, grounds, final_date, o_cls, o_grounds, o_reason, o_until, board, board_day, number, department, organ, row_hash, was_public) = row
+    manual = {"class": o_cls, "grounds": json.loads(o_grounds or "[]"), "reason": o_reason, "until": o_until} if o_cls else None
+    approval_date = _day(final_date) or _day(enforced)
+    facts = RecordFacts(
+        approval_level=level or "unresolved",
+        approval_date=approval_date,
+        disclosure_class=cls,
+        grounds=_grounds(grounds),
+        production_date=_day(enforced) or approval_date,
+        manual=manual,
+        board=board,
+        last_review=_day(board_day),
+    )
+    info = {"id": record_id, "record_key": key, "title": title or "", "document_number": number, "department": department, "organ": organ, "row_hash": row_hash, "was_public": was_public}
+    return info, facts
+
+
+def iter_facts(catalog: Catalog, record_id: int | None = None, chunk: int = 10000) -> Iterator[tuple[dict, RecordFacts]]:
+    extra = "AND r.id = ?" if record_id is not None else ""
+    last = 0
+    while True:
+        params = [last] + ([record_id] if record_id is not None else []) + [chunk]
+        rows = catalog.db.execute(FACTS_SQL.format(extra=extra), params).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            yield _facts(row)
+        last = rows[-1][0]
+
+
+def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None) -> dict:
+    """Decide every current record; returns counts. Streams in chunks; flat memory.
+
+    Only decisions that changed are rewritten, stamped with this run's sequence number, so an
+    incremental export reads just them. Records that are no longer current under any version
+    leave a withdrawal (tombstone) for downstream copies.
+    """
+    import hashlib
+
+    masker = Masker.from_policy(policy.masking)
+    counts = {"records": 0, "changed": 0, "original_public": 0, "withheld": 0, "non_public": 0, "partial": 0, "public": 0, "newly_public": 0, "newly_withheld": 0, "withdrawn": 0, "titles_masked": 0}
+    stamp = now()
+    row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
+    seq = (int(row[0]) if row else 0) + 1
+    batch: list[tuple] = []
+
+    def flush():
+        if not batch:
+            return
+        with catalog.transaction():
+            catalog.db.conn.executemany(
+                "INSERT OR REPLACE INTO disclosures(record_id, record_key, list_public, original_public, masked, disclosure_class, grounds, reason, release_date, "
+                "withheld_because, policy_version, source, next_review, opens_by_law, public_title, title_findings, row_hash, seq, decided_at, since) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, COALESCE((SELECT since FROM disclosures WHERE record_id = ? AND original_public = ?), ?))",
+                batch,
+            )
+        if on_progress:
+            on_progress(len(batch))
+        batch.clear()
+
+    for info, facts in iter_facts(catalog):
+        d = decide(facts, policy, today)
+        public_title, findings = masker.mask(info["title"])
+        counts["records"] += 1
+        counts[d.disclosure_class] += 1
+        counts["original_public" if d.original_public else "withheld"] += 1
+        counts["titles_masked"] += bool(findings)
+        values = (
+            info["id"], info["record_key"], int(d.list_public), int(d.original_public), int(d.masked), d.disclosure_class,
+            _ENCODE(d.grounds), d.reason, d.release_date, _ENCODE(d.withheld_because), d.policy_version,
+            d.source, d.next_review, d.opens_by_law, public_title, len(findings),
+        )
+        row_hash = hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+        if row_hash == info["row_hash"]:
+            continue
+        counts["changed"] += 1
+        if info["was_public"] is not None and bool(info["was_public"]) != d.original_public:
+            counts["newly_public" if d.original_public else "newly_withheld"] += 1
+        batch.append(values + (row_hash, seq, stamp, info["id"], int(d.original_public), stamp))
+        if len(batch) >= 5000:
+            flush()
+    flush()
+    with catalog.transaction():
+        # Keys with no current version left are withdrawn from downstream copies (tombstones).
+        gone = catalog.db.execute(
+            "SELECT DISTINCT d.record_key FROM disclosures d WHERE d.record_id NOT IN (SELECT id FROM records WHERE is_current = 1) "
+            "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.record_key = d.record_key AND r.is_current = 1)"
+        ).fetchall()
+        catalog.db.conn.executemany("INSERT INTO withdrawals(record_key, seq, reason, at) VALUES (?, ?, 'deleted', ?)", [(k, seq, stamp) for (k,) in gone])
+        counts["withdrawn"] = len(gone)
+        # Superseded versions keep no decision: only current records are decided and exported.
+        catalog.db.execute("DELETE FROM disclosures WHERE record_id NOT IN (SELECT id FROM records WHERE is_current = 1)")
+        catalog.db.execute("DELETE FROM attachment_disclosures")
+        catalog.db.execute(
+            """INSERT INTO attachment_disclosures(attachment_id, record_id, published, reason)
+               SELECT a.id, a.record_id, (d.original_public = 1 AND a.status = 'ok'),
+                      CASE WHEN d.original_public = 0 THEN '비공개 문서: the original of the record is not published'
+                           WHEN a.status != 'ok' THEN 'not published: attachment ' || a.status ELSE NULL END
+               FROM attachments a JOIN disclosures d ON d.record_id = a.record_id"""
+        )
+        catalog.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_seq', ?)", [str(seq)])
+        catalog.audit("disclose.apply", detail={"policy_version": policy.version, "today": today.isoformat(), "seq": seq, **counts})
+    return counts
+
+
+def explain(catalog: Catalog, record_id: int, policy: Policy, today: date) -> dict:
+    """The decision for one record as data and in plain words."""
+    found = list(iter_facts(catalog, record_id))
+    if not found:
+        raise RecordNotFound(f"no current record with id {record_id}; see `seoulrec records list`")
+    info, facts = found[0]
+    d = decide(facts, policy, today)
+    masker = Masker.from_policy(policy.masking)
+    public_title, findings = masker.mask(info["title"])
+    return {
+        "id": record_id,
+        "document_number": info["document_number"],
+        "title": public_title,
+        "title_masked": bool(findings),
+        "approval_level": facts.approval_level,
+        "approval_date": facts.approval_date.isoformat() if facts.approval_date else None,
+        "decision": decision_dict(d),
+        "explanation": words(info, facts, d, public_title),
+    }
+
+
+def decision_dict(d: Decision) -> dict:
+    return {
+        "list_public": d.list_public,
+        "original_public": d.original_public,
+        "masked": d.masked,
+        "disclosure_class": d.disclosure_class,
+        "grounds": d.grounds,
+        "reason": d.reason,
+        "release_date": d.release_date,
+        "withheld_because": d.withheld_because,
+        "policy_version": d.policy_version,
+        "source": d.source,
+        "next_review": d.next_review,
+        "opens_by_law": d.opens_by_law,
+        "steps": d.steps,
+    }
+
+
+def words(info: dict, facts: RecordFacts, d: Decision, public_title: str) -> str:
+    """An answer a records officer could give a citizen."""
+    label = CLASS_LABELS[d.disclosure_class]
+    number = info["document_number"] or f"record {info['id']}"
+    lines = [f"{number} \u201c{public_title}\u201d is listed in the public index (목록 공개)."]
+    if d.original_public:
+        lines.append(f"Its original (원문) is published, with personal data masked; its class is {label}.")
+    else:
+        lines.append(f"Its original (원문) is not published, because " + "; and ".join(d.withheld_because or ["of the rules above"]) + ".")
+    for step in d.steps:
+        lines.append(f"Note: {step}.")
+    if d.disclosure_class != "public":
+        if d.grounds:
+            lines.append("Legal grounds (정보공개법 제9조제1항): " + "; ".join(f"ground {g}: {GROUNDS[g]}" for g in d.grounds) + ".")
+        lines.append(f"Reason given: {d.reason}." if d.reason else "No reason in words has been recorded yet (principle 5 requires one).")
+        if d.release_date:
+            lines.append(f"It will be disclosed on {d.release_date}.")
+        if d.opens_by_law:
+            lines.append(f"By law it opens on {d.opens_by_law} at the latest (30 years after its production year); it is re-reviewed by {d.next_review}.")
+    lines.append(f"Decided under policy {d.policy_version}.")
+    return "\n".join(lines)
+
+
+def check(catalog: Catalog) -> list[dict]:
+    """Principle 5: every 비공개/부분공개 decision states grounds and a reason; ground 5 a date."""
+    violations = []
+    rows = catalog.db.execute(
+        "SELECT d.record_id, r.document_number, d.disclosure_class, d.grounds, d.reason, d.release_date, d.next_review "
+        "FROM disclosures d JOIN records r ON r.id = d.record_id WHERE d.disclosure_class IN ('partial', 'non_public') ORDER BY d.record_id"
+    ).fetchall()
+    for record_id, number, cls, grounds, reason, release, review in rows:
+        grounds = json.loads(grounds or "[]")
+        problems = []
+        if not grounds:
+            problems.append("no grounds (1-8)")
+        if not (reason or "").strip():
+            problems.append("no reason in words")
+        if 5 in grounds and not release:
+            # The statutory 5-year re-review applies to every non-public record; ground 5 is
+            # temporary by nature and needs its own date (disclose set --until).
+            problems.append("ground 5 without a release or review date")
+        if problems:
+            violations.append({"id": record_id, "document_number": number, "class": cls, "problems": problems})
+    return violations
+
+
+def set_manual(catalog: Catalog, record_id: int, cls: str, grounds: list[int], reason: str, until: date | None, today: date, actor: str | None = None) -> dict:
+    if cls not in ("public", "partial", "non_public"):
+        raise UsageError(f"--class must be public, partial or non_public, not {cls!r}")
+    bad = [g for g in grounds if g not in range(1, 9)]
+    if bad:
+        raise UsageError(f"grounds must be numbers 1 to 8 (Article 9(1)); got {bad}")
+    if cls != "public" and not grounds:
+        raise UsageError("a partial or non_public decision needs --grounds (1-8)")
+    if cls != "public" and not (reason or "").strip():
+        raise UsageError("a partial or non_public decision needs --reason in words (principle 5)")
+    if until is not None and until <= today:
+        raise UsageError(f"--until {until} is not in the future (today is {today})")
+    row = catalog.db.execute("SELECT record_key FROM records WHERE id = ?", [record_id]).fetchone()
+    if row is None:
+        raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
+    actor = actor or default_actor()
+    with catalog.transaction():
+        catalog.db.execute(
+            "INSERT OR REPLACE INTO disclosure_overrides(record_key, disclosure_class, grounds, reason, until, decided_by, at) VALUES (?,?,?,?,?,?,?)",
+            [row[0], cls, json.dumps(sorted(set(grounds))), reason.strip(), until.isoformat() if until else None, actor, now()],
+        )
+        catalog.audit("disclose.set", record_id, {"class": cls, "grounds": sorted(set(grounds)), "reason": reason.strip(), "until": until.isoformat() if until else None}, actor=actor)
+    return {"id": record_id, "class": cls, "grounds": sorted(set(grounds)), "until": until.isoformat() if until else None}
+
+
+def review_queue(catalog: Catalog, policy: Policy, today: date) -> list[dict]:
+    """Non-disclosure decisions awaiting the ex-officio review (직권심의), oldest first."""
+    queue = []
+    for info, facts in iter_facts(catalog):
+        if facts.board is not None:
+            continue
+        d = decide(facts, policy, today)
+        if d.disclosure_class == "public":
+            continue
+        queue.append({"id": info["id"], "document_number": info["document_number"], "date": facts.approval_date.isoformat() if facts.approval_date else None, "class": d.disclosure_class, "grounds": d.grounds, "reason": d.reason, "withheld_because": d.withheld_because})
+    queue.sort(key=lambda q: (q["date"] or "9999", q["id"]))
+    return queue
+
+
+def review_decide(catalog: Catalog, record_id: int, decision: str, note: str, policy: Policy, today: date, actor: str | None = None) -> dict:
+    if decision not in ("uphold", "overturn"):
+        raise UsageError(f"the board decides uphold or overturn, not {decision!r}")
+    found = list(iter_facts(catalog, record_id))
+    if not found:
+        raise RecordNotFound(f"no current record with id {record_id}; see `seoulrec records list`")
+    info, facts = found[0]
+    facts.board = None  # judge the decision as it stands before the board
+    if decide(facts, policy, today).disclosure_class == "public":
+        raise UsageError(f"record {record_id} is not withheld (its class is 공개); the board reviews only non-disclosure decisions")
+    actor = actor or default_actor()
+    with catalog.transaction():
+        catalog.db.execute(
+            "INSERT INTO review_decisions(record_key, record_id, decision, note, decided_by, at, day) VALUES (?,?,?,?,?,?,?)",
+            [info["record_key"], record_id, decision, note, actor, now(), today.isoformat()],
+        )
+        catalog.audit("review.decide", record_id, {"decision": decision, "note": note}, actor=actor)
+    return {"id": record_id, "decision": decision, "note": note, "effective": "on the next `disclose apply`"}
+
+
+def due(catalog: Catalog, as_of: date) -> dict:
+    """5-year re-reviews and 30-year openings that are due on ``as_of``."""
+    day = as_of.isoformat()
+    rereviews = [
+        {"id": r[0], "document_number": r[1], "next_review": r[2]}
+        for r in catalog.db.execute(
+            "SELECT d.record_id, r.document_number, d.next_review FROM disclosures d JOIN records r ON r.id = d.record_id "
+            "WHERE d.disclosure_class = 'non_public' AND d.next_review IS NOT NULL AND d.next_review <= ? ORDER BY d.next_review, d.record_id",
+            [day],
+        )
+    ]
+    openings = [
+        {"id": r[0], "document_number": r[1], "opens_by_law": r[2]}
+        for r in catalog.db.execute(
+            "SELECT d.record_id, r.document_number, d.opens_by_law FROM disclosures d JOIN records r ON r.id = d.record_id "
+            "WHERE d.opens_by_law IS NOT NULL AND d.opens_by_law <= ? ORDER BY d.opens_by_law, d.record_id",
+            [day],
+        )
+    ]
+    return {"as_of": day, "rereviews": rereviews, "openings": openings}

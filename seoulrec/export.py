@@ -1,0 +1,279 @@
+"""Exports of the publishable index: full or incremental, atomic, reproducible.
+
+A run streams rows (never the whole catalog) to an exporter plugin writing into a temporary
+folder beside the destination, writes ``manifest.json`` (counts, SHA-256 of every file, policy
+version, catalog state), then swaps the folder into place; a failed or interrupted run leaves
+the previous output intact. Runs are recorded in the catalog; ``since_last`` exports only what
+changed since the previous run of the same exporter and destination, with tombstones for
+records whose original was withdrawn, that became non-public, or that were deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .catalog import Catalog, now
+from .errors import UsageError
+from .model import CLASS_LABELS
+from .plugins import exporters
+
+DEFAULT_BASE_URL = "https://opengov.seoul.go.kr/sanction/"
+
+ROW_SQL = """
+SELECT r.id, r.record_key, r.document_number, r.organ, r.department, r.enforcement_date, r.unit_task,
+       r.approval_level, r.kind, r.material_kind,
+       coalesce(json_extract(r.metadata, '$.package_id'), '') AS package_id,
+       coalesce(json_extract(r.metadata, '$.writer'),
+                (SELECT a.name FROM approvals a WHERE a.record_id = r.id AND a.kind = 'approval' ORDER BY a."order" LIMIT 1), '') AS writer,
+       coalesce(json_extract(r.metadata, '$.retention_period'), '') AS retention,
+       coalesce(json_extract(r.metadata, '$.licence'), '') AS licence,
+       d.original_public, d.disclosure_class, d.grounds, d.reason, d.release_date, d.public_title, d.since, d.seq,
+       {text} AS text
+FROM disclosures d JOIN records r ON r.id = d.record_id
+WHERE r.is_current = 1 {where}
+ORDER BY r.id
+"""
+
+
+def package_id(record_key: str, given: str = "") -> str:
+    """A stable 15-digit public id: the manifest's own package_id, else one derived from the key."""
+    if given and given.isdigit():
+        return given
+    return f"{int(hashlib.sha256(record_key.encode()).hexdigest()[:14], 16) % 10**15:015d}"
+
+
+@dataclass
+class ExportContext:
+    """What an exporter gets: its destination (a folder it owns) and the run's settings."""
+
+    destination: Path
+    base_url: str
+    default_licence: str
+    kind: str  # "full" or "delta"
+    catalog_state: dict
+    options: dict = field(default_factory=dict)
+
+    def url(self, row: dict) -> str:
+        return self.base_url + (row["id"] if row["original_public"] else "")
+
+
+def public_row(raw: tuple, columns: list[str], masker) -> dict:
+    """Only public fields: withheld records carry metadata, class, grounds, reason and release
+    date; text only when the original is public, and masked."""
+    r = dict(zip(columns, raw))
+    row = {
+        "id": package_id(r["record_key"], r["package_id"]),
+        "record_key": r["record_key"],
+        "document_number": r["document_number"] or "",
+        "title": r["public_title"] or "",
+        "organ": r["organ"] or "",
+        "department": r["department"] or "",
+        "enforcement_date": r["enforcement_date"],
+        "unit_task": r["unit_task"] or "",
+        "writer": masker.mask(r["writer"] or "")[0],
+        "retention_period": r["retention"] or "",
+        "licence": r["licence"] or "",
+        "kind": r["kind"],
+        "material_kind": r["material_kind"],
+        "approval_level": r["approval_level"],
+        "original_public": bool(r["original_public"]),
+        "disclosure_class": r["disclosure_class"],
+        "class_label": CLASS_LABELS[r["disclosure_class"]],
+        "grounds": json.loads(r["grounds"] or "[]"),
+        "reason": r["reason"] or "",
+        "release_date": r["release_date"],
+        "published_since": r["since"] if r["original_public"] else None,
+    }
+    if r.get("text") is not None:
+        row["text"] = masker.mask(r["text"])[0] if r["original_public"] else None
+    return row
+
+
+def _last_run(catalog: Catalog, exporter: str, destination: str):
+    return catalog.db.execute(
+        "SELECT id, seq FROM export_runs WHERE exporter = ? AND destination = ? AND status = 'finished' ORDER BY id DESC LIMIT 1",
+        [exporter, destination],
+    ).fetchone()
+
+
+def _check_destination(out: Path) -> Path:
+    out = out.expanduser()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; give a folder (it is replaced as a whole on success)")
+    parent = out.resolve().parent
+    if not parent.exists():
+        raise UsageError(f"--out {out}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UsageError(f"--out {out}: not writable (the export writes beside it and swaps it into place)")
+    return out.resolve()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool, settings: dict, masker) -> dict:
+    """Export the index with one exporter into ``out``; returns the manifest plus notes."""
+    exporter_cls = exporters.get(exporter_name)
+    out = _check_destination(out)
+    seq_row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
+    if seq_row is None:
+        raise UsageError("no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)")
+    seq = int(seq_row[0])
+    notes = []
+    last = _last_run(catalog, exporter_name, str(out))
+    kind = "full"
+    since_seq = None
+    if since_last:
+        if last is None:
+            notes.append("no previous run of this exporter to this destination: wrote a full export")
+        elif not exporter_cls.incremental:
+            notes.append(f"{exporter_name} output is always complete (the format has no deltas): wrote a full export")
+        else:
+            kind, since_seq = "delta", last[1]
+    state = {
+        "schema_version": catalog.schema_version(),
+        "disclosure_seq": seq,
+        "records": catalog.db.execute("SELECT count(*) FROM disclosures").fetchone()[0],
+        "policy_versions": [v for (v,) in catalog.db.execute("SELECT DISTINCT policy_version FROM disclosures ORDER BY 1")],
+    }
+    context = ExportContext(
+        destination=out,
+        base_url=str(settings.get("base_url", DEFAULT_BASE_URL)),
+        default_licence=str(settings.get("licence", "")),
+        kind=kind,
+        catalog_state=state,
+        options={"since_seq": since_seq},
+    )
+    exporter = exporter_cls()
+    with catalog.transaction():
+        run_id = catalog.db.execute(
+            "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status) VALUES (?,?,?,?,?,?, 'running')",
+            [exporter_name, str(out), kind, last[0] if (last and kind == "delta") else None, seq, now()],
+        ).lastrowid
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    # What this run publishes per record, kept in a temporary table (flat memory) and copied to
+    # export_state only once the new output is in place.
+    catalog.db.execute("CREATE TEMP TABLE IF NOT EXISTS pending_state (record_key TEXT PRIMARY KEY, original_public INTEGER NOT NULL)")
+    catalog.db.execute("DELETE FROM pending_state")
+    pending: list[tuple[str, int]] = []
+
+    def note_state(key: str, public: int) -> None:
+        pending.append((key, public))
+        if len(pending) >= 5000:
+            flush_state()
+
+    def flush_state() -> None:
+        if pending:
+            catalog.db.conn.executemany("INSERT OR REPLACE INTO pending_state(record_key, original_public) VALUES (?, ?)", pending)
+            catalog.db.conn.commit()  # the temporary table only; keeps no transaction open
+            pending.clear()
+
+    try:
+        columns = ["id", "record_key", "document_number", "organ", "department", "enforcement_date", "unit_task", "approval_level", "kind", "material_kind", "package_id", "writer", "retention", "licence", "original_public", "disclosure_class", "grounds", "reason", "release_date", "public_title", "since", "seq", "text"]
+        where = "AND d.seq > ?" if kind == "delta" else ""
+        params = [since_seq] if kind == "delta" else []
+        sql = ROW_SQL.format(text="r.text" if exporter_cls.needs_text else "NULL", where=where)
+        def rows() -> Iterator[dict]:
+            cursor = catalog.db.conn.execute(sql, params)
+            while True:
+                chunk = cursor.fetchmany(2000)
+                if not chunk:
+                    return
+                for raw in chunk:
+                    row = public_row(raw, columns, masker)
+                    if not row["licence"]:
+                        row["licence"] = context.default_licence
+                    note_state(row["record_key"], int(row["original_public"]))
+                    yield row
+
+        tombstones = _tombstones(catalog, exporter_name, str(out), since_seq) if kind == "delta" else []
+        tombstone_keys = {t["record_key"] for t in tombstones}
+        counts = exporter.write(context, rows(), tmp)
+        flush_state()
+        if kind == "delta":
+            # Records whose original was public downstream and is not any more.
+            withdrawn = _withdrawn_originals(catalog, exporter_name, str(out))
+            extra = [t for t in withdrawn if t["record_key"] not in tombstone_keys]
+            tombstones.extend(extra)
+            counts.update(exporter.write_tombstones(context, tombstones, tmp))
+        counts["tombstones"] = len(tombstones)
+        files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        manifest = {
+            "schema": "seoulrec.export-manifest/1",
+            "exporter": exporter_name,
+            "kind": kind,
+            "since_disclosure_seq": since_seq,
+            "catalog_state": state,
+            "counts": counts,
+            "files": {p.relative_to(tmp).as_posix(): {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in files},
+        }
+        manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+        (tmp / "manifest.json").write_bytes(manifest_bytes)
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        with catalog.transaction():
+            catalog.db.execute("UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?", [now(), run_id])
+        raise
+    with catalog.transaction():
+        if kind == "full":
+            catalog.db.execute("DELETE FROM export_state WHERE exporter = ? AND destination = ?", [exporter_name, str(out)])
+        catalog.db.execute(
+            "INSERT OR REPLACE INTO export_state(exporter, destination, record_key, original_public) SELECT ?, ?, record_key, original_public FROM pending_state",
+            [exporter_name, str(out)],
+        )
+        deleted = [t["record_key"] for t in tombstones if t["reason"] == "deleted"]
+        catalog.db.conn.executemany("DELETE FROM export_state WHERE exporter = ? AND destination = ? AND record_key = ?", [(exporter_name, str(out), k) for k in deleted])
+        catalog.db.execute(
+            "UPDATE export_runs SET status = 'finished', finished = ?, counts = ?, manifest_sha256 = ? WHERE id = ?",
+            [now(), json.dumps(counts), hashlib.sha256(manifest_bytes).hexdigest(), run_id],
+        )
+        catalog.audit("export.run", detail={"exporter": exporter_name, "destination": str(out), "kind": kind, "run": run_id, **counts})
+    return {"run": run_id, "destination": str(out), "manifest": manifest, "notes": notes}
+
+
+def _tombstones(catalog: Catalog, exporter: str, destination: str, since_seq: int) -> list[dict]:
+    return [
+        {"id": package_id(key), "record_key": key, "reason": reason}
+        for key, reason in catalog.db.execute("SELECT record_key, reason FROM withdrawals WHERE seq > ? ORDER BY id", [since_seq])
+    ]
+
+
+def _withdrawn_originals(catalog: Catalog, exporter: str, destination: str) -> list[dict]:
+    """Changed rows whose original this destination had published and that is withheld now."""
+    return [
+        {"id": package_id(key), "record_key": key, "reason": "original_withdrawn"}
+        for (key,) in catalog.db.execute(
+            "SELECT p.record_key FROM pending_state p JOIN export_state s ON s.record_key = p.record_key AND s.exporter = ? AND s.destination = ? "
+            "WHERE p.original_public = 0 AND s.original_public = 1 ORDER BY p.record_key",
+            [exporter, destination],
+        )
+    ]
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Move the new output into place; the old one is removed only after the new one is there."""
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        os.replace(out, old)
+    try:
+        os.replace(tmp, out)
+    except BaseException:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

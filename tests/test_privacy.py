@@ -1,0 +1,71 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seoulrec.policy import load_policy
+from seoulrec.privacy import Masker, rrn_checksum_ok
+
+MASKER = Masker.from_policy(load_policy().masking)
+
+
+def kinds(text, masker=MASKER, **kw):
+    return [(f.kind, f.value) for f in masker.find(text, **kw)]
+
+
+def test_resident_and_foreigner_numbers_with_checksum_confidence():
+    assert rrn_checksum_ok("9001011234568") == (True, False)
+    valid = MASKER.find("주민등록번호 900101-1234568")[0]
+    invalid = MASKER.find("주민등록번호 900101-1234567")[0]  # issued since 2020-10: no valid check digit
+    assert (valid.kind, valid.confidence) == ("rrn", 0.99) and invalid.confidence < valid.confidence
+    assert kinds("외국인 900101-5234561")[0][0] == "rrn"
+    assert kinds("숫자 1900101-1234568") == []  # part of a longer number
+    assert kinds("9001011234568")[0][0] == "rrn"
+
+
+def test_identifiers_and_the_office_switch():
+    text = "여권 M12345678, 신여권 M123A4567, 면허 11-12-123456-12, 서울 12-123456-12, 휴대폰 010-1234-5678, 자택 031-555-1234, 대표 1588-1234, 메일 kim@gmail.com"
+    found = [k for k, _ in kinds(text)]
+    assert found == ["passport", "passport", "licence", "licence", "phone", "phone", "phone", "email"]
+    office = "담당 02-2133-8237 lee@seoul.go.kr"
+    assert kinds(office) == []  # officials' numbers are published on purpose by default
+    strict = Masker.from_policy(load_policy({"masking": {"office_phone": True, "office_email": True}}).masking)
+    assert [k for k, _ in kinds(office, strict)] == ["phone", "email"]
+    assert kinds("문의 02-777-1234", office_numbers={"02-777-1234"}) == []  # the record's own foot
+
+
+def test_accounts_only_near_cue_words_and_names_by_context():
+    assert kinds("국민은행 계좌 123-45-678901 입금") == [("account", "123-45-678901")]
+    assert kinds("사업번호 123-45-678901 참조") == []
+    assert kinds("민원인 조영아 민원 회신") == [("name", "조영아")]
+    masked, _ = MASKER.mask("신청인 홍길동의 청구")
+    assert masked == "신청인 홍*동의 청구"
+    assert MASKER.mask("성명: 김수")[0] == "성명: 김*"
+
+
+def test_business_numbers_follow_the_policy():
+    assert kinds("사업자 123-45-67890") == []
+    on = Masker.from_policy(load_policy({"masking": {"business_number": True}}).masking)
+    assert kinds("사업자 123-45-67890", on) == [("business", "123-45-67890")]
+
+
+KOREAN = st.text(alphabet=st.sampled_from(list("가나다라마바사서울시청민원인신청성명계좌은행 -:@.,0123456789MSabc\n")), max_size=120)
+IDENTIFIERS = st.sampled_from(["900101-1234568", "010-1234-5678", "02-555-1234", "kim@gmail.com", "M12345678", "11-12-123456-12", "민원인 홍길동", "계좌 123-45-678901"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(KOREAN, IDENTIFIERS), max_size=8))
+def test_masking_is_idempotent_and_leaves_nothing_to_find(parts):
+    text = " ".join(parts)
+    masked, _ = MASKER.mask(text)
+    assert MASKER.find(masked) == []
+    assert MASKER.mask(masked)[0] == masked
+    assert len(masked) == len(text)  # masking never moves the rest of the text
+
+
+@settings(max_examples=100, deadline=None)
+@given(IDENTIFIERS, KOREAN, KOREAN)
+def test_every_planted_identifier_is_masked(identifier, before, after):
+    text = f"{before} {identifier} {after}"
+    masked, _ = MASKER.mask(text)
+    secret = identifier.split()[-1]
+    assert secret not in masked
