@@ -17,7 +17,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from seoulrec.catalog import Catalog, now
+from seoulrec.catalog import Catalog, now, public_id
 from seoulrec.disclosure import apply
 from seoulrec.policy import load_policy
 from seoulrec.privacy import Masker
@@ -68,14 +68,14 @@ def generate_catalog(path: Path, n: int) -> Catalog:
     for i in range(1, n + 1):
         cls, grounds = rng.choice(classes)
         day = date(2012 + rng.randrange(14), rng.randrange(1, 13), rng.randrange(1, 29)).isoformat()
-        batch.append((i, f"reg:{i:013d}", 1, 1, "approval", f"과-{i}", f"2025년 업무 계획 알림 {i}" + (" 민원인 홍길동" if i % 50 == 0 else ""), "서울특별시", "과", day, rng.choice(levels), cls, grounds, "x" * 64, "ok", stamp))
+        batch.append((i, f"reg:{i:013d}", 1, 1, "approval", f"과-{i}", f"2025년 업무 계획 알림 {i}" + (" 민원인 홍길동" if i % 50 == 0 else ""), "서울특별시", "과", day, rng.choice(levels), cls, grounds, "x" * 64, "ok", stamp, public_id(f"reg:{i:013d}"), "김담당", "5년", "CC BY"))
         approvals.append((i, "approval", 3, "과장", "결재", "박과장", day, 1, "division_head"))
         if len(batch) == 20000:
-            db.executemany("INSERT INTO records(id, record_key, version, is_current, kind, document_number, title, organ, department, enforcement_date, approval_level, disclosure_class, grounds, sha256, status, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+            db.executemany("INSERT INTO records(id, record_key, version, is_current, kind, document_number, title, organ, department, enforcement_date, approval_level, disclosure_class, grounds, sha256, status, created, public_id, writer, retention_period, licence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
             db.executemany('INSERT INTO approvals(record_id, kind, "order", position, type, name, date, is_final, level) VALUES (?,?,?,?,?,?,?,?,?)', approvals)
             batch, approvals = [], []
     if batch:
-        db.executemany("INSERT INTO records(id, record_key, version, is_current, kind, document_number, title, organ, department, enforcement_date, approval_level, disclosure_class, grounds, sha256, status, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+        db.executemany("INSERT INTO records(id, record_key, version, is_current, kind, document_number, title, organ, department, enforcement_date, approval_level, disclosure_class, grounds, sha256, status, created, public_id, writer, retention_period, licence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
         db.executemany('INSERT INTO approvals(record_id, kind, "order", position, type, name, date, is_final, level) VALUES (?,?,?,?,?,?,?,?,?)', approvals)
     db.commit()
     return catalog

@@ -9,6 +9,8 @@ import typer
 from datetime import date
 
 from seoulrec import classify, disclosure
+from seoulrec.export import run_export
+from seoulrec.privacy import Masker
 from seoulrec.policy import load_policy
 from seoulrec.catalog import Catalog
 from seoulrec.config import CONFIG_NAME, CONFIG_TEMPLATE
@@ -28,7 +30,8 @@ def demo(
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0 = one per core)."),
     as_json: bool = JsonOption,
 ):
-    """Generate a demo corpus (offline) and run the pipeline on it; prints where the results are.
+    """Generate a demo corpus (offline) and run the whole pipeline on it: ingest, classify,
+    disclose, export; prints where the results are.
 
     The corpus holds approval packages (folder, pack envelope, ZIP), HWPX bodies with a printed
     foot, a manifest in Seoul's published layout, unstructured materials and a few broken files
@@ -46,7 +49,13 @@ def demo(
         config_path.write_text(CONFIG_TEMPLATE.format(catalog="seoulrec.db"), "utf-8")
     report = run_batch(catalog, [corpus], IngestOptions(jobs=jobs, kinds={"용역": "용역자료", "회의": "회의자료"}))
     classified = classify.run(catalog, {}, out)
-    disclosed = disclosure.apply(catalog, load_policy(), date.today())
+    policy = load_policy()
+    disclosed = disclosure.apply(catalog, policy, date.today())
+    exports = {}
+    (out / "public").mkdir(exist_ok=True)
+    for fmt in ("seoul-csv", "jsonl", "atom", "sitemap"):
+        exported = run_export(catalog, fmt, out / "public" / fmt, False, {}, Masker.from_policy(policy.masking))
+        exports[fmt] = {"folder": exported["destination"], "kind": exported["manifest"]["kind"], **exported["manifest"]["counts"]}
     summary = {
         "corpus": str(corpus),
         "catalog": str(catalog_path),
@@ -57,6 +66,7 @@ def demo(
         "records": catalog.db.execute("SELECT count(*) FROM records WHERE is_current = 1").fetchone()[0],
         "classify": classified.to_dict(),
         "disclose": disclosed,
+        "export": exports,
     }
     catalog.close()
     if as_json:
@@ -72,4 +82,5 @@ def demo(
     err.print(f"Classified {classified.classified} records; {classified.needs_review} wait in the review queue (seoulrec classify review).")
     err.print(f"Disclosure: {disclosed['original_public']} originals published, {disclosed['withheld']} withheld, {disclosed['titles_masked']} titles masked (seoulrec disclose check).")
     err.print(f"\nCorpus:  {corpus}\nCatalog: {catalog_path}  ({summary['records']} current records)")
+    err.print(f"Public:  {out / 'public'}  (seoul-csv, jsonl, atom, sitemap; each with manifest.json)")
     err.print(f"Next:    seoulrec records list --catalog {catalog_path}")

@@ -84,3 +84,26 @@ def show_record(
     table("attachments", ["name", "format", "size", "status", "message"], [[a["name"], a["format"], a["size"], a["status"], a["message"]] for a in doc["attachments"]])
     if text:
         err.print(doc["text"])
+
+
+@records_app.command("withdraw")
+@handle_errors
+def withdraw(
+    record_id: int = typer.Argument(..., help="Record id."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+    catalog: Optional[Path] = CatalogOption,
+    as_json: bool = JsonOption,
+):
+    """Withdraw a record from the current catalog (its versions stay archived); the next
+    `disclose apply` and `export --since last` tell downstream copies to drop it.
+
+    Example: seoulrec records withdraw 12 --reason "중복 등록"
+    """
+    from seoulrec.catalog import withdraw_record
+
+    cat = open_catalog(catalog)
+    result = withdraw_record(cat, record_id, reason)
+    if as_json:
+        emit_json(result)
+        return
+    err.print(f"Record {record_id} withdrawn ({result['withdrawn_versions']} current version)")

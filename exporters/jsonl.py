@@ -7,6 +7,7 @@ import json
 from seoulrec.plugins import Exporter
 
 SCHEMA_ID = "seoulrec.public-record/1"
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 class JsonlExporter(Exporter):
@@ -18,10 +19,11 @@ class JsonlExporter(Exporter):
         count = 0
         with open(folder / "records.jsonl", "w", encoding="utf-8") as fh:
             for row in rows:
-                doc = {"schema": SCHEMA_ID, **{k: v for k, v in row.items() if k != "record_key"}, "url": context.url(row)}
+                doc = dict(row, schema=SCHEMA_ID, url=context.url(row))
+                del doc["record_key"]
                 if not row["original_public"]:
                     doc.pop("text", None)  # never the text of a withheld original
-                fh.write(json.dumps(doc, ensure_ascii=False, sort_keys=True) + "\n")
+                fh.write(_JSON(doc) + "\n")
                 count += 1
         return {"rows": count}
 

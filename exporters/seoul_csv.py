@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
-
-from lxml import etree
+from xml.sax.saxutils import escape
 
 from seoulrec.plugins import Exporter
 
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
 HEADER = ["package_id", "doc_prdctn_dt", "tkcrd_nm", "title", "src_dept_doc_no", "writer", "othbc_pd", "rspnber_dept_nm", "othbc_se", "cpyrht", "url"]
+XML_RECORD = "<record>" + "".join(f"<{key}>{{{i}}}</{key}>" for i, key in enumerate(HEADER)) + "</record>\n"
 
 
 def seoul_row(context, row: dict) -> dict:
@@ -34,23 +36,23 @@ class SeoulCsvExporter(Exporter):
 
     def write(self, context, rows, folder) -> dict:
         count = 0
-        with open(folder / "index.csv", "w", encoding="utf-8-sig", newline="") as csv_file, open(folder / "index.json", "w", encoding="utf-8") as json_file, etree.xmlfile(str(folder / "index.xml"), encoding="utf-8") as xml_file:
-            writer = csv.DictWriter(csv_file, fieldnames=HEADER, lineterminator="\r\n")
-            writer.writeheader()
+        with open(folder / "index.csv", "w", encoding="utf-8-sig", newline="") as csv_file, open(folder / "index.json", "w", encoding="utf-8") as json_file, open(folder / "index.xml", "w", encoding="utf-8") as xml_file:
+            writer = csv.writer(csv_file, lineterminator="\r\n")
+            writer.writerow(HEADER)
             json_file.write("[")
-            xml_file.write_declaration()
-            with xml_file.element("records"):
-                for row in rows:
-                    out = seoul_row(context, row)
-                    writer.writerow(out)
-                    json_file.write(("\n" if count == 0 else ",\n") + json.dumps(out, ensure_ascii=False))
-                    record = etree.Element("record")
-                    for key in HEADER:
-                        etree.SubElement(record, key).text = out[key]
-                    xml_file.write(record)
-                    count += 1
+            xml_file.write("<?xml version='1.0' encoding='utf-8'?>\n<records>")
+            for row in rows:
+                out = seoul_row(context, row)
+                values = [out[key] for key in HEADER]
+                writer.writerow(values)
+                json_file.write(("\n" if count == 0 else ",\n") + _JSON(out))
+                # Escape all values in one pass (a separator no value can hold), then lay them out.
+                escaped = escape("\x00".join(values)).split("\x00")
+                xml_file.write(XML_RECORD.format(*escaped))
+                count += 1
             json_file.write("\n]\n" if count else "]\n")
-        return {"rows": count, "published_originals_listed": None}
+            xml_file.write("</records>")
+        return {"rows": count}
 
     def write_tombstones(self, context, tombstones, folder) -> dict:
         with open(folder / "withdrawn.csv", "w", encoding="utf-8-sig", newline="") as fh:

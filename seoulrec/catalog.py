@@ -7,6 +7,7 @@ ingested item happens in one transaction, so a killed run leaves a consistent ca
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sqlite3
@@ -174,6 +175,20 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     if "row_hash" not in columns:
         db.execute("ALTER TABLE disclosures ADD COLUMN row_hash TEXT")
     db.execute("CREATE INDEX IF NOT EXISTS disclosures_seq ON disclosures(seq)")
+    # Public columns kept on the record at ingest, so exports read plain columns.
+    record_columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
+    for column in ("public_id", "writer", "retention_period", "licence"):
+        if column not in record_columns:
+            db.execute(f"ALTER TABLE records ADD COLUMN {column} TEXT")
+    rows = db.execute(
+        "SELECT r.id, r.record_key, json_extract(r.metadata, '$.package_id'), json_extract(r.metadata, '$.writer'), "
+        "(SELECT a.name FROM approvals a WHERE a.record_id = r.id AND a.kind = 'approval' ORDER BY a.\"order\" LIMIT 1), "
+        "json_extract(r.metadata, '$.retention_period'), json_extract(r.metadata, '$.licence') FROM records r WHERE r.public_id IS NULL"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE records SET public_id = ?, writer = ?, retention_period = ?, licence = ? WHERE id = ?",
+        [(public_id(key, pid or ""), w1 or w2 or "", ret or "", lic or "", rid) for rid, key, pid, w1, w2, ret, lic in rows],
+    )
     db.execute(
         """
         CREATE TABLE IF NOT EXISTS withdrawals (
@@ -393,6 +408,28 @@ class Catalog:
             sql += " LIMIT ?"
             params.append(limit)
         yield from self.db.query(sql, params)
+
+
+def withdraw_record(catalog: "Catalog", record_id: int, reason: str, actor: str | None = None) -> dict:
+    """Take a record out of the catalog's current set (all versions stay for the archive); the
+    next ``disclose apply`` leaves a tombstone so downstream copies drop it too."""
+    row = catalog.db.execute("SELECT record_key FROM records WHERE id = ?", [record_id]).fetchone()
+    if row is None:
+        raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
+    if not (reason or "").strip():
+        raise UsageError("--reason is required")
+    with catalog.transaction():
+        changed = catalog.db.execute("UPDATE records SET is_current = 0 WHERE record_key = ? AND is_current = 1", [row[0]]).rowcount
+        catalog.audit("record.withdraw", record_id, {"record_key": row[0], "reason": reason.strip()}, actor=actor)
+    return {"id": record_id, "record_key": row[0], "withdrawn_versions": changed}
+
+
+def public_id(record_key: str, given: str = "") -> str:
+    """A stable 15-digit public id (the portal's ``package_id``): the manifest's own id when it
+    has one, else one derived from the record key, so every version keeps the same id."""
+    if given and given.isdigit():
+        return given
+    return f"{int.from_bytes(hashlib.blake2b(record_key.encode(), digest_size=8).digest(), 'big') % 10**15:015d}"
 
 
 def default_actor() -> str:

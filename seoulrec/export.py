@@ -29,11 +29,7 @@ DEFAULT_BASE_URL = "https://opengov.seoul.go.kr/sanction/"
 ROW_SQL = """
 SELECT r.id, r.record_key, r.document_number, r.organ, r.department, r.enforcement_date, r.unit_task,
        r.approval_level, r.kind, r.material_kind,
-       coalesce(json_extract(r.metadata, '$.package_id'), '') AS package_id,
-       coalesce(json_extract(r.metadata, '$.writer'),
-                (SELECT a.name FROM approvals a WHERE a.record_id = r.id AND a.kind = 'approval' ORDER BY a."order" LIMIT 1), '') AS writer,
-       coalesce(json_extract(r.metadata, '$.retention_period'), '') AS retention,
-       coalesce(json_extract(r.metadata, '$.licence'), '') AS licence,
+       r.public_id, r.writer, r.retention_period, r.licence,
        d.original_public, d.disclosure_class, d.grounds, d.reason, d.release_date, d.public_title, d.since, d.seq,
        {text} AS text
 FROM disclosures d JOIN records r ON r.id = d.record_id
@@ -43,10 +39,21 @@ ORDER BY r.id
 
 
 def package_id(record_key: str, given: str = "") -> str:
-    """A stable 15-digit public id: the manifest's own package_id, else one derived from the key."""
-    if given and given.isdigit():
-        return given
-    return f"{int(hashlib.sha256(record_key.encode()).hexdigest()[:14], 16) % 10**15:015d}"
+    from .catalog import public_id
+
+    return public_id(record_key, given)
+
+
+_GROUNDS: dict[str, list[int]] = {}
+
+
+def _grounds(value: str | None) -> list[int]:
+    parsed = _GROUNDS.get(value or "[]")
+    if parsed is None:
+        parsed = json.loads(value or "[]")
+        if len(_GROUNDS) < 1024:
+            _GROUNDS[value or "[]"] = parsed
+    return list(parsed)
 
 
 @dataclass
@@ -69,7 +76,7 @@ def public_row(raw: tuple, columns: list[str], masker) -> dict:
     date; text only when the original is public, and masked."""
     r = dict(zip(columns, raw))
     row = {
-        "id": package_id(r["record_key"], r["package_id"]),
+        "id": r["public_id"] or package_id(r["record_key"]),
         "record_key": r["record_key"],
         "document_number": r["document_number"] or "",
         "title": r["public_title"] or "",
@@ -77,8 +84,8 @@ def public_row(raw: tuple, columns: list[str], masker) -> dict:
         "department": r["department"] or "",
         "enforcement_date": r["enforcement_date"],
         "unit_task": r["unit_task"] or "",
-        "writer": masker.mask(r["writer"] or "")[0],
-        "retention_period": r["retention"] or "",
+        "writer": masker.mask(r["writer"])[0] if r["writer"] else "",
+        "retention_period": r["retention_period"] or "",
         "licence": r["licence"] or "",
         "kind": r["kind"],
         "material_kind": r["material_kind"],
@@ -86,7 +93,7 @@ def public_row(raw: tuple, columns: list[str], masker) -> dict:
         "original_public": bool(r["original_public"]),
         "disclosure_class": r["disclosure_class"],
         "class_label": CLASS_LABELS[r["disclosure_class"]],
-        "grounds": json.loads(r["grounds"] or "[]"),
+        "grounds": _grounds(r["grounds"]),
         "reason": r["reason"] or "",
         "release_date": r["release_date"],
         "published_since": r["since"] if r["original_public"] else None,
@@ -181,7 +188,7 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
             pending.clear()
 
     try:
-        columns = ["id", "record_key", "document_number", "organ", "department", "enforcement_date", "unit_task", "approval_level", "kind", "material_kind", "package_id", "writer", "retention", "licence", "original_public", "disclosure_class", "grounds", "reason", "release_date", "public_title", "since", "seq", "text"]
+        columns = ["id", "record_key", "document_number", "organ", "department", "enforcement_date", "unit_task", "approval_level", "kind", "material_kind", "public_id", "writer", "retention_period", "licence", "original_public", "disclosure_class", "grounds", "reason", "release_date", "public_title", "since", "seq", "text"]
         where = "AND d.seq > ?" if kind == "delta" else ""
         params = [since_seq] if kind == "delta" else []
         sql = ROW_SQL.format(text="r.text" if exporter_cls.needs_text else "NULL", where=where)

@@ -253,6 +253,8 @@ def _package_sha(primary: bytes, members: dict[str, bytes]) -> str:
 
 
 def _record(extracted: Extracted, key: str, sha: str, source: str, source_format: str, ladder: Ladder, kind: str, material_kind: str | None) -> dict:
+    from .catalog import public_id
+
     approvals = []
     for a in extracted.approvals:
         row = asdict(a)
@@ -284,6 +286,10 @@ def _record(extracted: Extracted, key: str, sha: str, source: str, source_format
         "status": status,
         "pages": extracted.pages,
         "metadata": json.dumps(extracted.metadata, ensure_ascii=False, default=str),
+        "public_id": public_id(key, str(extracted.metadata.get("package_id") or "")),
+        "writer": extracted.metadata.get("writer") or next((a.name for a in extracted.approvals if a.kind == "approval"), ""),
+        "retention_period": extracted.metadata.get("retention_period") or "",
+        "licence": extracted.metadata.get("licence") or "",
         "warnings": json.dumps(extracted.warnings, ensure_ascii=False),
         "approvals": approvals,
         "attachments": attachments,

@@ -1,0 +1,83 @@
+"""Export: full jsonl and seoul-csv throughput on a generated catalog, an incremental export
+after 1% of records changed, and the exporting process's peak memory at two catalog sizes.
+
+Usage: python benchmarks/bench_export.py [--records 1000000]
+Each export runs as `python -m seoulrec export index ...` in a child process, so its peak RSS
+is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_disclose import generate_catalog  # noqa: E402
+
+from seoulrec.disclosure import apply  # noqa: E402
+from seoulrec.policy import load_policy  # noqa: E402
+
+
+def export(catalog: Path, fmt: str, out: Path, *extra: str) -> tuple[float, dict, float]:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", "import resource, sys; from seoulrec.commands.main import app\ntry:\n app()\nexcept SystemExit as e:\n print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); raise",
+         "export", "index", "--format", fmt, "--out", str(out), "--catalog", str(catalog), "--json", *extra],
+        capture_output=True, text=True,
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr)
+    rss_mb = int(proc.stderr.strip().splitlines()[-1]) / 1024
+    return seconds, json.loads(proc.stdout), rss_mb
+
+
+def run(n: int, folder: Path, incremental: bool) -> None:
+    path = folder / f"c{n}.db"
+    catalog = generate_catalog(path, n)
+    catalog.db.execute("UPDATE records SET text = '본문 ' || title")  # jsonl carries published text
+    policy = load_policy()
+    apply(catalog, policy, date(2026, 11, 26))
+    results = {}
+    for fmt in ("jsonl", "seoul-csv"):
+        seconds, report, rss = export(path, fmt, folder / f"out-{fmt}-{n}", "--since", "last")
+        rows = report["manifest"]["counts"]["rows"]
+        results[fmt] = seconds
+        print(f"n={n:,} full {fmt:9s}: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} records/s, child peak RSS {rss:.0f} MiB")
+    if not incremental:
+        return
+    changed = n // 100
+    with catalog.transaction():
+        catalog.db.execute("UPDATE records SET title = title || ' (정정)' WHERE id % 100 = 7")
+    start = time.perf_counter()
+    counts = apply(catalog, policy, date(2026, 11, 26))
+    print(f"disclose apply after changing {changed:,} titles: {counts['changed']:,} decisions changed, {time.perf_counter() - start:.1f} s")
+    for fmt in ("jsonl", "seoul-csv"):
+        seconds, report, rss = export(path, fmt, folder / f"out-{fmt}-{n}", "--since", "last")
+        rows = report["manifest"]["counts"]["rows"]
+        print(f"n={n:,} incremental {fmt:9s}: {rows:,} rows in {seconds:.2f} s = {100 * seconds / results[fmt]:.1f}% of the full export's time, child peak RSS {rss:.0f} MiB")
+    catalog.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=100_000)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    with tempfile.TemporaryDirectory() as folder:
+        run(args.small, Path(folder), incremental=False)
+        run(args.records, Path(folder), incremental=True)
+
+
+if __name__ == "__main__":
+    main()
