@@ -7,7 +7,7 @@ import json
 from seoulrec.plugins import Exporter
 
 SCHEMA_ID = "seoulrec.public-record/1"
-_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # key order is fixed by public_row
 
 
 class JsonlExporter(Exporter):

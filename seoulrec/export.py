@@ -71,35 +71,37 @@ class ExportContext:
         return self.base_url + (row["id"] if row["original_public"] else "")
 
 
-def public_row(raw: tuple, columns: list[str], masker) -> dict:
+def public_row(raw: tuple, masker) -> dict:
     """Only public fields: withheld records carry metadata, class, grounds, reason and release
-    date; text only when the original is public, and masked."""
-    r = dict(zip(columns, raw))
+    date; text only when the original is public, and masked. (The writer, an official, is
+    published on the portal's own list.)"""
+    (_, key, number, organ, department, enforced, unit_task, level, kind, material_kind, pid, writer, retention, licence,
+     original_public, cls, grounds, reason, release, title, since, _seq, text) = raw
     row = {
-        "id": r["public_id"] or package_id(r["record_key"]),
-        "record_key": r["record_key"],
-        "document_number": r["document_number"] or "",
-        "title": r["public_title"] or "",
-        "organ": r["organ"] or "",
-        "department": r["department"] or "",
-        "enforcement_date": r["enforcement_date"],
-        "unit_task": r["unit_task"] or "",
-        "writer": masker.mask(r["writer"])[0] if r["writer"] else "",
-        "retention_period": r["retention_period"] or "",
-        "licence": r["licence"] or "",
-        "kind": r["kind"],
-        "material_kind": r["material_kind"],
-        "approval_level": r["approval_level"],
-        "original_public": bool(r["original_public"]),
-        "disclosure_class": r["disclosure_class"],
-        "class_label": CLASS_LABELS[r["disclosure_class"]],
-        "grounds": _grounds(r["grounds"]),
-        "reason": r["reason"] or "",
-        "release_date": r["release_date"],
-        "published_since": r["since"] if r["original_public"] else None,
+        "id": pid or package_id(key),
+        "record_key": key,
+        "document_number": number or "",
+        "title": title or "",
+        "organ": organ or "",
+        "department": department or "",
+        "enforcement_date": enforced,
+        "unit_task": unit_task or "",
+        "writer": writer or "",
+        "retention_period": retention or "",
+        "licence": licence or "",
+        "kind": kind,
+        "material_kind": material_kind,
+        "approval_level": level,
+        "original_public": bool(original_public),
+        "disclosure_class": cls,
+        "class_label": CLASS_LABELS[cls],
+        "grounds": _grounds(grounds),
+        "reason": reason or "",
+        "release_date": release,
+        "published_since": since if original_public else None,
     }
-    if r.get("text") is not None:
-        row["text"] = masker.mask(r["text"])[0] if r["original_public"] else None
+    if text is not None:
+        row["text"] = masker.mask(text)[0] if original_public else None
     return row
 
 
@@ -188,7 +190,6 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
             pending.clear()
 
     try:
-        columns = ["id", "record_key", "document_number", "organ", "department", "enforcement_date", "unit_task", "approval_level", "kind", "material_kind", "public_id", "writer", "retention_period", "licence", "original_public", "disclosure_class", "grounds", "reason", "release_date", "public_title", "since", "seq", "text"]
         where = "AND d.seq > ?" if kind == "delta" else ""
         params = [since_seq] if kind == "delta" else []
         sql = ROW_SQL.format(text="r.text" if exporter_cls.needs_text else "NULL", where=where)
@@ -199,7 +200,7 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
                 if not chunk:
                     return
                 for raw in chunk:
-                    row = public_row(raw, columns, masker)
+                    row = public_row(raw, masker)
                     if not row["licence"]:
                         row["licence"] = context.default_licence
                     note_state(row["record_key"], int(row["original_public"]))
