@@ -7,7 +7,6 @@ Usage: python benchmarks/bench_disclose.py [--records 1000000] [--megabytes 20]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random

@@ -86,7 +86,7 @@ def docx_readers(rounds: int) -> None:
                 [p.text for p in document.paragraphs]
                 [c.text for t in document.tables for r in t.rows for c in r.cells]
                 [p.text for s in document.sections for p in s.header.paragraphs + s.footer.paragraphs]
-                document.core_properties.title
+                _ = document.core_properties.title
 
     a, b = best_of(ours), best_of(python_docx)
     n = len(files) * rounds

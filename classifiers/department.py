@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from seoulrec.classify import load_mapping
-from seoulrec.plugins import Classifier, ClassifierResult
+from .mapping import MappingClassifier
 
 
-class DepartmentClassifier(Classifier):
+class DepartmentClassifier(MappingClassifier):
     name = "department"
     description = "department → default category, from [classify] department_map (CSV: department,category)"
+    field = "department"
+    setting = "department_map"
+    key_columns = ("department", "dept_nm", "rspnber_dept_nm")
+    rule = "department default"
 
-    def __init__(self, context):
-        super().__init__(context)
-        path = context.path("department_map")
-        self.source = str(path) if path else None
-        self.confidence = float(context.settings.get("department_confidence", 0.65))
-        self.mapping = load_mapping(path, ("department", "dept_nm", "rspnber_dept_nm"), context.scheme) if path else {}
-
-    def classify(self, records):
-        out = []
-        for record in records:
-            key = " ".join((record.get("department") or "").split())
-            hit = self.mapping.get(key) if key else None
-            out.append(ClassifierResult(hit[0], self.confidence, {"rule": "department default", "department": key, "mapping": f"{self.source}:{hit[1]}"}) if hit else None)
-        return out
+    def default_confidence(self, context) -> float:
+        return float(context.settings.get("department_confidence", 0.65))
 
 
 PLUGINS = [DepartmentClassifier]

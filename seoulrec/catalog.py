@@ -175,6 +175,7 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     if "row_hash" not in columns:
         db.execute("ALTER TABLE disclosures ADD COLUMN row_hash TEXT")
     db.execute("CREATE INDEX IF NOT EXISTS disclosures_seq ON disclosures(seq)")
+    db.execute("CREATE INDEX IF NOT EXISTS disclosures_policy ON disclosures(policy_version)")
     # Public columns kept on the record at ingest, so exports read plain columns.
     record_columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
     for column in ("public_id", "writer", "retention_period", "licence"):

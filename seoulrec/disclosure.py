@@ -9,7 +9,7 @@ from typing import Iterator
 
 from .catalog import Catalog, default_actor, now
 from .errors import RecordNotFound, UsageError
-from .model import CLASS_LABELS
+from .model import CLASS_LABELS, parse_grounds
 from .policy import GROUNDS, Decision, Policy, RecordFacts, decide
 from .privacy import Masker
 
@@ -36,19 +36,6 @@ def _day(value: str | None) -> date | None:
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-_GROUNDS_CACHE: dict[str | None, tuple[int, ...]] = {}
-
-
-def _grounds(value: str | None) -> tuple[int, ...]:
-    """Parse a grounds JSON list; the few distinct values are cached (a hot path on big catalogs)."""
-    parsed = _GROUNDS_CACHE.get(value)
-    if parsed is None:
-        parsed = tuple(json.loads(value or "[]"))
-        if len(_GROUNDS_CACHE) < 1024:
-            _GROUNDS_CACHE[value] = parsed
-    return parsed
-
-
 def _facts(row) -> tuple[dict, RecordFacts]:
     (record_id, key, title, level, enforced, cls, grounds, final_date, o_cls, o_grounds, o_reason, o_until, board, board_day, number, department, organ, row_hash, was_public) = row
     manual = {"class": o_cls, "grounds": json.loads(o_grounds or "[]"), "reason": o_reason, "until": o_until} if o_cls else None
@@ -57,7 +44,7 @@ def _facts(row) -> tuple[dict, RecordFacts]:
         approval_level=level or "unresolved",
         approval_date=approval_date,
         disclosure_class=cls,
-        grounds=_grounds(grounds),
+        grounds=parse_grounds(grounds),
         production_date=_day(enforced) or approval_date,
         manual=manual,
         board=board,
@@ -202,7 +189,7 @@ def words(info: dict, facts: RecordFacts, d: Decision, public_title: str) -> str
     if d.original_public:
         lines.append(f"Its original (원문) is published, with personal data masked; its class is {label}.")
     else:
-        lines.append(f"Its original (원문) is not published, because " + "; and ".join(d.withheld_because or ["of the rules above"]) + ".")
+        lines.append("Its original (원문) is not published, because " + "; and ".join(d.withheld_because or ["of the rules above"]) + ".")
     for step in d.steps:
         lines.append(f"Note: {step}.")
     if d.disclosure_class != "public":
@@ -224,8 +211,8 @@ def check(catalog: Catalog) -> list[dict]:
         "SELECT d.record_id, r.document_number, d.disclosure_class, d.grounds, d.reason, d.release_date, d.next_review "
         "FROM disclosures d JOIN records r ON r.id = d.record_id WHERE d.disclosure_class IN ('partial', 'non_public') ORDER BY d.record_id"
     ).fetchall()
-    for record_id, number, cls, grounds, reason, release, review in rows:
-        grounds = json.loads(grounds or "[]")
+    for record_id, number, cls, grounds, reason, release, _review in rows:
+        grounds = parse_grounds(grounds)
         problems = []
         if not grounds:
             problems.append("no grounds (1-8)")

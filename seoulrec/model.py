@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 
 class Outcome(str, Enum):
@@ -134,3 +136,13 @@ class Extracted:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@lru_cache(maxsize=1024)
+def _parse_grounds(value: str) -> tuple[int, ...]:
+    return tuple(json.loads(value))
+
+
+def parse_grounds(value: str | None) -> tuple[int, ...]:
+    """A stored grounds list (JSON, e.g. ``[5, 6]``); cached, as few distinct values exist."""
+    return _parse_grounds(value or "[]")

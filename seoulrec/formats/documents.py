@@ -7,7 +7,10 @@ to them for ``formats.registry``.
 from __future__ import annotations
 
 import codecs
+import io
 import re
+import struct
+import zlib
 
 from ..errors import CorruptDocument, EmptyDocument
 from ..model import Extracted
@@ -42,10 +45,6 @@ READERS = {"text": read_text}
 
 
 # -- HWP 5.0 ------------------------------------------------------------------------------
-
-import io
-import struct
-import zlib
 
 HWPTAG_PARA_HEADER = 66
 HWPTAG_PARA_TEXT = 67
@@ -238,8 +237,9 @@ def parse_xmp(packet: bytes) -> dict:
     """The useful fields of an XMP packet (element or attribute form)."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    root = etree.fromstring(packet, parser=parser)
+    from .xmlsafe import safe_parser
+
+    root = etree.fromstring(packet, parser=safe_parser())
     found: dict = {"title": "", "creator": [], "producer": "", "creator_tool": "", "created": ""}
     for el in root.iter():
         for key, tag in XMP_NS.items():
@@ -363,8 +363,10 @@ def read_docx(data: bytes, name: str = "document.docx") -> Extracted:
 
     from .ziputil import SafeZip
 
+    from .xmlsafe import safe_parser
+
     archive = SafeZip(data, name)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    parser = safe_parser()
 
     def load(member: str):
         try:

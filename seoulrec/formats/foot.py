@@ -92,9 +92,8 @@ def parse_chain(line: str, year: int | None) -> list[Approval]:
 def apply_foot(result: Extracted) -> bool:
     """Fill document number, date, chain, sender, class and title from a printed foot."""
     text = result.text
-    enforce = None
-    for enforce in ENFORCE.finditer(text):
-        pass
+    matches = list(ENFORCE.finditer(text))
+    enforce = matches[-1] if matches else None
     if enforce is None:
         return False
     result.document_number = enforce.group(1)

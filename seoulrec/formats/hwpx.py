@@ -13,10 +13,10 @@ from lxml import etree
 from ..errors import CorruptDocument, EncryptedDocument
 from ..model import Extracted
 from .foot import apply_foot
-from .xmlsafe import local
+from .xmlsafe import local, safe_parser
 from .ziputil import SafeZip
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
+_PARSER = safe_parser(remove_comments=True)
 SECTION = re.compile(r"^Contents/section(\d+)\.xml$", re.I)
 
 

@@ -104,9 +104,12 @@ def prepare(text: str, name: str = "document") -> bytes:
     return text.encode("utf-8")
 
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True
-)
+def safe_parser(**options) -> etree.XMLParser:
+    """An lxml parser that never resolves entities, loads a DTD or touches the network."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False, **options)
+
+
+_PARSER = safe_parser(remove_comments=True, remove_pis=True)
 
 
 def parse(data: bytes, name: str = "document") -> tuple[etree._Element, list[str]]:

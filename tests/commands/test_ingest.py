@@ -9,7 +9,6 @@ import time
 import zipfile
 
 import jsonschema
-import pytest
 
 from seoulrec.demo import DemoDoc, pack_xml, pubdoc_xml, write_package, zip_bytes
 from seoulrec.records import record_schema
