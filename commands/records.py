@@ -107,3 +107,24 @@ def withdraw(
         emit_json(result)
         return
     err.print(f"Record {record_id} withdrawn ({result['withdrawn_versions']} current version)")
+
+
+@records_app.command("relevel")
+@handle_errors
+def relevel(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
+    """Recompute approval levels from the stored chains with the rank ladder of seoulrec.toml,
+    e.g. after resolving an unknown position under [ranks]; then run `disclose apply`.
+
+    Example: seoulrec records relevel --json
+    """
+    from seoulrec.catalog import relevel as relevel_records
+    from seoulrec.config import load_config
+    from seoulrec.ranks import Ladder
+
+    ladder = Ladder.default(load_config().section("ranks") or None)
+    cat = open_catalog(catalog)
+    result = relevel_records(cat, ladder)
+    if as_json:
+        emit_json(result)
+        return
+    err.print(f"{result['changed']} records changed level: {result['changes'] or 'none'}")

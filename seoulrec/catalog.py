@@ -425,6 +425,41 @@ def withdraw_record(catalog: "Catalog", record_id: int, reason: str, actor: str 
     return {"id": record_id, "record_key": row[0], "withdrawn_versions": changed}
 
 
+def relevel(catalog: "Catalog", ladder, actor: str | None = None) -> dict:
+    """Recompute every current record's approval level from its stored chain with ``ladder``
+    (after an archivist resolves a position in [ranks]); returns counts of changes."""
+    from .model import Approval
+    from .ranks import approval_level
+
+    changes: dict[str, int] = {}
+    updates = []
+    rows = catalog.db.execute(
+        'SELECT r.id, r.approval_level, a.kind, a."order", a.position, a.type, a.name, a.date, a.is_final '
+        'FROM records r JOIN approvals a ON a.record_id = r.id WHERE r.is_current = 1 ORDER BY r.id, a.kind, a."order"'
+    )
+    current_id, current_level, chain = None, None, []
+
+    def finish():
+        if current_id is None:
+            return
+        level = approval_level(chain, ladder)
+        if level != current_level:
+            updates.append((level, current_id))
+            key = f"{current_level} -> {level}"
+            changes[key] = changes.get(key, 0) + 1
+
+    for rid, old, kind, order, position, type_, name, day, final in rows:
+        if rid != current_id:
+            finish()
+            current_id, current_level, chain = rid, old, []
+        chain.append(Approval(order, position or "", type_ or "", name or "", day, bool(final), kind))
+    finish()
+    with catalog.transaction():
+        catalog.db.conn.executemany("UPDATE records SET approval_level = ? WHERE id = ?", updates)
+        catalog.audit("records.relevel", detail={"changed": len(updates), "changes": changes}, actor=actor)
+    return {"changed": len(updates), "changes": changes}
+
+
 def public_id(record_key: str, given: str = "") -> str:
     """A stable 15-digit public id (the portal's ``package_id``): the manifest's own id when it
     has one, else one derived from the record key, so every version keeps the same id."""

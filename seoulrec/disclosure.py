@@ -138,6 +138,9 @@ def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None) -> di
                FROM attachments a JOIN disclosures d ON d.record_id = a.record_id"""
         )
         catalog.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_seq', ?)", [str(seq)])
+        # The state exports report, kept here so an incremental export needs no full scan.
+        catalog.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_records', ?)", [str(counts["records"])])
+        catalog.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_policy', ?)", [policy.version])
         catalog.audit("disclose.apply", detail={"policy_version": policy.version, "today": today.isoformat(), "seq": seq, **counts})
     return counts
 

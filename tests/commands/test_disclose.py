@@ -139,3 +139,17 @@ def test_privacy_scan_never_prints_identifiers(cli, catalog_path, tmp_path):
     assert report["totals"] == {"name": 2, "phone": 1, "rrn": 1}  # the title and the text both name 홍길동
     assert "010-9876-5432" not in result.stdout and "900101-1234568" not in result.stdout and "홍길동" not in result.stdout
     assert "not detected" in report["limits"]
+
+
+def test_an_unresolved_rank_is_withheld_until_an_archivist_resolves_it(cli, catalog_path, tmp_path):
+    src = tmp_path / "src"
+    write_package(src / "p", DemoDoc(number=9, final_position="특별보좌역", final_type="결재", date="2025-10-01"), {})
+    cli("ingest", "--catalog", catalog_path, src)
+    j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
+    (record,) = sqlite3.connect(catalog_path).execute("SELECT r.approval_level, d.original_public FROM records r JOIN disclosures d ON d.record_id = r.id").fetchall()
+    assert record == ("unresolved", 0)
+    (tmp_path / "work" / "seoulrec.toml").write_text(f'[catalog]\npath = "{catalog_path}"\n[ranks]\ndirector = ["국장", "단장", "관", "특별보좌역"]\n', "utf-8")
+    assert j(cli, "records", "relevel")["changes"] == {"unresolved -> director": 1}
+    j(cli, "disclose", "apply", "--today", "2026-11-26")
+    (record,) = sqlite3.connect(catalog_path).execute("SELECT r.approval_level, d.original_public FROM records r JOIN disclosures d ON d.record_id = r.id").fetchall()
+    assert record == ("director", 1)
