@@ -16,7 +16,8 @@ from seoulrec.model import OUTCOME_ADVICE
 
 from .console import EXIT_PARTIAL, CatalogOption, JsonOption, emit_json, err, handle_errors, table
 
-OUTCOMES_HELP = "\n".join(f"  {k}: {v}" for k, v in OUTCOME_ADVICE.items())
+# "\b" keeps click from re-wrapping the list into one paragraph.
+OUTCOMES_HELP = "\b\n" + "\n".join(f"  {k}: {v}" for k, v in OUTCOME_ADVICE.items())
 
 
 def register(app: typer.Typer) -> None:
@@ -31,6 +32,7 @@ Re-running the same batch adds nothing; a changed document becomes a new version
 Exit codes: 0 all ingested, 3 finished but some items failed, 2 usage error, 1 failure.
 
 Outcomes of an item:
+
 {OUTCOMES_HELP}
 
 Example: seoulrec ingest exports/2025-10/ --jobs 2 --json > report.json
@@ -62,7 +64,7 @@ def _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb) -> Inge
 
 @handle_errors
 def ingest(
-    paths: List[Path] = typer.Argument(..., help="Files, package folders, ZIPs or trees."),
+    paths: List[Path] = typer.Argument(..., help="Files, package folders, ZIPs or trees.", metavar="PATH"),
     catalog: Optional[Path] = CatalogOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Read everything, write nothing; report what would change."),
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failed item."),

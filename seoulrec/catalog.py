@@ -174,6 +174,13 @@ def _migration_4(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE disclosures ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
     if "row_hash" not in columns:
         db.execute("ALTER TABLE disclosures ADD COLUMN row_hash TEXT")
+    # The state a decision replaced (whether its original was public, and when that state was
+    # decided), so an incremental export can tell downstream copies what to withdraw.
+    if "prev_original_public" not in columns:
+        db.execute("ALTER TABLE disclosures ADD COLUMN prev_original_public INTEGER")
+    if "prev_seq" not in columns:
+        db.execute("ALTER TABLE disclosures ADD COLUMN prev_seq INTEGER")
+    db.execute("CREATE INDEX IF NOT EXISTS disclosures_key ON disclosures(record_key, seq)")
     db.execute("CREATE INDEX IF NOT EXISTS disclosures_seq ON disclosures(seq)")
     db.execute("CREATE INDEX IF NOT EXISTS disclosures_policy ON disclosures(policy_version)")
     # Public columns kept on the record at ingest, so exports read plain columns.
@@ -202,12 +209,6 @@ def _migration_4(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY, exporter TEXT NOT NULL, destination TEXT NOT NULL, kind TEXT NOT NULL,
             since_run INTEGER, seq INTEGER NOT NULL, started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL,
             counts TEXT, manifest_sha256 TEXT)"""
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS export_state (
-            exporter TEXT NOT NULL, destination TEXT NOT NULL, record_key TEXT NOT NULL,
-            original_public INTEGER NOT NULL, PRIMARY KEY (exporter, destination, record_key))"""
     )
 
 

@@ -89,8 +89,11 @@ def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None) -> di
         with catalog.transaction():
             catalog.db.conn.executemany(
                 "INSERT OR REPLACE INTO disclosures(record_id, record_key, list_public, original_public, masked, disclosure_class, grounds, reason, release_date, "
-                "withheld_because, policy_version, source, next_review, opens_by_law, public_title, title_findings, row_hash, seq, decided_at, since) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, COALESCE((SELECT since FROM disclosures WHERE record_id = ? AND original_public = ?), ?))",
+                "withheld_because, policy_version, source, next_review, opens_by_law, public_title, title_findings, row_hash, seq, decided_at, since, "
+                "prev_original_public, prev_seq) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, COALESCE((SELECT since FROM disclosures WHERE record_id = ? AND original_public = ?), ?), "
+                "(SELECT p.original_public FROM disclosures p WHERE p.record_key = ? ORDER BY p.seq DESC LIMIT 1), "
+                "(SELECT p.seq FROM disclosures p WHERE p.record_key = ? ORDER BY p.seq DESC LIMIT 1))",
                 batch,
             )
         if on_progress:
@@ -115,7 +118,7 @@ def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None) -> di
         counts["changed"] += 1
         if info["was_public"] is not None and bool(info["was_public"]) != d.original_public:
             counts["newly_public" if d.original_public else "newly_withheld"] += 1
-        batch.append(values + (row_hash, seq, stamp, info["id"], int(d.original_public), stamp))
+        batch.append(values + (row_hash, seq, stamp, info["id"], int(d.original_public), stamp, info["record_key"], info["record_key"]))
         if len(batch) >= 5000:
             flush()
     flush()

@@ -4,8 +4,10 @@ A run streams rows (never the whole catalog) to an exporter plugin writing into 
 folder beside the destination, writes ``manifest.json`` (counts, SHA-256 of every file, policy
 version, catalog state), then swaps the folder into place; a failed or interrupted run leaves
 the previous output intact. Runs are recorded in the catalog; ``since_last`` exports only what
-changed since the previous run of the same exporter and destination, with tombstones for
-records whose original was withdrawn, that became non-public, or that were deleted.
+changed since the previous run of the same exporter and destination (decisions carry the
+sequence number of the apply that last changed them, and the state they replaced), with
+tombstones for records whose original was withdrawn, that became non-public, or that were
+deleted.
 """
 
 from __future__ import annotations
@@ -169,27 +171,11 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
             [exporter_name, str(out), kind, last[0] if (last and kind == "delta") else None, seq, now()],
         ).lastrowid
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    # What this run publishes per record, kept in a temporary table (flat memory) and copied to
-    # export_state only once the new output is in place.
-    catalog.db.execute("CREATE TEMP TABLE IF NOT EXISTS pending_state (record_key TEXT PRIMARY KEY, original_public INTEGER NOT NULL)")
-    catalog.db.execute("DELETE FROM pending_state")
-    pending: list[tuple[str, int]] = []
-
-    def note_state(key: str, public: int) -> None:
-        pending.append((key, public))
-        if len(pending) >= 5000:
-            flush_state()
-
-    def flush_state() -> None:
-        if pending:
-            catalog.db.conn.executemany("INSERT OR REPLACE INTO pending_state(record_key, original_public) VALUES (?, ?)", pending)
-            catalog.db.conn.commit()  # the temporary table only; keeps no transaction open
-            pending.clear()
-
     try:
         where = "AND d.seq > ?" if kind == "delta" else ""
         params = [since_seq] if kind == "delta" else []
         sql = ROW_SQL.format(text="r.text" if exporter_cls.needs_text else "NULL", where=where, index="INDEXED BY disclosures_seq" if kind == "delta" else "")
+
         def rows() -> Iterator[dict]:
             cursor = catalog.db.conn.execute(sql, params)
             while True:
@@ -200,18 +186,11 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
                     row = public_row(raw, masker)
                     if not row["licence"]:
                         row["licence"] = context.default_licence
-                    note_state(row["record_key"], int(row["original_public"]))
                     yield row
 
-        tombstones = _tombstones(catalog, exporter_name, str(out), since_seq) if kind == "delta" else []
-        tombstone_keys = {t["record_key"] for t in tombstones}
         counts = exporter.write(context, rows(), tmp)
-        flush_state()
+        tombstones = _tombstones(catalog, since_seq) if kind == "delta" else []
         if kind == "delta":
-            # Records whose original was public downstream and is not any more.
-            withdrawn = _withdrawn_originals(catalog, exporter_name, str(out))
-            extra = [t for t in withdrawn if t["record_key"] not in tombstone_keys]
-            tombstones.extend(extra)
             counts.update(exporter.write_tombstones(context, tombstones, tmp))
         counts["tombstones"] = len(tombstones)
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
@@ -229,49 +208,36 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-        catalog.db.execute("DROP TABLE IF EXISTS temp.pending_state")
         with catalog.transaction():
             catalog.db.execute("UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?", [now(), run_id])
         raise
     with catalog.transaction():
-        if kind == "full":
-            catalog.db.execute("DELETE FROM export_state WHERE exporter = ? AND destination = ?", [exporter_name, str(out)])
-        catalog.db.execute(
-            "INSERT OR REPLACE INTO export_state(exporter, destination, record_key, original_public) SELECT ?, ?, record_key, original_public FROM pending_state",
-            [exporter_name, str(out)],
-        )
-        deleted = [t["record_key"] for t in tombstones if t["reason"] == "deleted"]
-        catalog.db.conn.executemany("DELETE FROM export_state WHERE exporter = ? AND destination = ? AND record_key = ?", [(exporter_name, str(out), k) for k in deleted])
         catalog.db.execute(
             "UPDATE export_runs SET status = 'finished', finished = ?, counts = ?, manifest_sha256 = ? WHERE id = ?",
             [now(), json.dumps(counts), hashlib.sha256(manifest_bytes).hexdigest(), run_id],
         )
         catalog.audit("export.run", detail={"exporter": exporter_name, "destination": str(out), "kind": kind, "run": run_id, **counts})
-    catalog.db.execute("DROP TABLE IF EXISTS temp.pending_state")
-    if kind == "full":
-        # A full run rewrites export_state; checkpoint the WAL now rather than leave the copy-back
-        # to whichever command commits next (an incremental run should cost only its changes).
-        catalog.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return {"run": run_id, "destination": str(out), "manifest": manifest, "notes": notes, "seconds": round(time.perf_counter() - started, 3)}
 
 
-def _tombstones(catalog: Catalog, exporter: str, destination: str, since_seq: int) -> list[dict]:
-    return [
-        {"id": package_id(key), "record_key": key, "reason": reason}
-        for key, reason in catalog.db.execute("SELECT record_key, reason FROM withdrawals WHERE seq > ? ORDER BY id", [since_seq])
+def _tombstones(catalog: Catalog, since_seq: int) -> list[dict]:
+    """What downstream copies exported at ``since_seq`` must drop: records withdrawn from the
+    catalog, and records whose original is withheld now but was public then. When a record
+    changed more than once since then, its state at ``since_seq`` is unknown and it is withdrawn
+    anyway (withdrawing what a copy does not hold is harmless; when in doubt, withhold)."""
+    deleted = [
+        {"id": package_id(key), "record_key": key, "reason": "deleted"}
+        for (key,) in catalog.db.execute("SELECT record_key FROM withdrawals WHERE seq > ? ORDER BY id", [since_seq])
     ]
-
-
-def _withdrawn_originals(catalog: Catalog, exporter: str, destination: str) -> list[dict]:
-    """Changed rows whose original this destination had published and that is withheld now."""
-    return [
-        {"id": package_id(key), "record_key": key, "reason": "original_withdrawn"}
-        for (key,) in catalog.db.execute(
-            "SELECT p.record_key FROM pending_state p CROSS JOIN export_state s ON s.exporter = ? AND s.destination = ? AND s.record_key = p.record_key "
-            "WHERE p.original_public = 0 AND s.original_public = 1 ORDER BY p.record_key",
-            [exporter, destination],
+    withdrawn = [
+        {"id": pid or package_id(key), "record_key": key, "reason": "original_withdrawn"}
+        for key, pid in catalog.db.execute(
+            "SELECT d.record_key, r.public_id FROM disclosures d INDEXED BY disclosures_seq CROSS JOIN records r ON r.id = d.record_id "
+            "WHERE d.seq > ? AND d.original_public = 0 AND (d.prev_original_public = 1 OR d.prev_seq > ?) ORDER BY d.record_id",
+            [since_seq, since_seq],
         )
     ]
+    return deleted + withdrawn
 
 
 def _swap(tmp: Path, out: Path) -> None:
