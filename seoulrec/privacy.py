@@ -20,9 +20,11 @@ LICENCE = r"(?:1[1-9]|2[0-8]|서울|부산|경기|강원|충북|충남|전북|�
 MOBILE = r"01[016789][-.\s]?\d{3,4}[-.\s]?\d{4}(?![\d-])"
 LANDLINE = r"(?:02|0[3-6][1-5]|070|050\d)[-.)\s]?\d{3,4}[-.\s]?\d{4}(?![\d-])|1[568]\d{2}-\d{4}(?![\d-])"
 EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-ACCOUNT = r"(?:계좌|입금|송금|예금주|은행|농협|국민|신한|우리|하나|기업|새마을|우체국|카카오뱅크|토스)[^\n\d]{0,15}(?P<account>\d{2,6}-\d{2,6}-\d{2,7}(?:-\d{1,3})?(?![\d-])|\d{10,14}(?![\d-]))"
+ACCOUNT = r"(?:계좌|입금|송금|예금주|은행|농협|국민|신한|우리|하나|기업|새마을|우체국|카카오뱅크|토스)[^\n\d*]{0,15}(?P<account>\d{2,6}-\d{2,6}-\d{2,7}(?:-\d{1,3})?(?![\d-])|\d{10,14}(?![\d-]))"
 BUSINESS = r"\d{3}-\d{2}-\d{5}(?![\d-])"
 NAME = r"(?:성명|신청인|민원인|청구인|대상자|피해자|보호자|고인|故)\s*[:：]?\s*(?P<name>[가-힣]{2,4})(?![가-힣])"
+# The gap between an account cue and its number never crosses a masked character, so masking
+# is idempotent (a cue's first number masked must not expose the next one on a second pass).
 #: Kinds whose match must not continue a longer number or word.
 BOUNDED = {"rrn": "0123456789-", "licence": "0123456789-", "business": "0123456789-", "mobile": "0123456789-", "landline": "0123456789-", "passport": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", "email": "._%+-"}
 

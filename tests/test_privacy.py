@@ -51,7 +51,7 @@ KOREAN = st.text(alphabet=st.sampled_from(list("가나다라마바사서울시�
 IDENTIFIERS = st.sampled_from(["900101-1234568", "010-1234-5678", "02-555-1234", "kim@gmail.com", "M12345678", "11-12-123456-12", "민원인 홍길동", "계좌 123-45-678901"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(st.one_of(KOREAN, IDENTIFIERS), max_size=8))
 def test_masking_is_idempotent_and_leaves_nothing_to_find(parts):
     text = " ".join(parts)
