@@ -89,3 +89,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
         check=True, capture_output=True, text=True, cwd=tmp_path,
     )
     assert names.stdout.split() == ["None", "None", "None"]  # no generic top-level names
+    # The README's first command runs `python -m seoulrec` from the checkout's root, where the
+    # source folder shadows the installed wheel: it must work there too.
+    from_root = subprocess.run([python, "-m", "seoulrec", "--help"], capture_output=True, text=True, cwd=root)
+    assert from_root.returncode == 0, from_root.stderr
