@@ -19,6 +19,15 @@ def corpus_file(relative: str) -> Path:
     return path
 
 
+def cli_json(cli, *args):
+    """Run a command with --json through the CLI fixture; assert success; return the document."""
+    import json
+
+    result = cli(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
     """Tests never touch the user's home, config or catalog."""

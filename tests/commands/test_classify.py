@@ -8,6 +8,7 @@ from seoulrec.errors import ConfigError
 from seoulrec.korean import stem_matches, stems
 from seoulrec.scheme import default_scheme, parse_scheme
 
+from ..conftest import cli_json as j
 from ..conftest import corpus_file
 
 
@@ -25,12 +26,6 @@ def filled(cli, catalog_path, tmp_path):
         write_package(src / f"p{doc.number}", doc, {})
     assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, src).exit_code == 0
     return catalog_path
-
-
-def j(cli, *args):
-    result = cli(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_default_scheme_has_the_portal_fields():

@@ -5,13 +5,8 @@ import pytest
 
 from seoulrec.demo import DemoDoc, write_package
 
+from ..conftest import cli_json as j
 from ..conftest import corpus_file
-
-
-def j(cli, *args):
-    result = cli(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 @pytest.fixture

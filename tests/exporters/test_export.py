@@ -13,15 +13,10 @@ from lxml import etree
 from seoulrec.demo import DemoDoc, write_package
 from seoulrec.plugins import Exporter, exporters
 
+from ..conftest import cli_json as j
 from ..conftest import corpus_file
 
 TODAY = "2026-11-26"
-
-
-def j(cli, *args):
-    result = cli(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 @pytest.fixture
