@@ -19,9 +19,9 @@ SELECT r.id, r.record_key, r.title, r.approval_level, r.enforcement_date, r.disc
        o.disclosure_class, o.grounds, o.reason, o.until,
        (SELECT b.decision FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
        (SELECT b.day FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
-       r.document_number, r.department, r.organ, d.row_hash, d.original_public
+       r.document_number, r.department, r.organ, d.row_hash, d.original_public, d.record_id, d.seq, d.since
 FROM records r LEFT JOIN disclosure_overrides o ON o.record_key = r.record_key
-LEFT JOIN disclosures d ON d.record_id = r.id
+LEFT JOIN disclosures d ON d.record_key = r.record_key
 WHERE r.is_current = 1 AND r.id > ? {extra} ORDER BY r.id LIMIT ?
 """
 
@@ -37,7 +37,7 @@ def _day(value: str | None) -> date | None:
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 def _facts(row) -> tuple[dict, RecordFacts]:
-    (record_id, key, title, level, enforced, cls, grounds, final_date, o_cls, o_grounds, o_reason, o_until, board, board_day, number, department, organ, row_hash, was_public) = row
+    (record_id, key, title, level, enforced, cls, grounds, final_date, o_cls, o_grounds, o_reason, o_until, board, board_day, number, department, organ, row_hash, was_public, decided_id, decided_seq, decided_since) = row
     manual = {"class": o_cls, "grounds": json.loads(o_grounds or "[]"), "reason": o_reason, "until": o_until} if o_cls else None
     approval_date = _day(final_date) or _day(enforced)
     facts = RecordFacts(
@@ -50,7 +50,12 @@ def _facts(row) -> tuple[dict, RecordFacts]:
         board=board,
         last_review=_day(board_day),
     )
-    info = {"id": record_id, "record_key": key, "title": title or "", "document_number": number, "department": department, "organ": organ, "row_hash": row_hash, "was_public": was_public}
+    # The decision this record (or, for a new version, its previous version) had: at most one
+    # row per key exists when apply starts, since each apply drops superseded versions' rows.
+    info = {
+        "id": record_id, "record_key": key, "title": title or "", "document_number": number, "department": department, "organ": organ,
+        "row_hash": row_hash if decided_id == record_id else None, "was_public": was_public, "was_seq": decided_seq, "was_since": decided_since,
+    }
     return info, facts
 
 
@@ -90,10 +95,7 @@ def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None) -> di
             catalog.db.conn.executemany(
                 "INSERT OR REPLACE INTO disclosures(record_id, record_key, list_public, original_public, masked, disclosure_class, grounds, reason, release_date, "
                 "withheld_because, policy_version, source, next_review, opens_by_law, public_title, title_findings, row_hash, seq, decided_at, since, "
-                "prev_original_public, prev_seq) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, COALESCE((SELECT since FROM disclosures WHERE record_id = ? AND original_public = ?), ?), "
-                "(SELECT p.original_public FROM disclosures p WHERE p.record_key = ? ORDER BY p.seq DESC LIMIT 1), "
-                "(SELECT p.seq FROM disclosures p WHERE p.record_key = ? ORDER BY p.seq DESC LIMIT 1))",
+                "prev_original_public, prev_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 batch,
             )
         if on_progress:
@@ -118,7 +120,9 @@ def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None) -> di
         counts["changed"] += 1
         if info["was_public"] is not None and bool(info["was_public"]) != d.original_public:
             counts["newly_public" if d.original_public else "newly_withheld"] += 1
-        batch.append(values + (row_hash, seq, stamp, info["id"], int(d.original_public), stamp, info["record_key"], info["record_key"]))
+        unchanged_state = info["was_public"] is not None and bool(info["was_public"]) == d.original_public
+        since = info["was_since"] if unchanged_state and info["was_since"] else stamp
+        batch.append(values + (row_hash, seq, stamp, since, info["was_public"], info["was_seq"]))
         if len(batch) >= 5000:
             flush()
     flush()
