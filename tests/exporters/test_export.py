@@ -223,3 +223,19 @@ def test_an_older_catalog_is_migrated_before_export(cli, tmp_path):
     assert cli("ingest", "--catalog", path, src).exit_code == 0  # opening migrates 3 -> current
     j(cli, "disclose", "apply", "--catalog", path, "--today", TODAY)
     assert export(cli, path, "jsonl", tmp_path / "out")["manifest"]["catalog_state"]["schema_version"] == max(MIGRATIONS)
+
+
+def test_a_record_changed_twice_between_exports_is_still_withdrawn(cli, catalog, tmp_path):
+    out = tmp_path / "csv"
+    export(cli, catalog, "seoul-csv", out, "--since", "last")
+    public = number_of(catalog, "자전거정책과-1")
+    j(cli, "disclose", "set", public, "--class", "non_public", "--grounds", 6, "--reason", "개인정보", "--catalog", catalog, "--today", TODAY)
+    j(cli, "disclose", "apply", "--catalog", catalog, "--today", TODAY)
+    j(cli, "disclose", "set", public, "--class", "non_public", "--grounds", 6, "--reason", "개인정보 (재검토)", "--catalog", catalog, "--today", TODAY)
+    j(cli, "disclose", "apply", "--catalog", catalog, "--today", TODAY)
+    delta = export(cli, catalog, "seoul-csv", out, "--since", "last")
+    assert delta["manifest"]["counts"]["tombstones"] == 1
+    withdrawn = list(csv.DictReader(io.StringIO((out / "withdrawn.csv").read_text("utf-8-sig"))))
+    assert [(w["reason"]) for w in withdrawn] == ["original_withdrawn"]
+    rows = list(csv.DictReader(io.StringIO((out / "index.csv").read_text("utf-8-sig"))))
+    assert [(r["src_dept_doc_no"], r["othbc_se"], r["url"]) for r in rows] == [("자전거정책과-1", "비공개", "https://opengov.seoul.go.kr/sanction/")]
