@@ -67,8 +67,7 @@ class BatchReport:
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        return data
+        return asdict(self)
 
 
 # -- discovery --------------------------------------------------------------------------
@@ -475,7 +474,7 @@ def _init_worker(memory_mb: int) -> None:
 
 # -- parent side ----------------------------------------------------------------------------
 
-def write_result(catalog: Catalog, batch_id: int, result: dict, counts: dict) -> list[str]:
+def write_result(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
     """Write one item's records in one transaction. Returns each record's change (added/updated/unchanged)."""
     changes: list[str] = []
     db = catalog.db
@@ -543,7 +542,7 @@ class _CommitGroup:
             conn.execute("BEGIN IMMEDIATE")
             self.items, self.opened = 0, self.clock()
         try:
-            changes = write_result(self.catalog, batch_id, result, {})
+            changes = write_result(self.catalog, batch_id, result)
         except BaseException:
             conn.rollback()
             raise
