@@ -36,8 +36,10 @@ LICENCE_REGION = r"(?:서울|부산|경기|강원|충북|충남|전북|전남|�
 _DIGIT_LED = re.compile(
     r"(?=\d[\d\s.)-]{7})(?:" + "|".join(f"(?P<{k}>{p})" for k, p in (("rrn", RRN), ("licence", LICENCE_NUMERIC), ("business", BUSINESS), ("mobile", MOBILE), ("landline", LANDLINE))) + ")"
 )
+#: Runs of digits and number punctuation long enough to hold any numeric identifier; the
+#: numeric family is matched only inside them (every character it matches is in this class).
+_NUMERIC_RUN = re.compile(r"\d[\d\s.)-]{7,}")
 _SCANS = (
-    (_DIGIT_LED, None),
     (re.compile(f"(?P<licence>{LICENCE_REGION})"), None),
     (re.compile(f"(?P<passport>{PASSPORT})"), None),
     (re.compile(f"(?P<acct>{ACCOUNT})"), None),
@@ -157,6 +159,8 @@ class Masker:
 
     @staticmethod
     def _matches(text: str):
+        for run in _NUMERIC_RUN.finditer(text):
+            yield from _DIGIT_LED.finditer(text, run.start(), run.end())
         for pattern, _ in _SCANS:
             yield from pattern.finditer(text)
         for at in _AT.finditer(text):
