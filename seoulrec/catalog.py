@@ -145,7 +145,6 @@ def _migration_3(db: sqlite_utils.Database) -> None:
             next_review TEXT, opens_by_law TEXT, public_title TEXT, title_findings INTEGER,
             decided_at TEXT NOT NULL, since TEXT NOT NULL, previous_public INTEGER)"""
     )
-    db.execute("CREATE INDEX IF NOT EXISTS disclosures_class ON disclosures(disclosure_class)")
     db.execute(
         """
         CREATE TABLE IF NOT EXISTS attachment_disclosures (
@@ -180,9 +179,8 @@ def _migration_4(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE disclosures ADD COLUMN prev_original_public INTEGER")
     if "prev_seq" not in columns:
         db.execute("ALTER TABLE disclosures ADD COLUMN prev_seq INTEGER")
-    db.execute("CREATE INDEX IF NOT EXISTS disclosures_key ON disclosures(record_key, seq)")
+    db.execute("CREATE INDEX IF NOT EXISTS disclosures_key ON disclosures(record_key)")
     db.execute("CREATE INDEX IF NOT EXISTS disclosures_seq ON disclosures(seq)")
-    db.execute("CREATE INDEX IF NOT EXISTS disclosures_policy ON disclosures(policy_version)")
     # Public columns kept on the record at ingest, so exports read plain columns.
     record_columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
     for column in ("public_id", "writer", "retention_period", "licence"):
