@@ -122,7 +122,7 @@ def _record_rows(catalog: Catalog, redo: bool, batch: int = 5000):
         where = "NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key AND c.status = 'manual')"
     else:
         where = "NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key)"
-    sql = f"SELECT r.id, r.record_key, r.title, r.department, r.unit_task, r.kind, r.material_kind FROM records r WHERE r.is_current = 1 AND {where} AND r.id > ? ORDER BY r.id LIMIT {batch}"
+    sql = f"SELECT r.id, r.record_key, r.title, r.department, r.unit_task, r.kind, r.material_kind FROM records r WHERE +r.is_current = 1 AND {where} AND r.id > ? ORDER BY r.id LIMIT {batch}"
     last = 0
     while True:
         rows = [dict(zip(("id", "record_key", "title", "department", "unit_task", "kind", "material_kind"), row)) for row in catalog.db.execute(sql, [last])]
