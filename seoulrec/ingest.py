@@ -24,7 +24,9 @@ from .formats.identify import identify
 from .model import ACCEPTED_OUTCOMES, Attachment, Extracted
 from .ranks import Ladder, approval_level
 
-PACKAGE_PRIMARY = ("pubdoc.xml",)
+from .formats.identify import PUBDOC_NAME
+
+PACKAGE_PRIMARY = (PUBDOC_NAME,)
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 
 

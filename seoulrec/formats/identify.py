@@ -15,8 +15,8 @@ DOCTYPE_NAME = re.compile(rb"<!DOCTYPE\s+([A-Za-z_][\w.:-]*)")
 #: Headers of Seoul's published lists, in both real variants (DOMAIN 6).
 MANIFEST_KEYS = {"package_id", "doc_prdctn_dt", "src_dept_doc_no", "src_dept_doc_id", "nid", "othbc_se", "othbs_se"}
 
-#: Formats a package may hold as its primary document.
-PACKAGE_PRIMARY = ("pubdoc.xml", "pack.xml")
+#: The primary document of a package folder or ZIP (a pack envelope is found by content).
+PUBDOC_NAME = "pubdoc.xml"
 
 
 def _strip_bom(head: bytes) -> bytes:
@@ -44,8 +44,13 @@ def identify_zip(data: bytes) -> str:
                 if "word/document.xml" in lower:
                     return "docx"
                 return "ooxml"
-            if any(n.rsplit("/", 1)[-1].lower() in PACKAGE_PRIMARY for n in names):
+            if any(n.rsplit("/", 1)[-1].lower() == PUBDOC_NAME for n in names):
                 return "package_zip"
+            for name in names:
+                if name.lower().endswith(".xml"):
+                    with zf.open(name) as fh:
+                        if identify(fh.read(2048)) == "pack":
+                            return "package_zip"
             return "zip"
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
         return "corrupt_zip"

@@ -229,3 +229,14 @@ def test_symlinks_inside_zips_and_package_folders_are_refused(cli, catalog_path,
     assert reasons["link.zip"][0] == "unsafe" and "symbolic link" in reasons["link.zip"][1]
     assert reasons["pkg"][0] == "unsafe" and "symbolic link" in reasons["pkg"][1]
     assert report["added"] == 0
+
+
+def test_a_zip_holding_a_pack_envelope_under_any_name_is_one_package(cli, catalog_path, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    envelope = pack_xml(DemoDoc(number=77, attachments=["결과.txt"]), {"결과.txt": "결과".encode()})
+    (src / "transfer.zip").write_bytes(zip_bytes({"transfer-0077.xml": envelope}))
+    code, report = ingest_json(cli, catalog_path, src)
+    assert code == 0 and report["added"] == 1
+    (record,) = json.loads(cli("records", "list", "--catalog", catalog_path, "--json").stdout)
+    assert record["document_number"] == "자전거정책과-77" and record["source_format"] == "package_zip"
