@@ -14,7 +14,7 @@ from seoulrec.privacy import Masker
 from seoulrec.policy import load_policy
 from seoulrec.catalog import Catalog
 from seoulrec.config import CONFIG_NAME, CONFIG_TEMPLATE
-from seoulrec.demo import generate_demo
+from seoulrec.demo import generate_demo, prepare_demo_folder
 from seoulrec.ingest import IngestOptions, run_batch
 
 from .console import JsonOption, emit_json, err, handle_errors, table
@@ -36,10 +36,12 @@ def demo(
     The corpus holds approval packages (folder, pack envelope, ZIP), HWPX bodies with a printed
     foot, a manifest in Seoul's published layout, unstructured materials and a few broken files
     whose failures are expected and reported. Re-running reuses the same catalog (idempotent).
+    The folder must be new, empty, or one that `seoulrec demo` made: demo records never enter
+    a real catalog.
 
     Example: seoulrec demo --out /tmp/demo && seoulrec records list -c /tmp/demo/seoulrec.db
     """
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_demo_folder(out)
     corpus = out / "corpus"
     counts = generate_demo(corpus)
     catalog_path = out / "seoulrec.db"

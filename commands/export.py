@@ -27,16 +27,20 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def index(
     fmt: str = typer.Option(..., "--format", "-f", help="seoul-csv, jsonl, atom or sitemap (see `seoulrec export formats`)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Destination folder (replaced as a whole, atomically)."),
-    since: Optional[str] = typer.Option(None, "--since", help="'last': only what changed since the previous run to this destination."),
+    out: Path = typer.Option(..., "--out", "-o", help="Destination folder: new, empty, or made by seoulrec (replaced atomically; missing parents are created)."),
+    since: Optional[str] = typer.Option(None, "--since", help="'last': rewrite only the months that changed since the state the folder holds."),
+    force: bool = typer.Option(False, "--force", help="Replace a non-empty folder seoulrec did not make (never /, your home, or the catalog's folder)."),
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Write the publishable index with one exporter; every run writes manifest.json.
 
     Only public fields leave: withheld records appear with metadata, class, grounds, reason and
-    release date, never their text; titles are masked. A full export of the same catalog state
-    is byte-for-byte the same. Run `seoulrec disclose apply` first.
+    release date, never their text; titles are masked. seoul-csv and jsonl write one folder per
+    production month under parts/ plus partitions.json: the folder always holds the complete
+    index. With --since last only the months that changed are rewritten, and the changed rows
+    and tombstones are also published under changes/ for mirrors. A full export of the same
+    catalog state is byte-for-byte the same. Run `seoulrec disclose apply` first.
 
     Example: seoulrec export index --format jsonl --out public/jsonl --since last --json
     """
@@ -45,7 +49,7 @@ def index(
     config = load_config()
     masker = Masker.from_policy(load_policy(config.section("disclosure") or None).masking)
     cat = open_catalog(catalog)
-    result = run_export(cat, fmt, out, since == "last", config.section("export"), masker)
+    result = run_export(cat, fmt, out, since == "last", config.section("export"), masker, force=force, protected=[config.path] if config.path else [])
     for note in result["notes"]:
         err.print(f"[yellow]note:[/] {note}", soft_wrap=True)
     if as_json:

@@ -18,7 +18,8 @@ def _rfc3339(stamp: str | None) -> str:
 
 class AtomExporter(Exporter):
     name = "atom"
-    description = "feed.xml: originals newly published (all changes since the last run, else the latest 500)"
+    description = "feed.xml: the latest 500 newly published originals"
+    incremental = False  # a feed is always the latest entries
 
     def write(self, context, rows, folder) -> dict:
         published = [r for r in rows if r["original_public"]]

@@ -14,6 +14,7 @@ class JsonlExporter(Exporter):
     name = "jsonl"
     description = "records.jsonl, one public record per line; tombstones.jsonl for withdrawals"
     needs_text = True
+    partitioned = True
 
     def write(self, context, rows, folder) -> dict:
         count = 0

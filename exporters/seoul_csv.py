@@ -32,7 +32,8 @@ def seoul_row(context, row: dict) -> dict:
 
 class SeoulCsvExporter(Exporter):
     name = "seoul-csv"
-    description = "index.csv (UTF-8 with BOM, Seoul's header), index.json and index.xml with the same rows"
+    description = "index.csv (UTF-8 with BOM, Seoul's header), index.json and index.xml with the same rows, per production month"
+    partitioned = True
 
     def write(self, context, rows, folder) -> dict:
         count = 0

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from .errors import CatalogLocked, CatalogNotFound, RecordNotFound, UsageError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def now() -> str:
@@ -210,7 +210,24 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4}
+#: The production month a record is published under in a partitioned index ('undated' without a
+#: usable date). An index on this very expression lets an export read one partition at a time.
+PARTITION_EXPR = "(CASE WHEN enforcement_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]*' THEN substr(enforcement_date, 1, 7) ELSE 'undated' END)"
+
+
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """Partitioned exports, run ownership (pids), where a title came from, a catalog identity."""
+    db.execute(f"CREATE INDEX IF NOT EXISTS records_partition ON records({PARTITION_EXPR}, id)")
+    db.execute("CREATE INDEX IF NOT EXISTS records_key ON records(record_key)")
+    for table, column in (("export_runs", "pid"), ("batches", "pid"), ("records", "title_source")):
+        if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {'INTEGER' if column == 'pid' else 'TEXT'}")
+    import uuid
+
+    db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', ?)", [uuid.uuid4().hex])
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5}
 
 
 class Catalog:

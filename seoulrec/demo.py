@@ -30,6 +30,23 @@ SUBJECTS = {
 }
 
 
+DEMO_MARKER = ".seoulrec-demo"
+
+
+def prepare_demo_folder(out: Path) -> None:
+    """Create the demo folder, or accept one an earlier demo made; refuse anything else (a
+    project folder with a real catalog must never receive demo records)."""
+    from .errors import UsageError
+
+    out = Path(out)
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UsageError(f"--out {out} is not a folder; give a new folder for the demo")
+    if out.is_dir() and not (out / DEMO_MARKER).is_file() and any(True for _ in out.iterdir()):
+        raise UsageError(f"--out {out} is not empty and was not made by `seoulrec demo`; nothing was touched. Give a new folder, e.g. --out seoulrec-demo")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / DEMO_MARKER).write_text("This folder was made by `seoulrec demo`; re-running the demo reuses it.\n", "utf-8")
+
+
 @dataclass
 class DemoDoc:
     number: int

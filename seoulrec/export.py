@@ -1,13 +1,13 @@
-"""Exports of the publishable index: full or incremental, atomic, reproducible.
+"""Exports of the publishable index: complete, incremental in cost, atomic, reproducible.
 
 A run streams rows (never the whole catalog) to an exporter plugin writing into a temporary
-folder beside the destination, writes ``manifest.json`` (counts, SHA-256 of every file, policy
-version, catalog state), then swaps the folder into place; a failed or interrupted run leaves
-the previous output intact. Runs are recorded in the catalog; ``since_last`` exports only what
-changed since the previous run of the same exporter and destination (decisions carry the
-sequence number of the apply that last changed them, and the state they replaced), with
-tombstones for records whose original was withdrawn, that became non-public, or that were
-deleted.
+folder beside the destination (see ``outdir``: only folders seoulrec made are replaced), writes
+``manifest.json`` (counts, SHA-256 of every file, policy version, catalog state), then swaps the
+folder into place atomically. Partitioned exporters write one folder per production month;
+``since_last`` rewrites only the months whose decisions changed since the state the folder
+holds (decisions carry the sequence number of the apply that last changed them, and the state
+they replaced) and publishes the changed rows with tombstones (records whose original was
+withdrawn, that became non-public, or that were deleted) as a change set for mirrors.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .catalog import Catalog, now
+from .catalog import PARTITION_EXPR, Catalog, now
 from .errors import UsageError
 from .model import CLASS_LABELS, parse_grounds
+from .outdir import MANIFEST
 from .plugins import exporters
 
 DEFAULT_BASE_URL = "https://opengov.seoul.go.kr/sanction/"
@@ -35,8 +35,13 @@ SELECT r.id, r.record_key, r.document_number, r.organ, r.department, r.enforceme
        d.original_public, d.disclosure_class, d.grounds, d.reason, d.release_date, d.public_title, d.since, d.seq,
        {text} AS text
 FROM disclosures d {index} CROSS JOIN records r ON r.id = d.record_id
-WHERE r.is_current = 1 {where}
+WHERE 1 {where}
 ORDER BY d.record_id
+"""
+# Exports show the state of the last `disclose apply` (which keeps decisions of current records
+# only), so a full and an incremental export of the same state agree.
+PARTITION_SQL = ROW_SQL.split("FROM disclosures")[0] + """FROM records r INDEXED BY records_partition CROSS JOIN disclosures d ON d.record_id = r.id
+WHERE {part} = ? ORDER BY r.id
 """
 # CROSS JOIN keeps disclosures as the outer table: a full export walks it in record order
 # without sorting, and a delta (d.seq > ?) reads only the changed rows through its seq index
@@ -98,25 +103,6 @@ def public_row(raw: tuple, masker) -> dict:
     return row
 
 
-def _last_run(catalog: Catalog, exporter: str, destination: str):
-    return catalog.db.execute(
-        "SELECT id, seq FROM export_runs WHERE exporter = ? AND destination = ? AND status = 'finished' ORDER BY id DESC LIMIT 1",
-        [exporter, destination],
-    ).fetchone()
-
-
-def _check_destination(out: Path) -> Path:
-    out = out.expanduser()
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file; give a folder (it is replaced as a whole on success)")
-    parent = out.resolve().parent
-    if not parent.exists():
-        raise UsageError(f"--out {out}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise UsageError(f"--out {out}: not writable (the export writes beside it and swaps it into place)")
-    return out.resolve()
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -125,29 +111,83 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool, settings: dict, masker) -> dict:
-    """Export the index with one exporter into ``out``; returns the manifest plus notes."""
+#: Bumped when the layout of the partitioned index changes: an older folder is rebuilt in full.
+LAYOUT_VERSION = 2
+#: Change sets kept under ``changes/`` for mirrors (the oldest beyond this are dropped).
+KEEP_CHANGE_SETS = 30
+
+
+def _rows(catalog: Catalog, sql: str, params: list, masker, default_licence: str) -> Iterator[dict]:
+    cursor = catalog.db.conn.execute(sql, params)
+    while True:
+        chunk = cursor.fetchmany(2000)
+        if not chunk:
+            return
+        for raw in chunk:
+            row = public_row(raw, masker)
+            if not row["licence"]:
+                row["licence"] = default_licence
+            yield row
+
+
+def _partitions(catalog: Catalog) -> list[str]:
+    """Every partition key in the catalog, walking the partition index (no full scan)."""
+    keys, last = [], ""
+    while True:
+        row = catalog.db.execute(f"SELECT min({PARTITION_EXPR}) FROM records INDEXED BY records_partition WHERE {PARTITION_EXPR} > ?", [last]).fetchone()
+        if row is None or row[0] is None:
+            return keys
+        keys.append(row[0])
+        last = row[0]
+
+
+def _dirty_partitions(catalog: Catalog, since_seq: int) -> set[str]:
+    """Partitions holding any version of a record whose decision changed or that was withdrawn
+    after ``since_seq`` (a new version may have moved a record to another month)."""
+    rows = catalog.db.execute(
+        f"SELECT {PARTITION_EXPR} FROM disclosures d INDEXED BY disclosures_seq JOIN records ON records.record_key = d.record_key WHERE d.seq > ? "
+        f"UNION SELECT {PARTITION_EXPR} FROM withdrawals w JOIN records ON records.record_key = w.record_key WHERE w.seq > ?",
+        [since_seq, since_seq],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _files_of(folder: Path, base: Path) -> dict:
+    return {p.relative_to(base).as_posix(): {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _mark_stale_runs(catalog: Catalog) -> None:
+    from .outdir import _alive
+
+    stale = [rid for rid, pid in catalog.db.execute("SELECT id, pid FROM export_runs WHERE status = 'running'").fetchall() if not pid or not _alive(pid)]
+    if stale:
+        with catalog.transaction():
+            catalog.db.conn.executemany("UPDATE export_runs SET status = 'interrupted', finished = ? WHERE id = ?", [(now(), rid) for rid in stale])
+
+
+def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool, settings: dict, masker, force: bool = False, protected: list[Path] = ()) -> dict:
+    """Export the index with one exporter into ``out``; returns the manifest plus notes.
+
+    A partitioned exporter (``seoul-csv``, ``jsonl``) writes one folder per production month
+    under ``parts/`` and ``partitions.json`` listing them: the folder is always the complete,
+    current index. With ``since_last`` only the partitions that changed since the state the
+    folder holds are rewritten (the others are hard-linked from it), and the changed rows and
+    tombstones are published as a change set under ``changes/`` for mirrors.
+    """
     import time
+
+    from .outdir import check_destination, clean_leftovers, link_or_copy, new_temp_folder, read_manifest, swap_into_place
 
     started = time.perf_counter()
     exporter_cls = exporters.get(exporter_name)
-    out = _check_destination(out)
+    out = check_destination(out, [catalog.path, *protected], force=force)
     seq_row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
     if seq_row is None:
         raise UsageError("no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)")
     seq = int(seq_row[0])
-    notes = []
-    last = _last_run(catalog, exporter_name, str(out))
-    kind = "full"
-    since_seq = None
-    if since_last:
-        if last is None:
-            notes.append("no previous run of this exporter to this destination: wrote a full export")
-        elif not exporter_cls.incremental:
-            notes.append(f"{exporter_name} output is always complete (the format has no deltas): wrote a full export")
-        else:
-            kind, since_seq = "delta", last[1]
-    meta = dict(catalog.db.execute("SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy')").fetchall())
+    notes = [f"removed {name}, left by an interrupted export" for name in clean_leftovers(out)]
+    _mark_stale_runs(catalog)
+    meta = dict(catalog.db.execute("SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy', 'catalog_id')").fetchall())
     # Every decision is rewritten when the policy changes (its version is part of the row), so
     # the last apply's policy is the policy of every row.
     state = {
@@ -156,56 +196,109 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
         "records": int(meta.get("disclosure_records", 0)),
         "policy_versions": [meta["disclosure_policy"]] if "disclosure_policy" in meta else [],
     }
-    context = ExportContext(
-        destination=out,
-        base_url=str(settings.get("base_url", DEFAULT_BASE_URL)),
-        default_licence=str(settings.get("licence", "")),
-        kind=kind,
-        catalog_state=state,
-        options={"since_seq": since_seq},
-    )
+    partitioned = exporter_cls.partitioned
+    base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
+    default_licence = str(settings.get("licence", ""))
+    fingerprint = {"exporter": exporter_name, "layout": LAYOUT_VERSION, "base_url": base_url, "licence": default_licence, "catalog_id": meta.get("catalog_id")}
+    previous = read_manifest(out) if out.is_dir() else None
+    kind, since_seq = "full", None
+    if since_last:
+        if not exporter_cls.incremental:
+            notes.append(f"{exporter_name} output is always complete (the format has no deltas): wrote a full export")
+        elif previous is None:
+            notes.append("the folder holds no previous export: wrote a full export")
+        elif previous.get("fingerprint") != fingerprint:
+            notes.append("the folder holds an export of another exporter, catalog, layout or settings: wrote a full export")
+        else:
+            kind, since_seq = "delta", int(previous["catalog_state"]["disclosure_seq"])
+    text = "r.text" if exporter_cls.needs_text else "NULL"
     exporter = exporter_cls()
     with catalog.transaction():
         run_id = catalog.db.execute(
-            "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status) VALUES (?,?,?,?,?,?, 'running')",
-            [exporter_name, str(out), kind, last[0] if (last and kind == "delta") else None, seq, now()],
+            "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status, pid) VALUES (?,?,?,?,?,?, 'running', ?)",
+            [exporter_name, str(out), kind, None, seq, now(), os.getpid()],
         ).lastrowid
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+
+    def context(destination: Path, run_kind: str) -> ExportContext:
+        return ExportContext(destination=destination, base_url=base_url, default_licence=default_licence, kind=run_kind, catalog_state=state, options={"since_seq": since_seq})
+
+    tmp = new_temp_folder(out)
     try:
-        where = "AND d.seq > ?" if kind == "delta" else ""
-        params = [since_seq] if kind == "delta" else []
-        sql = ROW_SQL.format(text="r.text" if exporter_cls.needs_text else "NULL", where=where, index="INDEXED BY disclosures_seq" if kind == "delta" else "")
-
-        def rows() -> Iterator[dict]:
-            cursor = catalog.db.conn.execute(sql, params)
-            while True:
-                chunk = cursor.fetchmany(2000)
-                if not chunk:
-                    return
-                for raw in chunk:
-                    row = public_row(raw, masker)
-                    if not row["licence"]:
-                        row["licence"] = context.default_licence
-                    yield row
-
-        counts = exporter.write(context, rows(), tmp)
-        tombstones = _tombstones(catalog, since_seq) if kind == "delta" else []
-        if kind == "delta":
-            counts.update(exporter.write_tombstones(context, tombstones, tmp))
-        counts["tombstones"] = len(tombstones)
-        files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        counts: dict = {}
+        partitions: dict = {}
+        if not partitioned:
+            sql = ROW_SQL.format(text=text, where="", index="")
+            counts = exporter.write(context(tmp, "full"), _rows(catalog, sql, [], masker, default_licence), tmp)
+            counts["tombstones"] = 0
+        else:
+            old_parts = {p["key"]: p for p in (previous or {}).get("partitions", [])} if kind == "delta" else {}
+            keys = set(_partitions(catalog))
+            dirty = _dirty_partitions(catalog, since_seq) if kind == "delta" else keys
+            rows_total = written = reused = 0
+            part_sql = PARTITION_SQL.format(text=text, part=PARTITION_EXPR)
+            for key in sorted(keys | set(old_parts)):
+                folder = tmp / "parts" / key
+                if key not in dirty and key in old_parts:
+                    for name in old_parts[key]["files"]:
+                        link_or_copy(out / "parts" / key / name, folder / name)
+                    partitions[key] = old_parts[key]
+                    reused += 1
+                elif key in keys:
+                    folder.mkdir(parents=True)
+                    part_counts = exporter.write(context(folder, "full"), _rows(catalog, part_sql, [key], masker, default_licence), folder)
+                    written += 1
+                    if not part_counts.get("rows"):
+                        shutil.rmtree(folder)  # only superseded versions live in this month now
+                        continue
+                    partitions[key] = {"key": key, "rows": part_counts["rows"], "files": _files_of(folder, folder)}
+                rows_total += partitions[key]["rows"] if key in partitions else 0
+            counts = {"rows": rows_total, "partitions": len(partitions), "partitions_written": written, "partitions_reused": reused, "tombstones": 0}
+            change_sets = []
+            if kind == "delta":
+                kept = [c for c in (previous or {}).get("change_sets", [])][-(KEEP_CHANGE_SETS - 1):]
+                for change in kept:
+                    for name in change["files"]:
+                        link_or_copy(out / "changes" / change["name"] / name, tmp / "changes" / change["name"] / name)
+                change_sets = list(kept)
+                if seq != since_seq:
+                    name = f"{since_seq:06d}-{seq:06d}"
+                    folder = tmp / "changes" / name
+                    folder.mkdir(parents=True)
+                    sql = ROW_SQL.format(text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq")
+                    changed = exporter.write(context(folder, "delta"), _rows(catalog, sql, [since_seq], masker, default_licence), folder)
+                    tombstones = _tombstones(catalog, since_seq)
+                    exporter.write_tombstones(context(folder, "delta"), tombstones, folder)
+                    counts.update(changed_rows=changed.get("rows", 0), tombstones=len(tombstones))
+                    change_sets.append({"name": name, "since_disclosure_seq": since_seq, "disclosure_seq": seq, "rows": changed.get("rows", 0), "tombstones": len(tombstones), "files": _files_of(folder, folder)})
+                else:
+                    counts.update(changed_rows=0)
+            index_doc = {"schema": "seoulrec.partitions/1", "exporter": exporter_name, "partitions": [dict(partitions[k], path=f"parts/{k}/") for k in sorted(partitions)]}
+            (tmp / "partitions.json").write_text(json.dumps(index_doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
+        files = {}
+        if partitioned:
+            for key, part in sorted(partitions.items()):
+                files.update({f"parts/{key}/{name}": info for name, info in part["files"].items()})
+            for change in change_sets:
+                files.update({f"changes/{change['name']}/{name}": info for name, info in change["files"].items()})
+            files["partitions.json"] = {"sha256": file_sha256(tmp / "partitions.json"), "bytes": (tmp / "partitions.json").stat().st_size}
+        else:
+            files = _files_of(tmp, tmp)
         manifest = {
-            "schema": "seoulrec.export-manifest/1",
+            "schema": "seoulrec.export-manifest/2",
             "exporter": exporter_name,
             "kind": kind,
             "since_disclosure_seq": since_seq,
             "catalog_state": state,
+            "fingerprint": fingerprint,
             "counts": counts,
-            "files": {p.relative_to(tmp).as_posix(): {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in files},
+            "files": files,
         }
-        manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-        (tmp / "manifest.json").write_bytes(manifest_bytes)
-        _swap(tmp, out)
+        if partitioned:
+            manifest["partitions"] = [dict(partitions[k]) for k in sorted(partitions)]
+            manifest["change_sets"] = change_sets
+        manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        (tmp / MANIFEST).write_bytes(manifest_bytes)
+        swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         with catalog.transaction():
@@ -238,19 +331,3 @@ def _tombstones(catalog: Catalog, since_seq: int) -> list[dict]:
         )
     ]
     return deleted + withdrawn
-
-
-def _swap(tmp: Path, out: Path) -> None:
-    """Move the new output into place; the old one is removed only after the new one is there."""
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        os.replace(out, old)
-    try:
-        os.replace(tmp, out)
-    except BaseException:
-        if old is not None:
-            os.replace(old, out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

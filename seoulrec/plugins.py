@@ -54,6 +54,10 @@ class Exporter:
     incremental: ClassVar[bool] = True
     #: Whether rows carry the (masked) text of published originals.
     needs_text: ClassVar[bool] = False
+    #: Whether the output is split by production month (``parts/YYYY-MM/``), so that an
+    #: incremental run rewrites only the months that changed; ``write`` is then called once per
+    #: partition, each time with a complete month.
+    partitioned: ClassVar[bool] = False
 
     def write(self, context, rows, folder) -> dict:  # pragma: no cover - interface
         """Write ``rows`` (an iterator of public rows) into ``folder``; return counts."""

@@ -39,6 +39,16 @@ def export(cli, catalog, fmt, out, *extra):
     return j(cli, "export", "index", "--format", fmt, "--out", out, "--catalog", catalog, *extra)
 
 
+def tree(folder):
+    """Every file under ``folder`` by relative path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def change_set(out):
+    """The newest change set an incremental export published under changes/."""
+    return out / "changes" / json.loads((out / "manifest.json").read_text("utf-8"))["change_sets"][-1]["name"]
+
+
 def number_of(catalog, number):
     return sqlite3.connect(catalog).execute("SELECT id FROM records WHERE document_number = ?", [number]).fetchone()[0]
 
@@ -46,7 +56,8 @@ def number_of(catalog, number):
 def test_seoul_csv_matches_the_real_list_header_and_conventions(cli, catalog, tmp_path):
     real_header = corpus_file("seoul-opengov/info_list_sample.csv").read_text("utf-8").splitlines()[0]
     result = export(cli, catalog, "seoul-csv", tmp_path / "index")
-    raw = (tmp_path / "index" / "index.csv").read_bytes()
+    part = tmp_path / "index" / "parts" / "2025-10"  # one folder per production month
+    raw = (part / "index.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM so Excel opens it
     text = raw.decode("utf-8-sig")
     assert text.splitlines()[0] == real_header
@@ -56,9 +67,9 @@ def test_seoul_csv_matches_the_real_list_header_and_conventions(cli, catalog, tm
     assert rows["자전거정책과-4"]["url"] == "https://opengov.seoul.go.kr/sanction/"  # below the threshold
     assert rows["자전거정책과-3"]["title"] == "민원인 조*아 민원 회신"  # masked title
     assert rows["자전거정책과-1"]["doc_prdctn_dt"] == "20251001" and re.fullmatch(r"\d{15}", rows["자전거정책과-1"]["package_id"])
-    as_json = json.loads((tmp_path / "index" / "index.json").read_text("utf-8"))
+    as_json = json.loads((part / "index.json").read_text("utf-8"))
     assert [r["src_dept_doc_no"] for r in as_json] == list(rows)
-    xml = etree.parse(str(tmp_path / "index" / "index.xml"))
+    xml = etree.parse(str(part / "index.xml"))
     assert [r.findtext("src_dept_doc_no") for r in xml.getroot()] == list(rows)
     assert [c.tag for c in xml.getroot()[0]] == real_header.split(",")
     assert result["manifest"]["counts"]["rows"] == 4
@@ -66,13 +77,14 @@ def test_seoul_csv_matches_the_real_list_header_and_conventions(cli, catalog, tm
 
 def test_jsonl_validates_and_never_carries_withheld_text(cli, catalog, tmp_path):
     export(cli, catalog, "jsonl", tmp_path / "jsonl")
+    published = tmp_path / "jsonl" / "parts" / "2025-10" / "records.jsonl"
     schema = json.loads(resources.files("seoulrec.data").joinpath("public-record.schema.json").read_text("utf-8"))
-    lines = [json.loads(line) for line in (tmp_path / "jsonl" / "records.jsonl").read_text("utf-8").splitlines()]
+    lines = [json.loads(line) for line in published.read_text("utf-8").splitlines()]
     for line in lines:
         jsonschema.validate(line, schema)
     by_number = {r["document_number"]: r for r in lines}
     assert "text" not in by_number["자전거정책과-2"] and by_number["자전거정책과-2"]["grounds"] == [5]
-    assert "비밀 본문" not in (tmp_path / "jsonl" / "records.jsonl").read_text("utf-8")
+    assert "비밀 본문" not in published.read_text("utf-8")
     assert "***-****-****" in by_number["자전거정책과-3"]["text"] and "010-1234-5678" not in by_number["자전거정책과-3"]["text"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**by_number["자전거정책과-2"], "text": "leak"}, schema)
@@ -117,9 +129,10 @@ def test_sitemap_splits_past_the_protocol_limit(tmp_path):
 def test_incremental_with_withdrawals_end_to_end(cli, catalog, tmp_path):
     out = tmp_path / "jsonl"
     first = export(cli, catalog, "jsonl", out, "--since", "last")
-    assert first["manifest"]["kind"] == "full" and "no previous run" in first["notes"][0]
+    assert first["manifest"]["kind"] == "full" and "no previous export" in first["notes"][0]
     again = export(cli, catalog, "jsonl", out, "--since", "last")
-    assert again["manifest"]["kind"] == "delta" and again["manifest"]["counts"] == {"rows": 0, "tombstones": 0}
+    assert again["manifest"]["kind"] == "delta" and again["manifest"]["counts"]["changed_rows"] == 0
+    assert again["manifest"]["counts"]["partitions_written"] == 0 and again["manifest"]["change_sets"] == []
     # Three changes: an original withdrawn by hand, a record deleted, a withheld one released.
     public = number_of(catalog, "자전거정책과-1")
     j(cli, "disclose", "set", public, "--class", "non_public", "--grounds", 6, "--reason", "개인정보 포함 확인", "--catalog", catalog, "--today", TODAY)
@@ -129,9 +142,12 @@ def test_incremental_with_withdrawals_end_to_end(cli, catalog, tmp_path):
     assert applied["changed"] == 2 and applied["withdrawn"] == 1
     delta = export(cli, catalog, "jsonl", out, "--since", "last")
     assert delta["manifest"]["kind"] == "delta"
-    rows = [json.loads(line) for line in (out / "records.jsonl").read_text("utf-8").splitlines()]
+    changes = change_set(out)
+    rows = [json.loads(line) for line in (changes / "records.jsonl").read_text("utf-8").splitlines()]
     assert sorted(r["document_number"] for r in rows) == ["자전거정책과-1", "자전거정책과-2"]  # only what changed
-    tombstones = [json.loads(line) for line in (out / "tombstones.jsonl").read_text("utf-8").splitlines()]
+    tombstones = [json.loads(line) for line in (changes / "tombstones.jsonl").read_text("utf-8").splitlines()]
+    index = [json.loads(line) for line in (out / "parts" / "2025-10" / "records.jsonl").read_text("utf-8").splitlines()]
+    assert sorted(r["document_number"] for r in index) == ["자전거정책과-1", "자전거정책과-2", "자전거정책과-4"]  # complete
     assert sorted(t["reason"] for t in tombstones) == ["deleted", "original_withdrawn"]
     assert all(t["action"] == "withdraw" for t in tombstones)
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
@@ -146,9 +162,7 @@ def test_full_export_is_byte_for_byte_reproducible(cli, catalog, tmp_path):
     for fmt in ("seoul-csv", "jsonl", "atom", "sitemap"):
         export(cli, catalog, fmt, tmp_path / f"{fmt}-a")
         export(cli, catalog, fmt, tmp_path / f"{fmt}-b")
-        a = {p.name: p.read_bytes() for p in (tmp_path / f"{fmt}-a").iterdir()}
-        b = {p.name: p.read_bytes() for p in (tmp_path / f"{fmt}-b").iterdir()}
-        assert a == b, fmt
+        assert tree(tmp_path / f"{fmt}-a") == tree(tmp_path / f"{fmt}-b"), fmt
 
 
 class ExplodingExporter(Exporter):
@@ -164,14 +178,14 @@ class ExplodingExporter(Exporter):
 def test_a_failed_export_leaves_the_previous_output_intact(cli, catalog, tmp_path):
     out = tmp_path / "index"
     export(cli, catalog, "seoul-csv", out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = tree(out)
     exporters.all()["exploding"] = ExplodingExporter
     try:
         result = cli("export", "index", "--format", "exploding", "--out", out, "--catalog", catalog)
     finally:
         del exporters.all()["exploding"]
     assert result.exit_code == 1
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".index")] == []  # no temporary leftovers
     status = sqlite3.connect(catalog).execute("SELECT status FROM export_runs ORDER BY id DESC LIMIT 1").fetchone()[0]
     assert status == "failed"
@@ -235,7 +249,7 @@ def test_a_record_changed_twice_between_exports_is_still_withdrawn(cli, catalog,
     j(cli, "disclose", "apply", "--catalog", catalog, "--today", TODAY)
     delta = export(cli, catalog, "seoul-csv", out, "--since", "last")
     assert delta["manifest"]["counts"]["tombstones"] == 1
-    withdrawn = list(csv.DictReader(io.StringIO((out / "withdrawn.csv").read_text("utf-8-sig"))))
+    withdrawn = list(csv.DictReader(io.StringIO((change_set(out) / "withdrawn.csv").read_text("utf-8-sig"))))
     assert [(w["reason"]) for w in withdrawn] == ["original_withdrawn"]
-    rows = list(csv.DictReader(io.StringIO((out / "index.csv").read_text("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO((change_set(out) / "index.csv").read_text("utf-8-sig"))))
     assert [(r["src_dept_doc_no"], r["othbc_se"], r["url"]) for r in rows] == [("자전거정책과-1", "비공개", "https://opengov.seoul.go.kr/sanction/")]
