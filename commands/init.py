@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 
 from seoulrec.catalog import Catalog
-from seoulrec.config import CONFIG_NAME, CONFIG_TEMPLATE
+import os
+
+from seoulrec.config import CONFIG_NAME, CONFIG_TEMPLATE, ENV_CATALOG, load_config
 
 from .console import emit_json, handle_errors, info, JsonOption
 
@@ -18,15 +20,23 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def init(
-    catalog: Path = typer.Option(Path("seoulrec.db"), "--catalog", "-c", help="Catalog file to create."),
+    catalog: Path = typer.Option(None, "--catalog", "-c", help="Catalog file to create (default: $SEOULREC_CATALOG, else the one seoulrec.toml names, else seoulrec.db).", show_default=False),
     folder: Path = typer.Option(Path("."), "--folder", help="Folder for seoulrec.toml."),
     as_json: bool = JsonOption,
 ):
     """Create an SQLite catalog and a commented seoulrec.toml (safe to re-run).
 
+    The catalog is found as every other command finds it: --catalog, else $SEOULREC_CATALOG,
+    else the path in an existing seoulrec.toml, else seoulrec.db. A file that is not a seoulrec
+    catalog (another application's database, a text file) is refused and left untouched.
+
     Example: seoulrec init --catalog archive.db
     """
     folder.mkdir(parents=True, exist_ok=True)
+    if catalog is None:
+        env = os.environ.get(ENV_CATALOG)
+        existing = load_config(folder / CONFIG_NAME) if (folder / CONFIG_NAME).is_file() else None
+        catalog = Path(env) if env else (existing.catalog_path() if existing and existing.catalog_path() else Path("seoulrec.db"))
     catalog_path = catalog if catalog.is_absolute() else (folder / catalog)
     created = not catalog_path.exists()
     cat = Catalog.create(catalog_path)

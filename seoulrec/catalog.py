@@ -258,9 +258,30 @@ class Catalog:
             raise UsageError(f"{path} is a folder; give a file name for the catalog")
         if not path.parent.exists():
             raise UsageError(f"folder {path.parent} does not exist; create it first")
+        if path.exists() and path.stat().st_size > 0:
+            cls._check_own(path)
         catalog = cls(path, cls._connect(path))
         catalog.migrate()
         return catalog
+
+    @staticmethod
+    def _check_own(path: Path) -> None:
+        """Refuse a file that is not a seoulrec catalog before writing anything into it (another
+        application's database must not gain tables or be switched to WAL)."""
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise UsageError(f"{path} exists and is not an SQLite database; give a new file name for the catalog")
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if "meta" in tables else None
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise UsageError(f"{path} is not a readable SQLite database ({exc})") from None
+        if tables and version is None:
+            raise UsageError(f"{path} is another application's database (tables: {', '.join(sorted(tables)[:5])}); seoulrec will not write into it")
 
     @classmethod
     def open(cls, path: Path, readonly: bool = False) -> "Catalog":

@@ -93,3 +93,29 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
     # source folder shadows the installed wheel: it must work there too.
     from_root = subprocess.run([python, "-m", "seoulrec", "--help"], capture_output=True, text=True, cwd=root)
     assert from_root.returncode == 0, from_root.stderr
+
+
+def test_init_refuses_another_applications_database_and_a_text_file(cli, isolated):
+    foreign = isolated / "foreign.sqlite"
+    db = sqlite3.connect(foreign)
+    db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    db.execute("INSERT INTO customers(name) VALUES ('kim')")
+    db.commit()
+    db.close()
+    before = foreign.read_bytes()
+    result = cli("init", "--catalog", foreign)
+    assert result.exit_code == 2 and "another application's database" in result.stderr
+    assert foreign.read_bytes() == before  # no tables added, not switched to WAL
+    assert sqlite3.connect(foreign).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    notes = isolated / "notes.txt"
+    notes.write_text("my notes")
+    result = cli("init", "--catalog", notes)
+    assert result.exit_code == 2 and "not an SQLite database" in result.stderr and notes.read_text() == "my notes"
+
+
+def test_init_follows_seoulrec_catalog_like_every_command(cli, isolated, tmp_path, monkeypatch):
+    target = tmp_path / "env.db"
+    monkeypatch.setenv("SEOULREC_CATALOG", str(target))
+    assert cli("init").exit_code == 0
+    assert target.is_file() and not (isolated / "seoulrec.db").exists()
+    assert cli("records", "list").exit_code == 0
