@@ -16,6 +16,10 @@ from ..errors import CorruptDocument, UnsafeInput
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200  # compression ratios above this on a large member mean a zip bomb
+#: The whole archive: past this many bytes expanded, the ratio to the archive's own size is
+#: checked too (many members each just under the per-member limit are a bomb as well).
+TOTAL_RATIO_FLOOR = 32 * 1024 * 1024
+MAX_TOTAL_RATIO = 100
 MAX_MEMBERS = 20000
 
 
@@ -62,6 +66,11 @@ class SafeZip:
                     "(zip bomb?); refused"
                 )
             self.members[name] = info
+        if total > TOTAL_RATIO_FLOOR and total / max(len(data), 1) > MAX_TOTAL_RATIO:
+            raise UnsafeInput(
+                f"{archive}: {len(data) // 1024} KiB expands to {total // 2**20} MiB in all "
+                f"({total // max(len(data), 1)}:1, zip bomb?); refused"
+            )
 
     def names(self) -> list[str]:
         return list(self.members)

@@ -238,3 +238,23 @@ def test_hwpx_nested_table_in_a_cell_keeps_reading_order():
     section = f'<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" xmlns:hp="{hp}">{p("앞 문단")}<hp:p><hp:run>{outer}</hp:run></hp:p>{p("뒤 문단")}</hs:sec>'
     doc = read_hwpx(zip_bytes({"mimetype": b"application/hwp+zip", "Contents/section0.xml": section.encode()}))
     assert doc.text.splitlines() == ["앞 문단", "바깥A\t셀B", "안쪽1\t안쪽2", "뒤 문단"]
+
+
+def test_a_docx_bomb_of_many_members_under_the_member_limit_is_refused():
+    """40 members of about 8 MiB each (every one under the per-member checks) in a few hundred
+    KiB: the whole archive's expansion and ratio are limited too."""
+    import io
+    import zipfile
+
+    from seoulrec.errors import UnsafeInput
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        zf.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>')
+        for i in range(40):
+            zf.writestr(f"word/media/pad{i}.xml", b"<a>" + b" " * (8 * 2**20 - 16) + b"</a>")
+    data = buffer.getvalue()
+    assert len(data) < 600 * 1024
+    with pytest.raises(UnsafeInput, match="zip bomb"):
+        extract(data, "bomb.docx", identify(data, "bomb.docx"))
