@@ -10,8 +10,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from seoulrec.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
-from seoulrec.errors import ConfigError
-from seoulrec.ingest import IngestOptions, run_batch
+from seoulrec.errors import ConfigError, UsageError
+from seoulrec.ingest import DEFAULT_IGNORE, IngestOptions, run_batch
+from seoulrec.policy import CLASSES
 from seoulrec.model import OUTCOME_ADVICE
 
 from .console import EXIT_PARTIAL, CatalogOption, JsonOption, emit_json, err, handle_errors, table
@@ -27,7 +28,11 @@ def register(app: typer.Typer) -> None:
 
 PATH may be files, package folders (a folder holding pubdoc.xml or a pack envelope), ZIPs
 of packages, or whole trees searched recursively. Formats are identified by content.
-Re-running the same batch adds nothing; a changed document becomes a new version.
+Re-running the same batch adds nothing; a changed document becomes a new version. Every path
+given or found is accounted for: read, failed with an outcome, or ignored (file names on the
+[ingest] ignore list, default README*, .*, ~$*, *.tmp, *.bak, Thumbs.db, desktop.ini; files
+beside a package that its document does not name are read as items of their own). Symbolic
+links are never followed. One ingest runs at a time per catalog.
 
 Exit codes: 0 all ingested, 3 finished but some items failed, 2 usage error, 1 failure.
 
@@ -40,8 +45,13 @@ Example: seoulrec ingest exports/2025-10/ --jobs 2 --json > report.json
     )(ingest)
 
 
-def _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb) -> IngestOptions:
+def _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb, material_class=None) -> IngestOptions:
     section = config.section("ingest")
+    ignore = section.get("ignore", list(DEFAULT_IGNORE))
+    if not isinstance(ignore, list) or not all(isinstance(p, str) for p in ignore):
+        raise ConfigError('[ingest] ignore must be a list of file-name patterns, e.g. ["README*", ".*"]')
+    if material_class is not None and material_class not in CLASSES:
+        raise UsageError(f"--class must be one of {', '.join(CLASSES)}, not {material_class!r}")
     kinds = section.get("kinds", {})
     if not isinstance(kinds, dict):
         raise ConfigError("[ingest.kinds] must map folder names to material kinds")
@@ -57,6 +67,8 @@ def _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb) -> Inge
         ranks=ranks,
         kinds=kinds,
         material_kind=kind,
+        material_class=material_class,
+        ignore=tuple(ignore),
         dry_run=dry_run,
         fail_fast=fail_fast,
     )
@@ -72,10 +84,11 @@ def ingest(
     timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="Per-file time limit in seconds (default 60)."),
     memory_mb: Optional[int] = typer.Option(None, "--memory-mb", min=0, help="Per-worker memory limit in MiB (default 2048; 0 = none)."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Material kind for unstructured files, e.g. 용역자료."),
+    material_class: Optional[str] = typer.Option(None, "--class", help="Disclosure class (공개구분) of unstructured files: public, partial or non_public."),
     as_json: bool = JsonOption,
 ):
     config = load_config()
-    options = _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb)
+    options = _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb, material_class)
     cat = Catalog.open(resolve_catalog(catalog, config), readonly=dry_run)
     progress = Progress(
         TextColumn("[bold]ingest"),
@@ -103,7 +116,7 @@ def ingest(
     cat.close()
     data = report.to_dict()
     if as_json:
-        emit_json({k: data[k] for k in ("batch", "added", "updated", "unchanged", "failed", "incomplete", "items", "dry_run", "stopped_early", "seconds")})
+        emit_json({k: data[k] for k in ("batch", "added", "updated", "unchanged", "failed", "incomplete", "ignored", "items", "dry_run", "stopped_early", "seconds")})
     else:
         verb = "Would ingest" if dry_run else "Ingested"
         table(
@@ -119,6 +132,8 @@ def ingest(
             table("Failed items", ["path", "reason", "message"], [[f["path"], f["reason"], f["message"]] for f in report.failed[:200]])
             if len(report.failed) > 200:
                 err.print(f"... and {len(report.failed) - 200} more (use --json for all)")
+        if report.ignored:
+            err.print(f"Ignored {len(report.ignored)} files on the ignore list or not named by their package ([ingest] ignore; --json lists them).")
         if report.stopped_early:
             err.print("Stopped at the first failure (--fail-fast).")
     if report.failed:

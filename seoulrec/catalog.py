@@ -366,20 +366,33 @@ class Catalog:
 
     # -- batches -------------------------------------------------------------------------
     def start_batch(self, options: dict) -> int:
+        """Open a batch; one ingest at a time per catalog. A batch left ``running`` by a process
+        that is gone (killed) is marked ``interrupted``; one whose process is alive refuses this."""
         with self.transaction():
-            self.db.execute(
-                "UPDATE batches SET status = 'interrupted' WHERE status = 'running'"
-            )
+            for batch_id, pid in self.db.execute("SELECT id, pid FROM batches WHERE status = 'running'").fetchall():
+                if pid and pid != os.getpid() and _process_alive(pid):
+                    raise CatalogLocked(
+                        f"another ingest (batch {batch_id}, process {pid}) is running on {self.path}; "
+                        "wait for it to finish, then run this one (it will skip what is already catalogued)"
+                    )
+                self.db.execute("UPDATE batches SET status = 'interrupted' WHERE id = ?", [batch_id])
             cursor = self.db.execute(
-                "INSERT INTO batches(started, status, options) VALUES (?, 'running', ?)",
-                [now(), json.dumps(options, ensure_ascii=False)],
+                "INSERT INTO batches(started, status, options, pid) VALUES (?, 'running', ?, ?)",
+                [now(), json.dumps(options, ensure_ascii=False), os.getpid()],
             )
             batch_id = cursor.lastrowid
             self.audit("batch.start", detail={"batch": batch_id, "options": options})
         return batch_id
 
     def finish_batch(self, batch_id: int, counts: dict, status: str = "finished") -> None:
+        """Close a batch; its added/updated/failed counts are read from the catalog itself, so
+        they always match what it holds."""
         with self.transaction():
+            added, updated = self.db.execute(
+                "SELECT count(*) FILTER (WHERE version = 1), count(*) FILTER (WHERE version > 1) FROM records WHERE batch_id = ?", [batch_id]
+            ).fetchone()
+            failed = self.db.execute("SELECT count(*) FROM failures WHERE batch_id = ?", [batch_id]).fetchone()[0]
+            counts = {**counts, "added": added, "updated": updated, "failed": failed}
             self.db.execute(
                 "UPDATE batches SET finished = ?, status = ?, added = ?, updated = ?, unchanged = ?, failed = ? WHERE id = ?",
                 [now(), status, counts["added"], counts["updated"], counts["unchanged"], counts["failed"], batch_id],
@@ -503,6 +516,16 @@ def public_id(record_key: str, given: str = "") -> str:
     if given and given.isdigit():
         return given
     return f"{int.from_bytes(hashlib.blake2b(record_key.encode(), digest_size=8).digest(), 'big') % 10**15:015d}"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def default_actor() -> str:

@@ -73,5 +73,11 @@ class EmptyDocument(ReaderError):
     outcome = "empty"
 
 
+class Unreadable(ReaderError):
+    """Permissions, or not a regular file (FIFO, socket, device)."""
+
+    outcome = "unreadable"
+
+
 class TooLarge(ReaderError):
     outcome = "too_large"

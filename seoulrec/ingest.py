@@ -8,6 +8,7 @@ catalog already holds.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .catalog import Catalog, now
-from .errors import ReaderError, TooLarge, UnsafeInput, UsageError
+from .errors import CatalogLocked, CorruptDocument, ReaderError, TooLarge, Unreadable, UnsafeInput, UsageError
 from .formats.identify import identify
 from .model import ACCEPTED_OUTCOMES, Attachment, Extracted
 from .ranks import Ladder, approval_level
@@ -28,6 +29,40 @@ from .formats.identify import PUBDOC_NAME
 
 PACKAGE_PRIMARY = (PUBDOC_NAME,)
 MAX_FILE_BYTES = 1024 * 1024 * 1024
+#: File names never read as records (documented in the README; ``[ingest] ignore`` replaces it).
+DEFAULT_IGNORE = ("README", "README.*", "readme.*", ".DS_Store", "Thumbs.db", "desktop.ini", "~$*", "*.tmp", "*.bak", ".*")
+
+
+def shown_path(path) -> str:
+    """A path as text that can always be stored and printed (undecodable bytes as \\xNN)."""
+    text = os.fsdecode(path) if isinstance(path, bytes) else str(path)
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def ignored_name(name: str, patterns) -> bool:
+    import fnmatch
+
+    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes:
+    """Read a regular file without following a symbolic link and without blocking on a FIFO or
+    device: those are refused (``unsafe`` for links, ``unreadable`` for the others)."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeInput(f"{shown_path(path.name)}: a symbolic link; links are never followed") from None
+        raise Unreadable(f"{shown_path(path.name)}: cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable(f"{shown_path(path.name)}: not a regular file (FIFO, socket or device); skipped")
+        if info.st_size > max_bytes:
+            raise TooLarge(f"{shown_path(path.name)}: {info.st_size // 2**20} MiB is over the {max_bytes // 2**20} MiB limit")
+        return fh.read(info.st_size + 1) if info.st_size else fh.read()
 
 
 @dataclass(frozen=True)
@@ -48,8 +83,10 @@ class IngestOptions:
     ranks: dict = field(default_factory=dict)
     kinds: dict = field(default_factory=dict)  # folder name -> material kind
     material_kind: str | None = None
+    material_class: str | None = None  # 공개구분 of unstructured materials (--class)
     dry_run: bool = False
     fail_fast: bool = False
+    ignore: tuple[str, ...] = DEFAULT_IGNORE  # file-name patterns never read as records
 
     def worker_jobs(self) -> int:
         return self.jobs if self.jobs and self.jobs > 0 else (os.cpu_count() or 1)
@@ -63,6 +100,7 @@ class BatchReport:
     unchanged: int = 0
     failed: list[dict] = field(default_factory=list)
     incomplete: list[dict] = field(default_factory=list)
+    ignored: list[dict] = field(default_factory=list)
     items: int = 0
     dry_run: bool = False
     stopped_early: bool = False
@@ -104,31 +142,59 @@ def is_package_dir(path: Path) -> bool:
     return packs == 1 and not has_dirs and len(entries) > 1
 
 
-def discover(paths: Iterable[Path], on_skip: Callable[[str, str, str], None] | None = None) -> Iterator[Item]:
-    """Yield items in a stable order: files, package folders (found recursively), whole trees."""
+def discover(paths: Iterable[Path], on_skip: Callable[[str, str, str], None] | None = None, ignore=DEFAULT_IGNORE) -> Iterator[Item]:
+    """Yield items in a stable order: files, package folders (found recursively), whole trees.
+    Every path given or found is accounted for: what is not an item goes to ``on_skip`` with an
+    outcome (links, unreadable folders, FIFOs and devices) or as ``ignored`` (the ignore list)."""
+    import stat
+
+    def skip(path, reason: str, message: str) -> None:
+        if on_skip:
+            on_skip(shown_path(path), reason, message)
+
+    def regular_or_skip(path: Path) -> bool:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError as exc:
+            skip(path, "unreadable", f"cannot be read ({exc.strerror})")
+            return False
+        if stat.S_ISLNK(mode):
+            skip(path, "unsafe", "symbolic links are not followed")
+            return False
+        if not stat.S_ISREG(mode):
+            skip(path, "unreadable", "not a regular file (FIFO, socket or device); skipped")
+            return False
+        return True
+
     for raw in paths:
         path = Path(raw)
         if path.is_symlink():
-            if on_skip:
-                on_skip(str(path), "unsafe", "symbolic links are not followed")
-            continue
-        if path.is_file():
-            yield Item(str(path), "file")
+            skip(path, "unsafe", "symbolic links are not followed")
             continue
         if not path.is_dir():
+            if regular_or_skip(path):
+                yield Item(str(path), "file")
+            continue
+        if not os.access(path, os.R_OK | os.X_OK):
+            skip(path, "unreadable", "folder cannot be read (permission denied)")
             continue
         if is_package_dir(path):
             yield Item(str(path), "package_dir")
             continue
-        for root, dirs, files in os.walk(path, followlinks=False):
+
+        def walk_error(exc: OSError) -> None:
+            skip(exc.filename or path, "unreadable", f"folder cannot be read ({exc.strerror})")
+
+        for root, dirs, files in os.walk(path, followlinks=False, onerror=walk_error):
             dirs.sort()
             root_path = Path(root)
             keep = []
             for d in dirs:
                 sub = root_path / d
                 if sub.is_symlink():
-                    if on_skip:
-                        on_skip(str(sub), "unsafe", "symbolic links are not followed")
+                    skip(sub, "unsafe", "symbolic links are not followed")
+                elif not os.access(sub, os.R_OK | os.X_OK):
+                    skip(sub, "unreadable", "folder cannot be read (permission denied)")
                 elif is_package_dir(sub):
                     yield Item(str(sub), "package_dir")
                 else:
@@ -136,11 +202,11 @@ def discover(paths: Iterable[Path], on_skip: Callable[[str, str, str], None] | N
             dirs[:] = keep
             for name in sorted(files):
                 file_path = root_path / name
-                if file_path.is_symlink():
-                    if on_skip:
-                        on_skip(str(file_path), "unsafe", "symbolic links are not followed")
+                if ignored_name(name, ignore) and not file_path.is_symlink():
+                    skip(file_path, "ignored", "on the ignore list ([ingest] ignore)")
                     continue
-                yield Item(str(file_path), "file")
+                if regular_or_skip(file_path):
+                    yield Item(str(file_path), "file")
 
 
 # -- worker side ----------------------------------------------------------------------------
@@ -182,12 +248,14 @@ def build_package(primary_name: str, primary: bytes, members: dict[str, bytes], 
     members = {_nfc(k): v for k, v in members.items()}
     fmt = identify(primary, primary_name)
     header: dict = {}
+    enveloped: set[str] = set()  # files the pack envelope itself carries as attachments
     if fmt == "pack":
         pack = read_pack(primary, primary_name)
         header = pack.header
         primary_name, primary = pack.pubdoc
         for name, body in pack.attachments:
             members.setdefault(_nfc(name), body)
+            enveloped.add(_nfc(name))
     extracted = read_pubdoc(primary, primary_name, flag_base=flag_base)
     if header:
         extracted.metadata["pack_header"] = header
@@ -203,21 +271,24 @@ def build_package(primary_name: str, primary: bytes, members: dict[str, bytes], 
             continue
         used.add(member)
         extracted.attachments.append(_attachment(name, members[member]))
+    # A package claims only what its document names (and what its envelope carries): other
+    # files beside it are not its attachments; the batch reads them as items of their own.
+    unclaimed = []
     for member, body in members.items():
         if member in used or member.rsplit("/", 1)[-1].lower() in PACKAGE_PRIMARY:
             continue
-        att = _attachment(member, body)
-        att.message = (att.message + " " if att.message else "") + "(not named in <attach>)"
-        extracted.attachments.append(att)
+        if member in enveloped:
+            att = _attachment(member, body)
+            att.message = (att.message + " " if att.message else "") + "(in the envelope, not named in <attach>)"
+            extracted.attachments.append(att)
+        else:
+            unclaimed.append(member)
+    extracted.metadata["unclaimed"] = unclaimed
     return extracted
 
 
 def _read_file(path: Path, max_bytes: int) -> bytes:
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise TooLarge(f"{path.name}: {size // 2**20} MiB is over the {max_bytes // 2**20} MiB limit")
-    with open(path, "rb") as fh:
-        return fh.read()
+    return read_regular(path, max_bytes)
 
 
 def _package_members(folder: Path, max_bytes: int) -> tuple[str, bytes, dict[str, bytes]]:
@@ -281,7 +352,7 @@ def _record(extracted: Extracted, key: str, sha: str, source: str, source_format
         "grounds": json.dumps(extracted.grounds),
         "publication_code": extracted.publication_code or None,
         "unit_task": extracted.metadata.get("unit_task") or None,
-        "source_path": source,
+        "source_path": shown_path(source),
         "source_format": source_format,
         "sha256": sha,
         "status": status,
@@ -292,6 +363,7 @@ def _record(extracted: Extracted, key: str, sha: str, source: str, source_format
         "retention_period": extracted.metadata.get("retention_period") or "",
         "licence": extracted.metadata.get("licence") or "",
         "warnings": json.dumps(extracted.warnings, ensure_ascii=False),
+        "title_source": extracted.metadata.get("title_source") or "document",
         "approvals": approvals,
         "attachments": attachments,
     }
@@ -310,21 +382,31 @@ _MATERIALS_CACHE: dict[str, dict[str, dict]] = {}
 
 
 def materials_manifest(folder: Path) -> dict[str, dict]:
-    """``materials.csv`` beside unstructured files: ``file,kind[,title]`` per row."""
+    """``materials.csv`` beside unstructured files: ``file,kind[,title][,class]`` per row. A
+    symbolic link is never followed (its target could be anything outside the input)."""
     key = str(folder)
     if key not in _MATERIALS_CACHE:
         import csv
 
         rows: dict[str, dict] = {}
         path = folder / MATERIALS_MANIFEST
-        if path.is_file():
-            from .formats.documents import decode_text
+        if os.path.lexists(path):
+            try:
+                data = read_regular(path, 16 * 2**20)
+            except ReaderError:
+                data = None  # reported as its own item by discovery (a link is `unsafe`)
+            if data is not None:
+                from .formats.documents import decode_text
 
-            text, _ = decode_text(path.read_bytes(), path.name)
-            for row in csv.DictReader(text.splitlines()):
-                name = _nfc((row.get("file") or "").strip())
-                if name:
-                    rows[name] = {"kind": (row.get("kind") or "").strip() or None, "title": (row.get("title") or "").strip() or None}
+                text, _ = decode_text(data, path.name)
+                for row in csv.DictReader(text.splitlines()):
+                    name = _nfc((row.get("file") or "").strip())
+                    if name:
+                        rows[name] = {
+                            "kind": (row.get("kind") or "").strip() or None,
+                            "title": (row.get("title") or "").strip() or None,
+                            "class": (row.get("class") or "").strip() or None,
+                        }
         _MATERIALS_CACHE[key] = rows
     return _MATERIALS_CACHE[key]
 
@@ -343,11 +425,18 @@ def _material_kind(path: Path, options: dict) -> str | None:
     return None
 
 
-def _material_title(path: Path, extracted: Extracted) -> str:
-    """The title from the folder's materials.csv, else the document's metadata or first heading
-    (as the reader found it), else the file name."""
-    listed = materials_manifest(path.parent).get(_nfc(path.name), {})
-    return listed.get("title") or extracted.title or path.stem
+def title_source(extracted: Extracted) -> str:
+    """Where a reader's title came from: the document's own properties (``metadata``), or its
+    first line (``body``), which must not be published while the original is withheld."""
+    if not extracted.title:
+        return "none"
+    titles = set()
+    for key, value in extracted.metadata.items():
+        if isinstance(value, dict):
+            titles.update(str(v).strip() for k, v in value.items() if str(k).lower().endswith("title"))
+        elif str(key).lower().endswith("title"):
+            titles.add(str(value).strip())
+    return "metadata" if extracted.title.strip() in titles else "body"
 
 
 _WORKER_LADDER: Ladder | None = None
@@ -388,7 +477,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
     max_bytes = int(options.get("max_file_mb", 1024)) * 2**20
     flag_base = options.get("flag_base", 1)
     ladder = _ladder(options)
-    fallback_key = f"path:{path.resolve()}"
+    fallback_key = f"path:{shown_path(path.resolve())}"
     if item.kind == "package_dir":
         primary_name, primary, members = _package_members(path, max_bytes)
         result["sha256"] = sha = _package_sha(primary, members)
@@ -397,6 +486,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
             result["known"] = True
             return
         extracted = build_package(primary_name, primary, members, flag_base)
+        result["unclaimed"] = [str(path / m) for m in extracted.metadata.pop("unclaimed", [])]
         result["records"].append(_record(extracted, _record_key(extracted, fallback_key), sha, item.path, "package", ladder, "approval", None))
         return
     data = _read_file(path, max_bytes)
@@ -408,6 +498,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
     result["format"] = fmt
     if fmt in ("pubdoc", "pack"):
         extracted = build_package(path.name, data, {}, flag_base)
+        extracted.metadata.pop("unclaimed", None)
         result["records"].append(_record(extracted, _record_key(extracted, fallback_key), sha, item.path, fmt, ladder, "approval", None))
     elif fmt == "package_zip":
         from .formats.ziputil import SafeZip
@@ -419,6 +510,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
             primary_name = next(n for n in names if n.lower().endswith(".xml") and identify(archive.read(n)[:2048]) == "pack")
         members = {n: archive.read(n) for n in names if n != primary_name}
         extracted = build_package(primary_name, archive.read(primary_name), members, flag_base)
+        result["ignored"] = [{"path": f"{shown_path(item.path)}!{m}", "reason": "ignored", "message": "in the ZIP but not named by its document"} for m in extracted.metadata.pop("unclaimed", [])]
         result["records"].append(_record(extracted, _record_key(extracted, fallback_key), sha, item.path, fmt, ladder, "approval", None))
     elif fmt in ("manifest_csv", "manifest_json"):
         from .formats.manifest import read_manifest
@@ -427,7 +519,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
         for row in manifest.rows:
             row_sha = sha256_bytes(json.dumps(asdict(row), sort_keys=True, ensure_ascii=False, default=str).encode())
             package_id = row.metadata.get("package_id")
-            key = _record_key(row, f"pkg:{package_id}" if package_id else f"row:{path.resolve()}:{row.metadata.get('line')}")
+            key = _record_key(row, f"pkg:{package_id}" if package_id else f"row:{shown_path(path.resolve())}:{row.metadata.get('line')}")
             result["records"].append(_record(row, key, row_sha, item.path, fmt, ladder, "approval", None))
         if manifest.warnings:
             result["message"] = "; ".join(manifest.warnings[:5])
@@ -438,13 +530,25 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
             result["format"] = "materials_manifest"  # read beside each material, not a record
             return
         extracted = extract(data, path.name, fmt)
+        extracted.metadata["title_source"] = title_source(extracted)
         if not extracted.text.strip():
             extracted.warnings.append("no text extracted")
         is_approval = bool(extracted.document_number and extracted.approvals)
         key = _record_key(extracted, fallback_key) if is_approval else fallback_key
         kind = "approval" if is_approval else "material"
         if not is_approval:
-            extracted.title = _material_title(path, extracted)
+            listed = materials_manifest(path.parent).get(_nfc(path.name), {})
+            if listed.get("title"):
+                extracted.title, extracted.metadata["title_source"] = listed["title"], "manifest"
+            elif not extracted.title:
+                extracted.title, extracted.metadata["title_source"] = path.stem, "file_name"
+            material_class = options.get("material_class") or listed.get("class")
+            if material_class:
+                from .policy import CLASSES
+
+                if material_class not in CLASSES:
+                    raise CorruptDocument(f"materials.csv: class {material_class!r} for {path.name} is not one of {', '.join(CLASSES)}")
+                extracted.disclosure_class = material_class
         result["records"].append(_record(extracted, key, sha, item.path, fmt, ladder, kind, None if is_approval else _material_kind(path, options)))
 
 
@@ -476,47 +580,78 @@ def _init_worker(memory_mb: int) -> None:
 
 # -- parent side ----------------------------------------------------------------------------
 
-def write_result(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
-    """Write one item's records in one transaction. Returns each record's change (added/updated/unchanged)."""
+def _clean(text: str) -> str:
+    """Text that SQLite and a terminal accept (lone surrogates from undecodable names escaped)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(text, str) else text
+
+
+def _write_records(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
     changes: list[str] = []
     db = catalog.db
+    for record in result["records"]:
+        current = catalog.current_version(record["record_key"])
+        if current and current[2] == record["sha256"]:
+            changes.append("unchanged")
+            continue
+        # A copy of a version the catalog already holds is not newer than the current one:
+        # re-reading an older copy (or two batches racing over the same files) never makes it
+        # current again.
+        if current and db.execute("SELECT 1 FROM records WHERE record_key = ? AND sha256 = ?", [record["record_key"], record["sha256"]]).fetchone():
+            changes.append("unchanged")
+            continue
+        version = 1
+        if current:
+            db.execute("UPDATE records SET is_current = 0 WHERE id = ?", [current[0]])
+            version = db.execute("SELECT max(version) FROM records WHERE record_key = ?", [record["record_key"]]).fetchone()[0] + 1
+        row = {k: v for k, v in record.items() if k not in ("approvals", "attachments")}
+        row.update(version=version, is_current=1, batch_id=batch_id, created=now())
+        cursor = db.execute(
+            f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
+        )
+        record_id = cursor.lastrowid
+        if record["approvals"]:
+            db.conn.executemany(
+                'INSERT INTO approvals(record_id, kind, "order", position, type, name, date, is_final, level) VALUES (?,?,?,?,?,?,?,?,?)',
+                [(record_id, a["kind"], a["order"], a["position"], a["type"], a["name"], a["date"], int(a["is_final"]), a["level"]) for a in record["approvals"]],
+            )
+        if record["attachments"]:
+            db.conn.executemany(
+                "INSERT INTO attachments(record_id, name, format, size, sha256, text, status, message) VALUES (?,?,?,?,?,?,?,?)",
+                [(record_id, a["name"], a["format"], a["size"], a["sha256"], a["text"], a["status"], a["message"]) for a in record["attachments"]],
+            )
+        change = "updated" if current else "added"
+        if current:
+            catalog.audit("record.new_version", record_id, {"record_key": record["record_key"], "previous": current[0], "version": version})
+        changes.append(change)
+    if result["outcome"] in ACCEPTED_OUTCOMES and result["sha256"]:
+        db.execute(
+            "INSERT OR REPLACE INTO sources(sha256, path, batch_id, records) VALUES (?, ?, ?, ?)",
+            [result["sha256"], result["path"], batch_id, len(result["records"])],
+        )
+    return changes
+
+
+def write_result(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
+    """Write one item's records atomically (a savepoint inside the open commit group). Any
+    error while storing it (a value SQLite cannot hold, a reader's odd output) becomes that
+    item's failure; the other items of the group are kept. Returns each record's change."""
+    result["path"] = shown_path(result["path"])
+    result["message"] = _clean(result.get("message") or "")
+    conn = catalog.db.conn
     with catalog.transaction():
-        for record in result["records"]:
-            current = catalog.current_version(record["record_key"])
-            if current and current[2] == record["sha256"]:
-                changes.append("unchanged")
-                continue
-            version = 1
-            if current:
-                db.execute("UPDATE records SET is_current = 0 WHERE id = ?", [current[0]])
-                version = current[1] + 1
-            row = {k: v for k, v in record.items() if k not in ("approvals", "attachments")}
-            row.update(version=version, is_current=1, batch_id=batch_id, created=now())
-            cursor = db.execute(
-                f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
-            )
-            record_id = cursor.lastrowid
-            if record["approvals"]:
-                db.conn.executemany(
-                    'INSERT INTO approvals(record_id, kind, "order", position, type, name, date, is_final, level) VALUES (?,?,?,?,?,?,?,?,?)',
-                    [(record_id, a["kind"], a["order"], a["position"], a["type"], a["name"], a["date"], int(a["is_final"]), a["level"]) for a in record["approvals"]],
-                )
-            if record["attachments"]:
-                db.conn.executemany(
-                    "INSERT INTO attachments(record_id, name, format, size, sha256, text, status, message) VALUES (?,?,?,?,?,?,?,?)",
-                    [(record_id, a["name"], a["format"], a["size"], a["sha256"], a["text"], a["status"], a["message"]) for a in record["attachments"]],
-                )
-            change = "updated" if current else "added"
-            if current:
-                catalog.audit("record.new_version", record_id, {"record_key": record["record_key"], "previous": current[0], "version": version})
-            changes.append(change)
-        if result["outcome"] in ACCEPTED_OUTCOMES and result["sha256"]:
-            db.execute(
-                "INSERT OR REPLACE INTO sources(sha256, path, batch_id, records) VALUES (?, ?, ?, ?)",
-                [result["sha256"], result["path"], batch_id, len(result["records"])],
-            )
-        else:
-            db.execute(
+        changes: list[str] = []
+        if result["outcome"] in ACCEPTED_OUTCOMES:
+            conn.execute("SAVEPOINT item")
+            try:
+                changes = _write_records(catalog, batch_id, result)
+            except Exception as exc:  # noqa: BLE001 - one item's failure, whatever it is
+                conn.execute("ROLLBACK TO item")
+                name = Path(result["path"]).name
+                result.update(outcome="corrupt", records=[], message=_clean(f"{name}: could not be stored: {type(exc).__name__}: {exc}"))
+                changes = []
+            conn.execute("RELEASE item")
+        if result["outcome"] not in ACCEPTED_OUTCOMES:
+            catalog.db.execute(
                 "INSERT INTO failures(batch_id, path, reason, message, at) VALUES (?, ?, ?, ?, ?)",
                 [batch_id, result["path"], result["outcome"], result["message"], now()],
             )
@@ -564,11 +699,12 @@ def _count(report: BatchReport, result: dict, changes: list[str]) -> None:
     if result.get("known"):
         report.unchanged += 1
         return
+    path, message = shown_path(result["path"]), _clean(result.get("message") or "")
     if result["outcome"] not in ACCEPTED_OUTCOMES:
-        report.failed.append({"path": result["path"], "reason": result["outcome"], "message": result["message"]})
+        report.failed.append({"path": path, "reason": result["outcome"], "message": message})
         return
     if result["outcome"] == "incomplete":
-        report.incomplete.append({"path": result["path"], "reason": "incomplete", "message": result["message"]})
+        report.incomplete.append({"path": path, "reason": "incomplete", "message": message})
     for change in changes:
         setattr(report, change, getattr(report, change) + 1)
 
@@ -602,7 +738,7 @@ def run_batch(
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     started = time.perf_counter()
     skipped: list[dict] = []
-    items = list(discover(paths, on_skip=lambda p, r, m: skipped.append({"path": p, "reason": r, "message": m})))
+    items = deque(discover(paths, on_skip=lambda p, r, m: skipped.append({"path": p, "reason": r, "message": m}), ignore=options.ignore))
     if on_total:
         on_total(len(items) + len(skipped))
     worker_options = {
@@ -610,6 +746,7 @@ def run_batch(
         "ranks": options.ranks,
         "kinds": options.kinds,
         "material_kind": options.material_kind,
+        "material_class": options.material_class,
         "max_file_mb": options.max_file_mb,
     }
     batch_id = None
@@ -623,6 +760,23 @@ def run_batch(
     group = _CommitGroup(catalog) if catalog is not None and not options.dry_run else None
 
     def handle(result: dict) -> bool:
+        # Files beside a package that its document does not name are items of their own.
+        for extra in result.pop("unclaimed", None) or []:
+            if ignored_name(Path(extra).name, options.ignore):
+                report.ignored.append({"path": shown_path(extra), "reason": "ignored", "message": "beside a package, not named by it; on the ignore list"})
+            else:
+                items.append(Item(extra, "file"))
+                if on_total:
+                    on_total(len(items) + report.items + 1)
+        report.ignored.extend(result.pop("ignored", None) or [])
+        if result.get("known") and catalog is not None and result.get("sha256"):
+            # Still incomplete until its attachment arrives, on every run.
+            for (missing,) in catalog.db.execute(
+                "SELECT group_concat(a.name, ', ') FROM records r JOIN attachments a ON a.record_id = r.id "
+                "WHERE r.sha256 = ? AND r.is_current = 1 AND r.status = 'incomplete' AND a.status = 'missing' GROUP BY r.id",
+                [result["sha256"]],
+            ):
+                report.incomplete.append({"path": shown_path(result["path"]), "reason": "incomplete", "message": f"missing attachments: {missing}"})
         if group is None:
             changes = [] if result.get("known") else _dry_changes(catalog, result)
         else:
@@ -633,27 +787,28 @@ def run_batch(
         return options.fail_fast and result["outcome"] not in ACCEPTED_OUTCOMES
 
     for skip in skipped:
+        if skip["reason"] == "ignored":
+            report.ignored.append(skip)
+            continue
         result = {"path": skip["path"], "sha256": None, "outcome": skip["reason"], "message": skip["message"], "records": []}
         if handle(result):
             report.stopped_early = True
+            break
     status = "finished"
     try:
         if not report.stopped_early:
             window = options.worker_jobs() * 8
             with ProcessPool(max_workers=options.worker_jobs(), initializer=_init_worker, initargs=(options.memory_mb,)) as pool:
                 pending: deque = deque()
-                iterator = iter(items)
-                exhausted = False
                 while True:
-                    while not exhausted and len(pending) < window:
-                        item = next(iterator, None)
-                        if item is None:
-                            exhausted = True
-                            break
+                    while items and len(pending) < window:
+                        item = items.popleft()
                         pending.append((item, pool.schedule(process_item, args=(item, worker_options, catalog_path), timeout=options.timeout)))
                     if not pending:
                         break
                     item, future = pending.popleft()
+                    if group is not None and not future.done():
+                        group.close()  # never hold the write lock while waiting for a worker
                     try:
                         result = future.result()
                     except FutureTimeout:

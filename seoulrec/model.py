@@ -21,6 +21,7 @@ class Outcome(str, Enum):
     timeout = "timeout"
     too_large = "too_large"
     empty = "empty"
+    unreadable = "unreadable"
 
 
 #: What a records officer should do about each outcome (rendered in the README and `--help`).
@@ -41,6 +42,8 @@ OUTCOME_ADVICE: dict[str, str] = {
     "timeout": "Reading took longer than the per-file limit; raise --timeout or inspect the file.",
     "too_large": "The file exceeds the size or memory limit; raise the limit or split the file.",
     "empty": "The file has no content; fetch it again.",
+    "unreadable": "The file or folder cannot be read (permissions) or is not a regular file "
+    "(FIFO, socket, device); fix its permissions or copy the real file, and re-run ingest.",
 }
 
 #: Failures are every outcome but these two.

@@ -85,15 +85,9 @@ def check_destination(out: Path, protected: list[Path] = (), force: bool = False
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    from .catalog import _process_alive
+
+    return pid == os.getpid() or _process_alive(pid)
 
 
 def clean_leftovers(out: Path) -> list[str]:
