@@ -135,7 +135,21 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
     return batch, counts
 
 
-def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None) -> dict:
+ATTACHMENTS_SQL = """INSERT OR REPLACE INTO attachment_disclosures(attachment_id, record_id, published, reason)
+   SELECT a.id, a.record_id, (d.original_public = 1 AND a.status = 'ok'),
+          CASE WHEN d.original_public = 0 THEN '비공개 문서: the original of the record is not published'
+               WHEN a.status != 'ok' THEN 'not published: attachment ' || a.status ELSE NULL END
+   FROM attachments a JOIN disclosures d ON d.record_id = a.record_id
+   WHERE a.record_id IN (SELECT value FROM json_each(?))"""
+
+
+def apply_state(catalog: Catalog) -> dict | None:
+    """The last apply's state: ``{"status": "running" | "finished", "today", "seq"}``."""
+    row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_apply'").fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None, chunk: int = 5000) -> dict:
     """Decide every current record; returns counts. Streams in chunks; flat memory.
 
     Only decisions that changed are rewritten, stamped with this run's sequence number, so an
@@ -148,22 +162,32 @@ def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None) -> di
     row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
     seq = (int(row[0]) if row else 0) + 1
 
+    with catalog.transaction():
+        # Marked running until the last chunk is in: an export refuses a half-applied catalog.
+        catalog.db.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_apply', ?)",
+            [json.dumps({"status": "running", "today": today.isoformat(), "seq": seq})],
+        )
+
     def write(batch: list[tuple], chunk_counts: dict) -> None:
         for key, value in chunk_counts.items():
             counts[key] += value
         if batch:
+            # A record's decision and its attachments' decisions change in one transaction.
             with catalog.transaction():
+                catalog.db.execute("DELETE FROM attachment_disclosures WHERE record_id IN (SELECT value FROM json_each(?))", [json.dumps([b[0] for b in batch])])
                 catalog.db.conn.executemany(
                     "INSERT OR REPLACE INTO disclosures(record_id, record_key, list_public, original_public, masked, disclosure_class, grounds, reason, release_date, "
                     "withheld_because, policy_version, source, next_review, opens_by_law, public_title, title_findings, row_hash, seq, decided_at, since, "
                     "prev_original_public, prev_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     batch,
                 )
+                catalog.db.execute(ATTACHMENTS_SQL, [json.dumps([b[0] for b in batch])])
         if on_progress:
             on_progress(chunk_counts["records"])
 
     _init_decider(policy, today, seq, stamp)
-    for rows in iter_fact_rows(catalog, chunk=5000):
+    for rows in iter_fact_rows(catalog, chunk=chunk):
         write(*decide_rows(rows))
     with catalog.transaction():
         # Keys with no current version left are withdrawn from downstream copies (tombstones).
@@ -175,13 +199,10 @@ def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None) -> di
         counts["withdrawn"] = len(gone)
         # Superseded versions keep no decision: only current records are decided and exported.
         catalog.db.execute("DELETE FROM disclosures WHERE record_id NOT IN (SELECT id FROM records WHERE is_current = 1)")
-        catalog.db.execute("DELETE FROM attachment_disclosures")
+        catalog.db.execute("DELETE FROM attachment_disclosures WHERE record_id NOT IN (SELECT record_id FROM disclosures)")
         catalog.db.execute(
-            """INSERT INTO attachment_disclosures(attachment_id, record_id, published, reason)
-               SELECT a.id, a.record_id, (d.original_public = 1 AND a.status = 'ok'),
-                      CASE WHEN d.original_public = 0 THEN '비공개 문서: the original of the record is not published'
-                           WHEN a.status != 'ok' THEN 'not published: attachment ' || a.status ELSE NULL END
-               FROM attachments a JOIN disclosures d ON d.record_id = a.record_id"""
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_apply', ?)",
+            [json.dumps({"status": "finished", "today": today.isoformat(), "seq": seq})],
         )
         catalog.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_seq', ?)", [str(seq)])
         # The state exports report, kept here so an incremental export needs no full scan.

@@ -185,6 +185,14 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
     if seq_row is None:
         raise UsageError("no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)")
     seq = int(seq_row[0])
+    from .disclosure import apply_state
+
+    state_of_apply = apply_state(catalog)
+    if state_of_apply and state_of_apply.get("status") != "finished":
+        raise UsageError(
+            f"the last `seoulrec disclose apply` (--today {state_of_apply.get('today')}) did not finish; "
+            "run it again before exporting (nothing half-decided is published)"
+        )
     notes = [f"removed {name}, left by an interrupted export" for name in clean_leftovers(out)]
     _mark_stale_runs(catalog)
     meta = dict(catalog.db.execute("SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy', 'catalog_id')").fetchall())

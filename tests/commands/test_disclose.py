@@ -148,3 +148,45 @@ def test_an_unresolved_rank_is_withheld_until_an_archivist_resolves_it(cli, cata
     j(cli, "disclose", "apply", "--today", "2026-11-26")
     (record,) = sqlite3.connect(catalog_path).execute("SELECT r.approval_level, d.original_public FROM records r JOIN disclosures d ON d.record_id = r.id").fetchall()
     assert record == ("director", 1)
+
+
+def test_an_interrupted_apply_never_leaves_attachments_published_under_a_withheld_record(cli, tmp_path):
+    """Records and their attachments change together; an export refuses a half-applied catalog."""
+    import sqlite3
+    from datetime import date
+
+    import pytest as _pytest
+
+    from seoulrec.catalog import Catalog
+    from seoulrec.demo import DemoDoc, write_package
+    from seoulrec.disclosure import apply
+    from seoulrec.policy import load_policy
+
+    src = tmp_path / "src"
+    for n in range(1, 9):
+        write_package(src / f"p{n}", DemoDoc(number=n, attachments=["붙임.txt"]), {"붙임.txt": "붙임 본문".encode()})
+    path = tmp_path / "c.db"
+    assert cli("init", "--catalog", path).exit_code == 0
+    assert cli("ingest", "--catalog", path, "--jobs", 1, src).exit_code == 0
+    catalog = Catalog.open(path)
+    policy = load_policy()
+    apply(catalog, policy, date(2026, 11, 26))
+    for n in range(1, 9):
+        cli("disclose", "set", n, "--class", "non_public", "--grounds", 6, "--reason", "개인정보", "--catalog", path, "--today", "2026-11-26")
+
+    def stop_after_first_chunk(_count):
+        raise KeyboardInterrupt
+
+    with _pytest.raises(KeyboardInterrupt):
+        apply(catalog, policy, date(2026, 11, 27), on_progress=stop_after_first_chunk, chunk=3)
+    db = sqlite3.connect(path)
+    leaked = db.execute(
+        "SELECT count(*) FROM attachment_disclosures a JOIN disclosures d ON d.record_id = a.record_id WHERE a.published = 1 AND d.original_public = 0"
+    ).fetchone()[0]
+    assert leaked == 0
+    assert db.execute("SELECT count(*) FROM attachment_disclosures WHERE published = 1").fetchone()[0] == 5  # 3 withheld, 5 not yet re-decided
+    result = cli("export", "index", "--format", "jsonl", "--out", tmp_path / "out", "--catalog", path)
+    assert result.exit_code == 2 and "did not finish" in result.stderr
+    apply(catalog, policy, date(2026, 11, 27))
+    assert db.execute("SELECT count(*) FROM attachment_disclosures WHERE published = 1").fetchone()[0] == 0
+    assert cli("export", "index", "--format", "jsonl", "--out", tmp_path / "out", "--catalog", path).exit_code == 0
