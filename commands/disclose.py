@@ -78,18 +78,26 @@ def explain(record_id: int = typer.Argument(..., help="Record id."), catalog: Op
 @disclose_app.command("check")
 @handle_errors
 def check(catalog: Optional[Path] = CatalogOption, strict: bool = typer.Option(False, "--strict", help="Exit 1 when there are violations (for CI)."), as_json: bool = JsonOption):
-    """List principle-5 violations: withheld records without grounds, a reason, or (ground 5) a date.
+    """List principle-5 violations: withheld records without grounds, a reason, or (ground 5) a date;
+    and, apart from them, records that need a class or a title from an archivist (--strict
+    fails only on violations).
 
     Example: seoulrec disclose check --strict
     """
     cat = open_catalog(catalog, readonly=True)
     violations = disclosure.check(cat)
+    attention = disclosure.needs_attention(cat)
     if as_json:
-        emit_json({"violations": violations, "count": len(violations)})
+        emit_json({"violations": violations, "count": len(violations), **attention})
     else:
         table(f"{len(violations)} principle-5 violations", ["id", "document number", "class", "problems"], [[v["id"], v["document_number"], v["class"], "; ".join(v["problems"])] for v in violations[:500]])
         if violations:
             info("Fix with: seoulrec disclose set ID --class non_public --grounds 5 --reason TEXT --until DATE")
+        if attention["needs_class"]:
+            table(f"{len(attention['needs_class'])} records need a class (listed, not published)", ["id", "kind", "source"], [[r["id"], r["material_kind"] or r["kind"], r["source_path"]] for r in attention["needs_class"][:200]])
+            info("Set one with: seoulrec disclose set ID --class public (or ingest --class, a class column in materials.csv, [disclosure.materials])")
+        if attention["needs_title"]:
+            table(f"{len(attention['needs_title'])} records need a title (listed under a neutral one)", ["id", "listed as", "source"], [[r["id"], r["listed_as"], r["source_path"]] for r in attention["needs_title"][:200]])
     if strict and violations:
         raise typer.Exit(EXIT_FAILURE)
 

@@ -19,7 +19,8 @@ SELECT r.id, r.record_key, r.title, r.approval_level, r.enforcement_date, r.disc
        o.disclosure_class, o.grounds, o.reason, o.until,
        (SELECT b.decision FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
        (SELECT b.day FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
-       r.document_number, r.department, r.organ, d.row_hash, d.original_public, d.record_id, d.seq, d.since
+       r.document_number, r.department, r.organ, d.row_hash, d.original_public, d.record_id, d.seq, d.since,
+       r.kind, r.material_kind, r.title_source
 FROM records r LEFT JOIN disclosure_overrides o ON o.record_key = r.record_key
 LEFT JOIN disclosures d ON d.record_key = r.record_key
 WHERE +r.is_current = 1 AND r.id > ? {extra} ORDER BY r.id LIMIT ?
@@ -37,7 +38,7 @@ def _day(value: str | None) -> date | None:
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 def _facts(row) -> tuple[dict, RecordFacts]:
-    (record_id, key, title, level, enforced, cls, grounds, final_date, o_cls, o_grounds, o_reason, o_until, board, board_day, number, department, organ, row_hash, was_public, decided_id, decided_seq, decided_since) = row
+    (record_id, key, title, level, enforced, cls, grounds, final_date, o_cls, o_grounds, o_reason, o_until, board, board_day, number, department, organ, row_hash, was_public, decided_id, decided_seq, decided_since, kind, material_kind, title_source) = row
     manual = {"class": o_cls, "grounds": json.loads(o_grounds or "[]"), "reason": o_reason, "until": o_until} if o_cls else None
     approval_date = _day(final_date) or _day(enforced)
     facts = RecordFacts(
@@ -49,12 +50,15 @@ def _facts(row) -> tuple[dict, RecordFacts]:
         manual=manual,
         board=board,
         last_review=_day(board_day),
+        kind=kind or "approval",
+        material_kind=material_kind,
     )
     # The decision this record (or, for a new version, its previous version) had: at most one
     # row per key exists when apply starts, since each apply drops superseded versions' rows.
     info = {
         "id": record_id, "record_key": key, "title": title or "", "document_number": number, "department": department, "organ": organ,
         "row_hash": row_hash if decided_id == record_id else None, "was_public": was_public, "was_seq": decided_seq, "was_since": decided_since,
+        "kind": kind or "approval", "material_kind": material_kind, "title_source": title_source or "document", "enforcement_date": enforced,
     }
     return info, facts
 
@@ -82,6 +86,26 @@ def iter_facts(catalog: Catalog, record_id: int | None = None, chunk: int = 1000
             yield _facts(row)
 
 
+#: Titles that are page furniture, not titles (a first line such as "- 1 -" or "[ 문서번호 ]").
+_JUNK_TITLE = __import__("re").compile(r"^[\W\d_]*$|^[\[(<【〔]\s*[^\])>】〕]{0,12}\s*[\])>】〕]$")
+
+
+def public_title(info: dict, original_public: bool, masker: Masker) -> tuple[str, int, bool]:
+    """The title the list publishes, how many personal-data findings were masked in it, and
+    whether an archivist must title the record. A title taken from the body of a record whose
+    original is withheld is not published (it is the body); nor is page furniture. The list then
+    shows a neutral title built from kind, department and date."""
+    title = (info["title"] or "").strip()
+    from_body = info.get("title_source") == "body" and not original_public
+    if not title or from_body or _JUNK_TITLE.match(title):
+        kind = info.get("material_kind") or ("비정형 자료" if info.get("kind") == "material" else "결재문서")
+        where = info.get("department") or info.get("organ") or "부서 미상"
+        day = (info.get("enforcement_date") or "")[:10] or "일자 미상"
+        return f"{kind} ({where}, {day})", 0, True
+    masked, findings = masker.mask(title)
+    return masked, len(findings), False
+
+
 _GROUNDS_JSON: dict[tuple, str] = {}
 
 
@@ -93,7 +117,7 @@ def _grounds_json(grounds: list[int]) -> str:
     return text
 
 
-COUNT_KEYS = ("records", "changed", "original_public", "withheld", "non_public", "partial", "public", "newly_public", "newly_withheld", "titles_masked")
+COUNT_KEYS = ("records", "changed", "original_public", "withheld", "non_public", "partial", "public", "newly_public", "newly_withheld", "titles_masked", "titles_needed")
 _WORKER: dict = {}
 
 
@@ -113,15 +137,18 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
     for row in rows:
         info, facts = _facts(row)
         d = decide(facts, policy, today)
-        public_title, findings = masker.mask(info["title"])
+        title, findings, needs_title = public_title(info, d.original_public, masker)
         counts["records"] += 1
         counts[d.disclosure_class] += 1
         counts["original_public" if d.original_public else "withheld"] += 1
         counts["titles_masked"] += bool(findings)
+        counts["titles_needed"] += needs_title
+        # Everything published passes the masker: an archivist's reason in words included.
+        reason = masker.mask(d.reason)[0] if d.reason else d.reason
         values = (
             info["id"], info["record_key"], int(d.list_public), int(d.original_public), int(d.masked), d.disclosure_class,
-            _grounds_json(d.grounds), d.reason, d.release_date, _ENCODE(d.withheld_because), d.policy_version,
-            d.source, d.next_review, d.opens_by_law, public_title, len(findings),
+            _grounds_json(d.grounds), reason, d.release_date, _ENCODE(d.withheld_because), d.policy_version,
+            d.source, d.next_review, d.opens_by_law, title, -1 if needs_title else findings,
         )
         row_hash = hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
         if row_hash == info["row_hash"]:
@@ -220,16 +247,18 @@ def explain(catalog: Catalog, record_id: int, policy: Policy, today: date) -> di
     info, facts = found[0]
     d = decide(facts, policy, today)
     masker = Masker.from_policy(policy.masking)
-    public_title, findings = masker.mask(info["title"])
+    title, findings, needs_title = public_title(info, d.original_public, masker)
+    d.reason = masker.mask(d.reason)[0] if d.reason else d.reason
     return {
         "id": record_id,
         "document_number": info["document_number"],
-        "title": public_title,
+        "title": title,
         "title_masked": bool(findings),
+        "needs_title": needs_title,
         "approval_level": facts.approval_level,
         "approval_date": facts.approval_date.isoformat() if facts.approval_date else None,
         "decision": decision_dict(d),
-        "explanation": words(info, facts, d, public_title),
+        "explanation": words(info, facts, d, title),
     }
 
 
@@ -279,7 +308,9 @@ def check(catalog: Catalog) -> list[dict]:
     violations = []
     rows = catalog.db.execute(
         "SELECT d.record_id, r.document_number, d.disclosure_class, d.grounds, d.reason, d.release_date, d.next_review "
-        "FROM disclosures d JOIN records r ON r.id = d.record_id WHERE d.disclosure_class IN ('partial', 'non_public') ORDER BY d.record_id"
+        "FROM disclosures d JOIN records r ON r.id = d.record_id WHERE d.disclosure_class IN ('partial', 'non_public') "
+        # A record with no class yet is not a withholding decision: it needs a class (needs_class).
+        "AND NOT (r.disclosure_class IS NULL AND d.source = 'rule' AND d.grounds = '[]') ORDER BY d.record_id"
     ).fetchall()
     for record_id, number, cls, grounds, reason, release, _review in rows:
         grounds = parse_grounds(grounds)
@@ -295,6 +326,26 @@ def check(catalog: Catalog) -> list[dict]:
         if problems:
             violations.append({"id": record_id, "document_number": number, "class": cls, "problems": problems})
     return violations
+
+
+def needs_attention(catalog: Catalog) -> dict:
+    """Records an archivist must complete: no class (공개구분) from any source, or no title that
+    may be published (the list shows a neutral title meanwhile)."""
+    needs_class = [
+        {"id": r[0], "document_number": r[1], "kind": r[2], "material_kind": r[3], "source_path": r[4]}
+        for r in catalog.db.execute(
+            "SELECT d.record_id, r.document_number, r.kind, r.material_kind, r.source_path FROM disclosures d JOIN records r ON r.id = d.record_id "
+            "WHERE r.disclosure_class IS NULL AND d.source = 'rule' AND d.disclosure_class = 'non_public' AND d.grounds = '[]' ORDER BY d.record_id"
+        )
+    ]
+    needs_title = [
+        {"id": r[0], "document_number": r[1], "listed_as": r[2], "source_path": r[3]}
+        for r in catalog.db.execute(
+            "SELECT d.record_id, r.document_number, d.public_title, r.source_path FROM disclosures d JOIN records r ON r.id = d.record_id "
+            "WHERE d.title_findings = -1 ORDER BY d.record_id"
+        )
+    ]
+    return {"needs_class": needs_class, "needs_title": needs_title}
 
 
 def set_manual(catalog: Catalog, record_id: int, cls: str, grounds: list[int], reason: str, until: date | None, today: date, actor: str | None = None) -> dict:

@@ -53,6 +53,8 @@ class Policy:
     hold_days: dict[str, int]
     original_classes: frozenset[str]
     masking: dict = field(default_factory=dict)
+    #: Default class (공개구분) per material kind, e.g. {"용역자료": "public"}.
+    material_classes: dict = field(default_factory=dict)
     rereview_years: int = 5
     open_after_years: int = 30
     version: str = ""
@@ -86,6 +88,7 @@ class Policy:
             "hold_days": dict(sorted(self.hold_days.items())),
             "originals": {"classes": sorted(self.original_classes)},
             "masking": self.masking,
+            "materials": dict(sorted(self.material_classes.items())),
             "review": {"rereview_years": self.rereview_years, "open_after_years": self.open_after_years},
         }
 
@@ -136,6 +139,12 @@ def load_policy(overrides: dict | None = None, source: str = "seoulrec.toml [dis
             raise ConfigError(f"{where}: originals.classes: unknown class {cls!r}; known: {', '.join(CLASSES)}")
     if "non_public" in classes:
         raise ConfigError(f"{where}: originals.classes cannot include non_public")
+    materials = data.get("materials") or {}
+    if not isinstance(materials, dict):
+        raise ConfigError(f"{where}: materials must map a material kind to a class, e.g. 용역자료 = \"public\"")
+    for kind, cls in materials.items():
+        if cls not in CLASSES:
+            raise ConfigError(f"{where}: materials.{kind}: unknown class {cls!r}; known: {', '.join(CLASSES)}")
     review = data.get("review") or {}
     policy = Policy(
         name=str(data.get("name", "custom")),
@@ -143,6 +152,7 @@ def load_policy(overrides: dict | None = None, source: str = "seoulrec.toml [dis
         hold_days=hold_days,
         original_classes=frozenset(classes),
         masking=dict(data.get("masking") or {}),
+        material_classes=dict(materials),
         rereview_years=int(review.get("rereview_years", 5)),
         open_after_years=int(review.get("open_after_years", 30)),
     )
@@ -167,6 +177,9 @@ class RecordFacts:
     #: The review board's last decision: "uphold" or "overturn".
     board: str | None = None
     last_review: date | None = None
+    #: "approval" (전자결재문서) or "material" (비정형문서: no approval chain, no level threshold).
+    kind: str = "approval"
+    material_kind: str | None = None
 
 
 @dataclass
@@ -209,10 +222,14 @@ def decide(facts: RecordFacts, policy: Policy, today: date) -> Decision:
         reason = facts.manual.get("reason") or ""
         release = _date(facts.manual["until"], "manual decision") if facts.manual.get("until") else None
         steps.append(f"an archivist set the class to {CLASS_LABELS.get(cls, cls)}" + (f" until {release}" if release else ""))
+    if cls is None and facts.kind == "material" and facts.material_kind in policy.material_classes:
+        cls = policy.material_classes[facts.material_kind]
+        steps.append(f"the policy's default class for {facts.material_kind} is {CLASS_LABELS[cls]}")
     if cls is None:
-        withheld.append("the record carries no disclosure class (공개구분); an archivist must set one")
+        withheld.append("the record carries no disclosure class (공개구분); an archivist must set one"
+                        + (" (`ingest --class`, a class column in materials.csv, or [disclosure.materials])" if facts.kind == "material" else ""))
         steps.append("no disclosure class is known, so the original is withheld until one is set")
-    if facts.board == "overturn" and cls in ("partial", "non_public"):
+    if facts.board == "overturn" and cls in (None, "partial", "non_public"):
         steps.append("the disclosure review board (직권심의) overturned the non-disclosure")
         cls, grounds, reason, release, source = "public", [], "", None, "board"
     if cls in ("partial", "non_public") and release and release <= today:
@@ -231,7 +248,12 @@ def decide(facts: RecordFacts, policy: Policy, today: date) -> Decision:
         withheld.append(f"its class is {CLASS_LABELS[cls]} on Article 9(1) ground(s) {named}")
     # Approval level and threshold.
     level_ok = False
-    if facts.approval_level == "unresolved":
+    if facts.kind == "material":
+        # Materials (용역자료, 회의자료 ...) have no approval chain: the approval-level
+        # threshold does not apply to them; their class decides.
+        level_ok = True
+        steps.append("it is an unstructured material (비정형문서): no approval-level threshold applies")
+    elif facts.approval_level == "unresolved":
         withheld.append("the rank of its approver could not be resolved; it is withheld until an archivist resolves it")
     elif facts.approval_date is None:
         withheld.append("its approval date is unknown, so the threshold in force cannot be determined")

@@ -116,7 +116,15 @@ def identify(data: bytes, name: str = "") -> str:
             return "html"
         return "xml"
     if stripped[:1] in (b"{", b"["):
-        return "manifest_json" if _looks_like_manifest(stripped) else "json"
+        if _looks_like_manifest(stripped):
+            return "manifest_json"
+        try:  # text that merely starts with a bracket ("[ 문서번호 ]") is text, not JSON
+            import json
+
+            json.loads(_strip_bom(data).decode("utf-8"))
+            return "json"
+        except ValueError:
+            pass
     encoding = _is_text(data)
     if encoding is None:
         return "binary"
