@@ -249,6 +249,17 @@ def explain(catalog: Catalog, record_id: int, policy: Policy, today: date) -> di
     masker = Masker.from_policy(policy.masking)
     title, findings, needs_title = public_title(info, d.original_public, masker)
     d.reason = masker.mask(d.reason)[0] if d.reason else d.reason
+    position = None
+    if facts.kind == "approval" and facts.approval_level == "unresolved":
+        from .ranks import deciding_position
+
+        position = deciding_position(catalog, record_id)
+        if position:
+            d.withheld_because = [
+                w.replace("the rank of its approver could not be resolved", f"the rank of its approver's position \u201c{position}\u201d could not be resolved")
+                for w in d.withheld_because
+            ]
+            d.steps.append(f"add \u201c{position}\u201d under [ranks] in seoulrec.toml, then run `seoulrec records relevel` and `seoulrec disclose apply`")
     return {
         "id": record_id,
         "document_number": info["document_number"],
@@ -256,6 +267,7 @@ def explain(catalog: Catalog, record_id: int, policy: Policy, today: date) -> di
         "title_masked": bool(findings),
         "needs_title": needs_title,
         "approval_level": facts.approval_level,
+        "unresolved_position": position,
         "approval_date": facts.approval_date.isoformat() if facts.approval_date else None,
         "decision": decision_dict(d),
         "explanation": words(info, facts, d, title),

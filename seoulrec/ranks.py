@@ -93,3 +93,29 @@ def approval_level(approvals: list[Approval], ladder: Ladder) -> str:
     if box is None:
         return "unresolved"
     return ladder.level_of(box.position)
+
+
+def unresolved_positions(catalog, limit_examples: int = 3) -> list[dict]:
+    """Deciding positions of current records whose level is ``unresolved``: each with a count
+    and example document numbers, most frequent first."""
+    found: dict[str, dict] = {}
+    rows = catalog.db.execute(
+        "SELECT r.id, r.document_number, r.source_path FROM records r WHERE r.is_current = 1 AND r.approval_level = 'unresolved' AND r.kind = 'approval' ORDER BY r.id"
+    ).fetchall()
+    for record_id, number, source in rows:
+        position = deciding_position(catalog, record_id) or "(no approval chain)"
+        entry = found.setdefault(position, {"position": position, "count": 0, "examples": []})
+        entry["count"] += 1
+        if len(entry["examples"]) < limit_examples:
+            entry["examples"].append(number or source or f"record {record_id}")
+    return sorted(found.values(), key=lambda e: (-e["count"], e["position"]))
+
+
+def deciding_position(catalog, record_id: int) -> str | None:
+    """The position of the box that sets a stored record's approval level."""
+    chain = [
+        Approval(a["order"], a["position"] or "", a["type"] or "", a["name"] or "", a["date"], bool(a["is_final"]), a["kind"])
+        for a in catalog.approvals_of(record_id)
+    ]
+    box = deciding_approval(chain)
+    return box.position if box is not None and box.position else None

@@ -48,3 +48,32 @@ def test_ladder_is_data_and_editable():
         Ladder.from_mapping({"emperor": ["황제"]})
     with pytest.raises(ConfigError, match="both"):
         Ladder.from_mapping({"director": ["관"], "staff": ["관"]})
+
+
+@pytest.mark.parametrize("position", ["특별보좌관", "감독관", "조사관", "비서관", "정무특별보좌관"])
+def test_posts_that_merely_end_in_gwan_are_unresolved_never_guessed_upward(position):
+    assert Ladder.default().level_of(position) == "unresolved"
+
+
+@pytest.mark.parametrize("position,level", [("기획관", "director"), ("도시계획정책관", "director"), ("시민소통담당관", "division_head"), ("서울도서관장", "division_head")])
+def test_named_gwan_posts_resolve(position, level):
+    assert Ladder.default().level_of(position) == level
+
+
+def test_ranks_show_unresolved_and_explain_name_the_unknown_position(cli, catalog_path, tmp_path):
+    import json
+
+    from seoulrec.demo import DemoDoc, write_package
+
+    src = tmp_path / "src"
+    write_package(src / "a", DemoDoc(number=1, final_position="정무특별보좌관", final_type="결재"), {})
+    write_package(src / "b", DemoDoc(number=2, final_position="정무특별보좌관", final_type="결재"), {})
+    assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, src).exit_code == 0
+    shown = json.loads(cli("ranks", "show", "--json").stdout)
+    assert "기획관" in shown["director"] and "관" not in shown["director"]
+    found = json.loads(cli("ranks", "unresolved", "--catalog", catalog_path, "--json").stdout)
+    assert found == [{"position": "정무특별보좌관", "count": 2, "examples": ["자전거정책과-1", "자전거정책과-2"]}]
+    cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
+    explained = json.loads(cli("disclose", "explain", 1, "--catalog", catalog_path, "--today", "2026-11-26", "--json").stdout)
+    assert explained["unresolved_position"] == "정무특별보좌관" and not explained["decision"]["original_public"]
+    assert "정무특별보좌관" in explained["explanation"]

@@ -1,0 +1,58 @@
+"""``seoulrec ranks show|unresolved``: the rank ladder (직위 → approval level) and the positions
+it does not resolve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from seoulrec.config import load_config
+from seoulrec.model import LEVEL_ORDER
+from seoulrec.ranks import Ladder, unresolved_positions
+
+from .console import CatalogOption, JsonOption, emit_json, handle_errors, info, open_catalog, table
+
+ranks_app = typer.Typer(help="The rank ladder and the positions it does not resolve.\n\nExample: seoulrec ranks unresolved", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ranks_app, name="ranks")
+
+
+@ranks_app.command("show")
+@handle_errors
+def show(as_json: bool = JsonOption):
+    """The ladder in force: shipped defaults with the [ranks] of seoulrec.toml on top, highest
+    level first. A position resolves by its longest matching suffix; anything else is unresolved.
+
+    Example: seoulrec ranks show --json
+    """
+    ladder = Ladder.default(load_config().section("ranks") or None)
+    by_level: dict[str, list[str]] = {level: [] for level in LEVEL_ORDER if level != "unresolved"}
+    for suffix, level in ladder.suffixes:
+        by_level.setdefault(level, []).append(suffix)
+    by_level = {level: sorted(suffixes) for level, suffixes in by_level.items()}
+    if as_json:
+        emit_json(by_level)
+        return
+    table("rank ladder (longest suffix wins)", ["level", "position suffixes"], [[level, ", ".join(s)] for level, s in by_level.items()])
+
+
+@ranks_app.command("unresolved")
+@handle_errors
+def unresolved(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
+    """Positions that decide a current record but match no rung of the ladder, with counts and
+    example document numbers. Their documents are never published until resolved.
+
+    Example: seoulrec ranks unresolved --json
+    """
+    cat = open_catalog(catalog, readonly=True)
+    found = unresolved_positions(cat)
+    if as_json:
+        emit_json(found)
+        return
+    table(f"{sum(f['count'] for f in found)} records with an unresolved deciding position", ["position", "records", "examples"], [[f["position"], f["count"], ", ".join(f["examples"])] for f in found])
+    if found:
+        info('Resolve one under [ranks] in seoulrec.toml (e.g. director = ["국장", "특별보좌관"]), then run `seoulrec records relevel` and `seoulrec disclose apply`.')
