@@ -22,6 +22,7 @@ class JsonlExporter(Exporter):
             for row in rows:
                 doc = dict(row, schema=SCHEMA_ID, url=context.url(row))
                 del doc["record_key"]
+                doc.pop("source_url", None)  # published as url
                 if not row["original_public"]:
                     doc.pop("text", None)  # never the text of a withheld original
                 fh.write(_JSON(doc) + "\n")

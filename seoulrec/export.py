@@ -31,7 +31,7 @@ DEFAULT_BASE_URL = "https://opengov.seoul.go.kr/sanction/"
 ROW_SQL = """
 SELECT r.id, r.record_key, r.document_number, r.organ, r.department, r.enforcement_date, r.unit_task,
        r.approval_level, r.kind, r.material_kind,
-       r.public_id, r.writer, r.retention_period, r.licence,
+       r.public_id, r.writer, r.retention_period, r.licence, r.source_url,
        d.original_public, d.disclosure_class, d.grounds, d.reason, d.release_date, d.public_title, d.since, d.seq,
        {text} AS text
 FROM disclosures d {index} CROSS JOIN records r ON r.id = d.record_id
@@ -66,6 +66,11 @@ class ExportContext:
     options: dict = field(default_factory=dict)
 
     def url(self, row: dict) -> str:
+        """The record's URL: the one it came with (Seoul's list carries the portal's own page,
+        where the portal shows what it publishes) unless it is now decided 비공개; else the base
+        plus the id for a published original; the bare base otherwise."""
+        if row.get("source_url") and row["disclosure_class"] != "non_public":
+            return row["source_url"]
         return self.base_url + (row["id"] if row["original_public"] else "")
 
 
@@ -73,7 +78,7 @@ def public_row(raw: tuple, masker) -> dict:
     """Only public fields: withheld records carry metadata, class, grounds, reason and release
     date; text only when the original is public, and masked. (The writer, an official, is
     published on the portal's own list.)"""
-    (_, key, number, organ, department, enforced, unit_task, level, kind, material_kind, pid, writer, retention, licence,
+    (_, key, number, organ, department, enforced, unit_task, level, kind, material_kind, pid, writer, retention, licence, source_url,
      original_public, cls, grounds, reason, release, title, since, _seq, text) = raw
     row = {
         "id": pid or package_id(key),
@@ -97,6 +102,7 @@ def public_row(raw: tuple, masker) -> dict:
         "reason": reason or "",
         "release_date": release,
         "published_since": since if original_public else None,
+        "source_url": source_url or None,
     }
     if text is not None:
         row["text"] = masker.mask(text)[0] if original_public else None

@@ -364,6 +364,7 @@ def _record(extracted: Extracted, key: str, sha: str, source: str, source_format
         "licence": extracted.metadata.get("licence") or "",
         "warnings": json.dumps(extracted.warnings, ensure_ascii=False),
         "title_source": extracted.metadata.get("title_source") or "document",
+        "source_url": extracted.metadata.get("source_url") or None,
         "approvals": approvals,
         "attachments": attachments,
     }

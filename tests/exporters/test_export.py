@@ -253,3 +253,18 @@ def test_a_record_changed_twice_between_exports_is_still_withdrawn(cli, catalog,
     assert [(w["reason"]) for w in withdrawn] == ["original_withdrawn"]
     rows = list(csv.DictReader(io.StringIO((change_set(out) / "index.csv").read_text("utf-8-sig"))))
     assert [(r["src_dept_doc_no"], r["othbc_se"], r["url"]) for r in rows] == [("자전거정책과-1", "비공개", "https://opengov.seoul.go.kr/sanction/")]
+
+
+def test_a_url_that_came_with_the_record_is_kept(cli, catalog_path, tmp_path):
+    sample = corpus_file("seoul-opengov/info_list_sample.csv")
+    given = {r["package_id"]: r["url"] for r in csv.DictReader(io.StringIO(sample.read_text("utf-8-sig")))}
+    assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, sample).exit_code in (0, 3)
+    j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", TODAY)
+    out = tmp_path / "index"
+    export(cli, catalog_path, "seoul-csv", out)
+    rows = [r for p in sorted(out.glob("parts/*/index.csv")) for r in csv.DictReader(io.StringIO(p.read_text("utf-8-sig")))]
+    assert len(rows) == len(given)
+    kept = [r for r in rows if r["url"] == given[r["package_id"]]]
+    non_public = [r for r in rows if r["othbc_se"] == "비공개"]
+    assert len(kept) + len([r for r in non_public if r["url"] != given[r["package_id"]]]) == len(rows)
+    assert all(r["url"] == "https://opengov.seoul.go.kr/sanction/" for r in non_public)
