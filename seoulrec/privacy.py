@@ -14,12 +14,16 @@ from dataclasses import dataclass
 # Patterns carry no leading look-behind: that keeps the combined pattern's first-character
 # scan in C fast (measured 3 MB/s with look-behinds and a \\w e-mail local part, see
 # benchmarks); the "not preceded by a digit or hyphen" boundary is checked in Python instead.
-RRN = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?-?\s?[0-9]\d{6}(?!\d)"
+RRN = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?[-.~_]?\s?[0-9]\d{6}(?!\d)"
 PASSPORT = r"[MSRGDmsrgd](?:\d{8}|\d{3}[A-Za-z]\d{4})(?![A-Za-z0-9])"
 LICENCE = r"(?:1[1-9]|2[0-8]|서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산)\s?-?\s?\d{2}-\d{6}-\d{2}(?!\d)"
-MOBILE = r"01[016789][-.\s]?\d{3,4}[-.\s]?\d{4}(?![\d-])"
+MOBILE = r"01[016789][-.)\s]?\s?\d{3,4}[-.\s]?\d{4}(?![\d-])"
 LANDLINE = r"(?:02|0[3-6][1-5]|070|050\d)[-.)\s]?\d{3,4}[-.\s]?\d{4}(?![\d-])|1[568]\d{2}-\d{4}(?![\d-])"
-EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9가-힣-]+(?:\.[A-Za-z0-9가-힣-]+)+"
+#: An address written to dodge harvesters: hong(at)example.com, hong [at] example [dot] com.
+EMAIL_AT_WORD = r"[A-Za-z0-9._%+-]+\s?[(\[]\s?at\s?[)\]]\s?[A-Za-z0-9가-힣-]+(?:\s?(?:\.|[(\[]\s?dot\s?[)\]])\s?[A-Za-z0-9가-힣-]+)+"
+#: International form of a Korean number: +82-10-1234-5678, +82 2 2133 8237 (the 0 dropped).
+INTL_PHONE = r"\+\s?82[-.\s]?\(?0?(?:1[016789]|2|[3-6][1-5]|70)\)?[-.\s]?\d{3,4}[-.\s]?\d{4}(?![\d-])"
 ACCOUNT = r"(?:계좌|입금|송금|예금주|은행|농협|국민|신한|우리|하나|기업|새마을|우체국|카카오뱅크|토스)[^\n\d*]{0,15}(?P<account>\d{2,6}-\d{2,6}-\d{2,7}(?:-\d{1,3})?(?![\d-])|\d{10,14}(?![\d-]))"
 BUSINESS = r"\d{3}-\d{2}-\d{5}(?![\d-])"
 NAME = r"(?:성명|신청인|민원인|청구인|대상자|피해자|보호자|고인|故)\s*[:：]?\s*(?P<name>[가-힣]{2,4})(?![가-힣])"
@@ -34,22 +38,29 @@ LICENCE_REGION = r"(?:서울|부산|경기|강원|충북|충남|전북|전남|�
 # One scan per family, each starting with something the C scanner skips to quickly; measured
 # 8.9 MB/s for one combined alternation against about 25 MB/s for these scans (benchmarks/).
 _DIGIT_LED = re.compile(
-    r"(?=\d[\d\s.)-]{7})(?:" + "|".join(f"(?P<{k}>{p})" for k, p in (("rrn", RRN), ("licence", LICENCE_NUMERIC), ("business", BUSINESS), ("mobile", MOBILE), ("landline", LANDLINE))) + ")"
+    r"(?=\d[\d\s.)~_-]{7})(?:" + "|".join(f"(?P<{k}>{p})" for k, p in (("rrn", RRN), ("licence", LICENCE_NUMERIC), ("business", BUSINESS), ("mobile", MOBILE), ("landline", LANDLINE))) + ")"
 )
 #: Runs of digits and number punctuation long enough to hold any numeric identifier; the
 #: numeric family is matched only inside them (every character it matches is in this class).
-_NUMERIC_RUN = re.compile(r"\d[\d\s.)-]{7,}")
+_NUMERIC_RUN = re.compile(r"\d[\d\s.)~_-]{7,}")
 _SCANS = (
     (re.compile(f"(?P<licence>{LICENCE_REGION})"), None),
     (re.compile(f"(?P<passport>{PASSPORT})"), None),
     (re.compile(f"(?P<acct>{ACCOUNT})"), None),
     (re.compile(f"(?P<person>{NAME})"), None),
+    (re.compile(f"(?P<intl>{INTL_PHONE})"), None),
+    (re.compile(f"(?P<email>{EMAIL_AT_WORD})", re.IGNORECASE), None),
 )
 _AT = re.compile("@")
 _EMAIL_AT = re.compile(EMAIL)
 _EMAIL_LOCAL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
 #: Fast pre-check: text without a digit, an @ or a name cue needs no scan.
-_ANY = re.compile(r"[\d@]|성명|신청인|민원인|청구인|대상자|피해자|보호자|고인|故")
+_ANY = re.compile(r"[\d@]|[(\[]\s?at\s?[)\]]|성명|신청인|민원인|청구인|대상자|피해자|보호자|고인|故", re.IGNORECASE)
+#: Matching runs on a same-length normal form: full-width forms to ASCII (NFKC's mapping for
+#: them) and every dash to "-", so spans found in it are the original's spans.
+_NORMAL = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_NORMAL.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"})
+_NORMAL.update({0x3000: " ", 0x00A0: " "})
 RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 
 
@@ -78,7 +89,7 @@ def mask_value(kind: str, value: str) -> str:
         if len(value) <= 2:
             return value[0] + "*"
         return value[0] + "*" * (len(value) - 2) + value[-1]
-    if kind == "email":
+    if kind == "email" and "@" in value:
         local, _, domain = value.partition("@")
         return "*" * len(local) + "@" + domain
     return re.sub(r"[0-9A-Za-z가-힣]", "*", value)
@@ -100,19 +111,37 @@ class Masker:
         return cls(
             office_phone=bool(masking.get("office_phone", False)),
             office_email=bool(masking.get("office_email", False)),
-            office_phone_prefixes=tuple(re.sub(r"\D", "", p) for p in masking.get("office_phone_prefixes", [])),
+            office_phone_prefixes=tuple(str(p) for p in masking.get("office_phone_prefixes", [])),
             office_email_domains=tuple(d.lower() for d in masking.get("office_email_domains", [])),
             business_number=bool(masking.get("business_number", False)),
             names=bool(masking.get("names", True)),
         )
 
+    @property
+    def office_phone_groups(self) -> list[tuple[str, ...]]:
+        return [tuple(re.findall(r"\d+", p)) for p in self.office_phone_prefixes if re.search(r"\d", p)]
+
     def _is_office_phone(self, value: str, extra: set[str]) -> bool:
+        """The record's own foot numbers, or a configured office prefix matched group by group
+        ("02-120" is not a prefix of 02-1209-8765: the group 1209 is not 120)."""
         digits = re.sub(r"\D", "", value)
-        return digits in extra or any(digits.startswith(p) for p in self.office_phone_prefixes if p)
+        if digits in extra:
+            return True
+        groups = re.findall(r"\d+", value)
+        for prefix in self.office_phone_groups:
+            if len(groups) == 1:
+                if groups[0].startswith("".join(prefix)):
+                    return True
+            elif groups[: len(prefix)] == list(prefix):
+                return True
+        return False
 
     def find(self, text: str, office_numbers: set[str] | None = None) -> list[Finding]:
         """Every finding to mask, in order. ``office_numbers``: the record's own foot numbers."""
-        if not text or not _ANY.search(text):
+        if not text:
+            return []
+        original, text = text, text.translate(_NORMAL)
+        if not _ANY.search(text):
             return []
         extra = {re.sub(r"\D", "", n) for n in office_numbers or ()}
         findings: list[Finding] = []
@@ -132,12 +161,14 @@ class Masker:
                     kind, confidence = "rrn", 0.99 if foreign_ok else 0.7
                 else:
                     confidence = 0.99 if resident_ok else 0.7  # no valid check digit since 2020-10
+            elif kind == "intl":
+                kind = "phone"
             elif kind in ("mobile", "landline"):
                 if kind == "landline" and not self.office_phone and self._is_office_phone(value, extra):
                     continue
                 kind = "phone"
             elif kind == "email":
-                if not self.office_email and value.lower().rsplit("@", 1)[-1] in self.office_email_domains:
+                if not self.office_email and "@" in value and value.lower().rsplit("@", 1)[-1] in self.office_email_domains:
                     continue
             elif kind == "acct":
                 kind, value = "account", m.group("account")
@@ -179,6 +210,8 @@ class Masker:
             return text, findings
         parts, last = [], 0
         for f in findings:
+            # Found in the normal form; the original span (full-width digits, other dashes) is
+            # replaced by the mask of the normal form, which has the same length.
             parts.append(text[last : f.start])
             parts.append(mask_value(f.kind, f.value))
             last = f.end

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,3 +69,29 @@ def test_every_planted_identifier_is_masked(identifier, before, after):
     masked, _ = MASKER.mask(text)
     secret = identifier.split()[-1]
     assert secret not in masked
+
+
+VARIANTS = [
+    ("920404－1567890", "rrn"), ("920404–1567890", "rrn"), ("９４０６０６-１７８９０１２", "rrn"), ("920404.1567890", "rrn"),
+    ("920404_1567890", "rrn"), ("920404~1567890", "rrn"), ("+82-10-8901-2345", "phone"), ("+82 10 8901 2345", "phone"),
+    ("(010)8901-2345", "phone"), ("010－8901－2345", "phone"), ("02-1209-8765", "phone"), ("hong@서울.kr", "email"),
+    ("hong(at)example.com", "email"), ("hong [at] example [dot] com", "email"),
+]
+
+
+@pytest.mark.parametrize("value,kind", VARIANTS)
+def test_identifier_variants_are_masked_in_titles_and_bodies(value, kind):
+    masker = Masker.from_policy({"office_phone_prefixes": ["02-2133", "02-2171", "02-3707", "02-120"], "office_email_domains": ["seoul.go.kr"]})
+    text = f"민원 회신 ({value}) 관련"
+    masked, findings = masker.mask(text)
+    assert [f.kind for f in findings] == [kind]
+    digits_or_letters = [c for c in value if c.isalnum() and c not in "at"]
+    assert not any(c in masked for c in "".join(digits_or_letters) if c.isdigit()), masked
+    assert masker.mask(masked)[0] == masked  # idempotent
+    assert masked.startswith("민원 회신 (") and masked.endswith(") 관련") and len(masked) == len(text)
+
+
+def test_office_prefixes_match_whole_number_groups():
+    masker = Masker.from_policy({"office_phone_prefixes": ["02-120", "02-2133"]})
+    assert masker.mask("문의 02-2133-8237")[0] == "문의 02-2133-8237"  # an office number stays public
+    assert masker.mask("전화 02-1209-8765")[0] == "전화 **-****-****"  # 1209 is not the group 120
