@@ -55,19 +55,28 @@ def run(n: int, folder: Path, incremental: bool) -> None:
     if not incremental:
         return
     changed = n // 100
-    with catalog.transaction():
-        catalog.db.execute("UPDATE records SET title = title || ' (정정)' WHERE id % 100 = 7")
-    start = time.perf_counter()
-    counts = apply(catalog, policy, date(2026, 11, 26))
-    print(f"disclose apply after changing {changed:,} titles: {counts['changed']:,} decisions changed, {time.perf_counter() - start:.1f} s")
-    for fmt in ("jsonl", "seoul-csv"):
-        seconds, report, rss = export(path, fmt, folder / f"out-{fmt}-{n}", "--since", "last")
-        rows = report["manifest"]["counts"]["rows"]
-        full_wall, full_inside = results[fmt]
-        print(
-            f"n={n:,} incremental {fmt:9s}: {rows:,} rows in {seconds:.2f} s wall = {100 * seconds / full_wall:.1f}% of the full run's wall time; "
-            f"{report['seconds']:.2f} s in the export = {100 * report['seconds'] / full_inside:.1f}% of the full export's; child peak RSS {rss:.0f} MiB"
-        )
+    # Two change models, each 1% of the records: the nightly one (a day's intake and corrections
+    # are recent documents: the newest 1% by production date, two or three month partitions)
+    # and the worst case (1% spread uniformly over every month, so every partition changes).
+    models = [
+        ("recent 1%", f"UPDATE records SET title = title || ' (정정)' WHERE id IN (SELECT id FROM records ORDER BY enforcement_date DESC LIMIT {changed})"),
+        ("uniform 1%", "UPDATE records SET title = title || ' (정정2)' WHERE id % 100 = 7"),
+    ]
+    for label, sql in models:
+        with catalog.transaction():
+            catalog.db.execute(sql)
+        start = time.perf_counter()
+        counts = apply(catalog, policy, date(2026, 11, 26))
+        print(f"disclose apply after changing {changed:,} titles ({label}): {counts['changed']:,} decisions changed, {time.perf_counter() - start:.1f} s")
+        for fmt in ("jsonl", "seoul-csv"):
+            seconds, report, rss = export(path, fmt, folder / f"out-{fmt}-{n}", "--since", "last")
+            c = report["manifest"]["counts"]
+            full_wall, full_inside = results[fmt]
+            print(
+                f"n={n:,} incremental {fmt:9s} ({label}): {c['changed_rows']:,} changed rows, {c['partitions_written']} of {c['partitions']} month partitions rewritten "
+                f"in {seconds:.2f} s wall = {100 * seconds / full_wall:.1f}% of the full run's wall time; "
+                f"{report['seconds']:.2f} s in the export = {100 * report['seconds'] / full_inside:.1f}% of the full export's; child peak RSS {rss:.0f} MiB"
+            )
     catalog.close()
 
 
