@@ -61,6 +61,7 @@ _ANY = re.compile(r"[\d@]|[(\[]\s?at\s?[)\]]|성명|신청인|민원인|청구�
 _NORMAL = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _NORMAL.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"})
 _NORMAL.update({0x3000: " ", 0x00A0: " "})
+_NEEDS_NORMAL = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_NORMAL)) + "]")
 RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 
 
@@ -140,7 +141,8 @@ class Masker:
         """Every finding to mask, in order. ``office_numbers``: the record's own foot numbers."""
         if not text:
             return []
-        original, text = text, text.translate(_NORMAL)
+        if _NEEDS_NORMAL.search(text):
+            text = text.translate(_NORMAL)
         if not _ANY.search(text):
             return []
         extra = {re.sub(r"\D", "", n) for n in office_numbers or ()}
