@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from xml.sax.saxutils import escape
 
-from seoulrec.plugins import Exporter
+from seoulrec.plugins import LineExporter, LineFile
 
 _JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 HEADER = ["package_id", "doc_prdctn_dt", "tkcrd_nm", "title", "src_dept_doc_no", "writer", "othbc_pd", "rspnber_dept_nm", "othbc_se", "cpyrht", "url"]
-XML_RECORD = "<record>" + "".join(f"<{key}>{{{i}}}</{key}>" for i, key in enumerate(HEADER)) + "</record>\n"
+XML_RECORD = "<record>" + "".join(f"<{key}>{{{i}}}</{key}>" for i, key in enumerate(HEADER)) + "</record>"
 
 
 def seoul_row(context, row: dict) -> dict:
@@ -30,30 +31,37 @@ def seoul_row(context, row: dict) -> dict:
     }
 
 
-class SeoulCsvExporter(Exporter):
+def _one_line(value: str) -> str:
+    """Line breaks inside a value become spaces: every row is one line in every file."""
+    return " ".join(value.splitlines()) if ("\n" in value or "\r" in value) else value
+
+
+_BUFFER = io.StringIO()
+_CSV = csv.writer(_BUFFER, lineterminator="")
+
+
+def _csv_line(values: list[str]) -> str:
+    _BUFFER.seek(0)
+    _BUFFER.truncate()
+    _CSV.writerow(values)
+    return _BUFFER.getvalue()
+
+
+class SeoulCsvExporter(LineExporter):
     name = "seoul-csv"
     description = "index.csv (UTF-8 with BOM, Seoul's header), index.json and index.xml with the same rows, per production month"
-    partitioned = True
+    line_files = (
+        LineFile("index.csv", head="\ufeff" + ",".join(HEADER) + "\r\n", sep="\r\n", tail="\r\n", empty="\ufeff" + ",".join(HEADER) + "\r\n"),
+        LineFile("index.json", head="[\n", sep=",\n", tail="\n]\n", empty="[]\n"),
+        LineFile("index.xml", head="<?xml version='1.0' encoding='utf-8'?>\n<records>", sep="\n", tail="\n</records>", empty="<?xml version='1.0' encoding='utf-8'?>\n<records></records>"),
+    )
 
-    def write(self, context, rows, folder) -> dict:
-        count = 0
-        with open(folder / "index.csv", "w", encoding="utf-8-sig", newline="") as csv_file, open(folder / "index.json", "w", encoding="utf-8") as json_file, open(folder / "index.xml", "w", encoding="utf-8") as xml_file:
-            writer = csv.writer(csv_file, lineterminator="\r\n")
-            writer.writerow(HEADER)
-            json_file.write("[")
-            xml_file.write("<?xml version='1.0' encoding='utf-8'?>\n<records>")
-            for row in rows:
-                out = seoul_row(context, row)
-                values = [out[key] for key in HEADER]
-                writer.writerow(values)
-                json_file.write(("\n" if count == 0 else ",\n") + _JSON(out))
-                # Escape all values in one pass (a separator no value can hold), then lay them out.
-                escaped = escape("\x00".join(values)).split("\x00")
-                xml_file.write(XML_RECORD.format(*escaped))
-                count += 1
-            json_file.write("\n]\n" if count else "]\n")
-            xml_file.write("</records>")
-        return {"rows": count}
+    def render(self, context, row) -> tuple[str, ...]:
+        out = {key: _one_line(value) for key, value in seoul_row(context, row).items()}
+        values = [out[key] for key in HEADER]
+        # Escape all values in one pass (a separator no value can hold), then lay them out.
+        escaped = escape("\x00".join(values)).split("\x00")
+        return _csv_line(values), _JSON(out), XML_RECORD.format(*escaped)
 
     def write_tombstones(self, context, tombstones, folder) -> dict:
         with open(folder / "withdrawn.csv", "w", encoding="utf-8-sig", newline="") as fh:

@@ -24,7 +24,7 @@ from .catalog import PARTITION_EXPR, Catalog, now
 from .errors import UsageError
 from .model import CLASS_LABELS, parse_grounds
 from .outdir import MANIFEST
-from .plugins import exporters
+from .plugins import LineExporter, exporters
 
 DEFAULT_BASE_URL = "https://opengov.seoul.go.kr/sanction/"
 
@@ -158,6 +158,65 @@ def _dirty_partitions(catalog: Catalog, since_seq: int) -> set[str]:
     return {r[0] for r in rows}
 
 
+#: Record ids of each month's rows, in file order, so a changed month can be spliced: kept in
+#: a hidden folder of the output (not part of the published index or partitions.json).
+IDS_FOLDER = ".seoulrec/ids"
+
+
+def _write_lines(catalog: Catalog, exporter, ctx: ExportContext, key: str, folder: Path, ids_path: Path, old, since_seq, masker, default_licence: str, text: str) -> dict:
+    """Write one month with a line exporter. With ``old`` (the published month and its ids),
+    rows whose decision has not changed since ``since_seq`` are copied from the published files
+    and only the others are rendered; the bytes equal a full render's."""
+    reuse: dict[int, int] = {}
+    old_fragments = None
+    if old is not None and since_seq is not None and old[1].is_file():
+        old_ids = [int(x) for x in old[1].read_text("ascii").split()]
+        old_fragments = exporter.read_fragments(old[0])
+        if old_fragments is not None and all(len(f) == len(old_ids) for f in old_fragments) and len(set(old_ids)) == len(old_ids):
+            reuse = {rid: i for i, rid in enumerate(old_ids)}
+    ids_path.parent.mkdir(parents=True, exist_ok=True)
+    writer = exporter.open_writer(folder)
+    rendered = 0
+    try:
+        if reuse:
+            order = catalog.db.execute(
+                f"SELECT r.id, d.seq FROM records r INDEXED BY records_partition CROSS JOIN disclosures d ON d.record_id = r.id WHERE {PARTITION_EXPR} = ? ORDER BY r.id", [key]
+            ).fetchall()
+            need = [rid for rid, seq in order if seq > since_seq or rid not in reuse]
+            fresh = {}
+            if need:
+                sql = ROW_SQL.format(text=text, where="AND d.record_id IN (SELECT value FROM json_each(?))", index="")
+                for raw in catalog.db.conn.execute(sql, [json.dumps(need)]):
+                    row = public_row(raw, masker)
+                    if not row["licence"]:
+                        row["licence"] = default_licence
+                    fresh[raw[0]] = exporter.render(ctx, row)
+            ids = []
+            for rid, _seq in order:
+                if rid in fresh:
+                    writer.add(fresh[rid])
+                else:
+                    i = reuse[rid]
+                    writer.add([f[i] for f in old_fragments])
+                ids.append(rid)
+            rendered = len(fresh)
+        else:
+            ids = []
+            cursor = catalog.db.conn.execute(PARTITION_SQL.format(text=text, part=PARTITION_EXPR), [key])
+            while chunk := cursor.fetchmany(2000):
+                for raw in chunk:
+                    row = public_row(raw, masker)
+                    if not row["licence"]:
+                        row["licence"] = default_licence
+                    writer.add(exporter.render(ctx, row))
+                    ids.append(raw[0])
+            rendered = len(ids)
+    finally:
+        writer.close()
+    ids_path.write_text("".join(f"{rid}\n" for rid in ids), "ascii")
+    return {"rows": writer.count, "rendered": rendered}
+
+
 def _files_of(folder: Path, base: Path) -> dict:
     return {p.relative_to(base).as_posix(): {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -248,25 +307,33 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
             old_parts = {p["key"]: p for p in (previous or {}).get("partitions", [])} if kind == "delta" else {}
             keys = set(_partitions(catalog))
             dirty = _dirty_partitions(catalog, since_seq) if kind == "delta" else keys
-            rows_total = written = reused = 0
+            rows_total = written = reused = rendered_rows = 0
             part_sql = PARTITION_SQL.format(text=text, part=PARTITION_EXPR)
             for key in sorted(keys | set(old_parts)):
                 folder = tmp / "parts" / key
                 if key not in dirty and key in old_parts:
                     for name in old_parts[key]["files"]:
                         link_or_copy(out / "parts" / key / name, folder / name)
+                    if (out / IDS_FOLDER / key).is_file():
+                        link_or_copy(out / IDS_FOLDER / key, tmp / IDS_FOLDER / key)
                     partitions[key] = old_parts[key]
                     reused += 1
                 elif key in keys:
                     folder.mkdir(parents=True)
-                    part_counts = exporter.write(context(folder, "full"), _rows(catalog, part_sql, [key], masker, default_licence), folder)
+                    if isinstance(exporter, LineExporter):
+                        old = (out / "parts" / key, out / IDS_FOLDER / key) if key in old_parts else None
+                        part_counts = _write_lines(catalog, exporter, context(folder, "full"), key, folder, tmp / IDS_FOLDER / key, old, since_seq, masker, default_licence, text)
+                        rendered_rows += part_counts.pop("rendered", 0)
+                    else:
+                        part_counts = exporter.write(context(folder, "full"), _rows(catalog, part_sql, [key], masker, default_licence), folder)
                     written += 1
                     if not part_counts.get("rows"):
                         shutil.rmtree(folder)  # only superseded versions live in this month now
+                        (tmp / IDS_FOLDER / key).unlink(missing_ok=True)
                         continue
                     partitions[key] = {"key": key, "rows": part_counts["rows"], "files": _files_of(folder, folder)}
                 rows_total += partitions[key]["rows"] if key in partitions else 0
-            counts = {"rows": rows_total, "partitions": len(partitions), "partitions_written": written, "partitions_reused": reused, "tombstones": 0}
+            counts = {"rows": rows_total, "partitions": len(partitions), "partitions_written": written, "partitions_reused": reused, "rows_rendered": rendered_rows, "tombstones": 0}
             change_sets = []
             if kind == "delta":
                 kept = [c for c in (previous or {}).get("change_sets", [])][-(KEEP_CHANGE_SETS - 1):]

@@ -67,6 +67,83 @@ class Exporter:
         return {}
 
 
+@dataclass(frozen=True)
+class LineFile:
+    """A file of one line (fragment) per row: ``head`` + fragments joined by ``sep`` + ``tail``,
+    or ``empty`` when there is no row. A fragment never contains ``sep``."""
+
+    name: str
+    head: str
+    sep: str
+    tail: str
+    empty: str
+    encoding: str = "utf-8"
+    newline: str | None = None
+
+
+class LineExporter(Exporter):
+    """An exporter whose files hold one fragment per row, in row order. The runner can then
+    rewrite a changed month by splicing: fragments of unchanged rows are copied from the
+    published files, only changed rows are rendered (``render``), and the bytes are the same as
+    a full render's (``write`` below assembles both the same way)."""
+
+    partitioned = True
+    line_files: ClassVar[tuple[LineFile, ...]] = ()
+
+    def render(self, context, row: dict) -> tuple[str, ...]:  # pragma: no cover - interface
+        """One fragment per file of ``line_files`` for ``row``."""
+        raise NotImplementedError
+
+    def open_writer(self, folder) -> "LineWriter":
+        return LineWriter(folder, self.line_files)
+
+    def write(self, context, rows, folder) -> dict:
+        writer = self.open_writer(folder)
+        try:
+            for row in rows:
+                writer.add(self.render(context, row))
+        finally:
+            writer.close()
+        return {"rows": writer.count}
+
+    def read_fragments(self, folder) -> list[list[str]] | None:
+        """The fragments of files this exporter wrote into ``folder``; None if they do not
+        have the expected layout (the month is then rendered in full)."""
+        result = []
+        for spec in self.line_files:
+            try:
+                with open(folder / spec.name, encoding=spec.encoding, newline="") as fh:
+                    text = fh.read()
+            except (OSError, UnicodeDecodeError):
+                return None
+            if text == spec.empty:
+                result.append([])
+            elif text.startswith(spec.head) and text.endswith(spec.tail) and len(text) >= len(spec.head) + len(spec.tail):
+                result.append(text[len(spec.head): len(text) - len(spec.tail)].split(spec.sep))
+            else:
+                return None
+        return result
+
+
+class LineWriter:
+    """Streams fragments into a ``LineExporter``'s files (full renders and splices alike)."""
+
+    def __init__(self, folder, specs: tuple[LineFile, ...]):
+        self.specs = specs
+        self.handles = [open(folder / spec.name, "w", encoding=spec.encoding, newline="") for spec in specs]
+        self.count = 0
+
+    def add(self, fragments) -> None:
+        for fh, spec, fragment in zip(self.handles, self.specs, fragments):
+            fh.write((spec.sep if self.count else spec.head) + fragment)
+        self.count += 1
+
+    def close(self) -> None:
+        for fh, spec in zip(self.handles, self.specs):
+            fh.write(spec.tail if self.count else spec.empty)
+            fh.close()
+
+
 class Registry:
     def __init__(self, group: str, builtins: list[str]):
         self.group = group

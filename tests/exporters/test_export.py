@@ -142,6 +142,7 @@ def test_incremental_with_withdrawals_end_to_end(cli, catalog, tmp_path):
     assert applied["changed"] == 2 and applied["withdrawn"] == 1
     delta = export(cli, catalog, "jsonl", out, "--since", "last")
     assert delta["manifest"]["kind"] == "delta"
+    assert delta["manifest"]["counts"]["rows_rendered"] == 2  # the unchanged row is spliced from the published file
     changes = change_set(out)
     rows = [json.loads(line) for line in (changes / "records.jsonl").read_text("utf-8").splitlines()]
     assert sorted(r["document_number"] for r in rows) == ["자전거정책과-1", "자전거정책과-2"]  # only what changed
