@@ -11,7 +11,7 @@ from seoulrec import classify as core
 from seoulrec.config import load_config
 from seoulrec.learn import Model, baseline_fit_predict, check_labels, cross_validate, metrics
 
-from .console import CatalogOption, JsonOption, emit_json, err, handle_errors, info, open_catalog, table
+from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, summary, table, warn
 
 classify_app = typer.Typer(
     help="Classify records under the standard scheme; review and override.\n\nExample: seoulrec classify run && seoulrec classify review",
@@ -29,7 +29,6 @@ def _settings():
 
 
 @classify_app.command("run")
-@handle_errors
 def run(
     catalog: Optional[Path] = CatalogOption,
     redo: bool = typer.Option(False, "--all", help="Redo every automatic decision (manual ones are kept)."),
@@ -48,13 +47,12 @@ def run(
     if as_json:
         emit_json(report.to_dict())
         return
-    table("classification", ["classified", "needs review", "manual kept"], [[report.classified, report.needs_review, report.manual_kept]])
+    summary("classification", ["classified", "needs review", "manual kept"], [[report.classified, report.needs_review, report.manual_kept]])
     if report.by_classifier:
-        table("decided by", ["classifier", "records"], [[k, v] for k, v in sorted(report.by_classifier.items())])
+        summary("decided by", ["classifier", "records"], [[k, v] for k, v in sorted(report.by_classifier.items())])
 
 
 @classify_app.command("review")
-@handle_errors
 def review(catalog: Optional[Path] = CatalogOption, limit: Optional[int] = typer.Option(None, "--limit", min=1), as_json: bool = JsonOption):
     """The review queue, oldest first, with every classifier's suggestion and evidence.
 
@@ -75,7 +73,6 @@ def review(catalog: Optional[Path] = CatalogOption, limit: Optional[int] = typer
 
 
 @classify_app.command("set")
-@handle_errors
 def set_(
     record_id: int = typer.Argument(..., help="Record id."),
     code: str = typer.Argument(..., help="Category code or name (see `seoulrec scheme show`)."),
@@ -96,7 +93,6 @@ def set_(
 
 
 @classify_app.command("train")
-@handle_errors
 def train(
     labels: Optional[Path] = typer.Option(None, "--labels", help="Labelled CSV (title and category columns); default: the catalog's manual and unit-task decisions."),
     features: Optional[str] = typer.Option(None, "--features", help="morph (kiwipiepy morphemes + character n-grams, default) or char+stem."),
@@ -116,7 +112,7 @@ def train(
     model = Model.train(labelled, kind)
     model_version = core.store_model(cat, model, version, {"source": str(labels) if labels else "catalog", "records": len(labelled), "features": kind, "classes": model.classes})
     for warning in warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
+        warn(warning)
     if as_json:
         emit_json({"model_version": model_version, "records": len(labelled), "classes": model.classes, "features": kind, "warnings": warnings})
         return
@@ -124,7 +120,6 @@ def train(
 
 
 @classify_app.command("eval")
-@handle_errors
 def evaluate(
     labels: Optional[Path] = typer.Option(None, "--labels", help="Evaluate the trained model on this labelled CSV."),
     folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds (without a trained model or --labels)."),

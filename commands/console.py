@@ -1,26 +1,35 @@
-"""One console helper: human output and progress on stderr, ``--json`` on stdout, errors → exit codes.
+"""One console helper: results on stdout (table, ``--json``, ``--csv``, ``--tsv``), progress,
+warnings and summaries of side effects on stderr; errors become a message and an exit code in
+one place (``SeoulrecGroup.invoke``), for every command.
 
 Exit codes (documented in the README and ``seoulrec --help``):
   0 success; 1 failure; 2 usage error (bad option, missing catalog, bad config);
   3 finished, but some items failed; 130 interrupted.
+
+No user or document text is ever read as rich markup: both consoles have markup off, and
+styles are passed as ``style=``.
 """
 
 from __future__ import annotations
 
-import functools
+import csv
 import json
 import os
 import sys
+from enum import Enum
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
 
 from seoulrec.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
-from seoulrec.errors import SeoulrecError
+from seoulrec.errors import PartialFailure, SeoulrecError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -28,7 +37,11 @@ EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_INTERRUPTED = 130
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, markup=False)
+out = Console(highlight=False, markup=False)
+
+#: What a command may still print when it is interrupted (``--json`` reports of work done).
+_ON_INTERRUPT: list = []
 
 
 def emit_json(document: Any) -> None:
@@ -37,44 +50,111 @@ def emit_json(document: Any) -> None:
     sys.stdout.flush()
 
 
-def info(message: str) -> None:
-    err.print(message, soft_wrap=True)
+def info(message: str, style: str | None = None) -> None:
+    """A message for the person at the terminal (stderr)."""
+    err.print(message, soft_wrap=True, style=style)
 
 
-def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+def warn(message: str) -> None:
+    err.print(Text("warning: ", style="yellow") + Text(message), soft_wrap=True)
+
+
+def _cell(value: Any) -> str:
+    """Human text for a value: never a raw Python value (None, [], {'email': 1})."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_cell(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _render(console: Console, title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
     t = Table(title=title, show_lines=False)
     for column in columns:
         t.add_column(column, overflow="fold")
     for row in rows:
-        t.add_row(*["" if v is None else str(v) for v in row])
-    err.print(t)
+        t.add_row(*[Text(_cell(v)) for v in row])
+    # Piped or redirected, a table never wraps mid-word: it takes the width it needs.
+    console.print(t, width=None if console.is_terminal else 10_000, soft_wrap=not console.is_terminal)
 
 
-def handle_errors(fn: Callable) -> Callable:
-    """Translate SeoulrecError (and interrupts) to a message and an exit code, in one place."""
+def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+    """A result table on stdout."""
+    _render(out, title, columns, rows)
 
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+
+def summary(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+    """A summary of side effects (what a command did) on stderr."""
+    _render(err, title, columns, rows)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+def output_format(as_json: bool, as_csv: bool, as_tsv: bool) -> Format:
+    chosen = [f for f, on in ((Format.json, as_json), (Format.csv, as_csv), (Format.tsv, as_tsv)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError("choose one of --json, --csv and --tsv")
+    return chosen[0] if chosen else Format.table
+
+
+def listing(fmt: Format, title: str, columns: list[str], rows: list[list[Any]], document: Any = None) -> None:
+    """A listing in the format asked for: a table, JSON (``document`` or the rows as objects),
+    or CSV/TSV with a header row."""
+    if fmt is Format.json:
+        emit_json(document if document is not None else [dict(zip(columns, row)) for row in rows])
+    elif fmt in (Format.csv, Format.tsv):
+        writer = csv.writer(sys.stdout, delimiter="," if fmt is Format.csv else "\t", lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
+        sys.stdout.flush()
+    else:
+        table(title, columns, rows)
+
+
+def on_interrupt(callback) -> None:
+    """Register what to print if the command is interrupted (e.g. a partial ``--json`` report)."""
+    _ON_INTERRUPT.append(callback)
+
+
+class SeoulrecGroup(TyperGroup):
+    """The root command group: every command's errors are translated here, in one place."""
+
+    def invoke(self, ctx: click.Context):
+        _ON_INTERRUPT.clear()
         try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except PartialFailure as exc:
+            err.print(Text(str(exc), style="yellow"), soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
         except SeoulrecError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            err.print("[yellow]interrupted[/]: the catalog is consistent; re-run the same command to finish")
+            for callback in _ON_INTERRUPT:
+                callback()
+            err.print("interrupted: the catalog is consistent; re-run the same command to finish", style="yellow")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if os.environ.get("SEOULREC_DEBUG"):
                 raise
             err.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-                "This is a bug in seoulrec, not in your input. Re-run with SEOULREC_DEBUG=1 for details."
+                Text("internal error: ", style="bold red")
+                + Text(f"{type(exc).__name__}: {exc}\nThis is a bug in seoulrec, not in your input. Re-run with SEOULREC_DEBUG=1 for details."),
+                soft_wrap=True,
             )
             raise typer.Exit(EXIT_FAILURE) from None
-
-    return wrapper
 
 
 def open_catalog(option: Path | None, readonly: bool = False) -> Catalog:
@@ -86,3 +166,7 @@ CatalogOption = typer.Option(
     None, "--catalog", "-c", help="Catalog file (default: $SEOULREC_CATALOG, else seoulrec.toml here).", show_default=False
 )
 JsonOption = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+CsvOption = typer.Option(False, "--csv", help="Print CSV on stdout (a header row, then one row per item).")
+TsvOption = typer.Option(False, "--tsv", help="Print tab-separated values on stdout.")
+#: Record and batch ids: SQLite integers (a larger number is a usage error, not a crash).
+MAX_ID = 2**63 - 1

@@ -17,14 +17,13 @@ from seoulrec.config import CONFIG_NAME, CONFIG_TEMPLATE
 from seoulrec.demo import generate_demo, prepare_demo_folder
 from seoulrec.ingest import IngestOptions, run_batch
 
-from .console import JsonOption, emit_json, err, handle_errors, table
+from .console import JsonOption, emit_json, info, summary
 
 
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-@handle_errors
 def demo(
     out: Path = typer.Option(Path("seoulrec-demo"), "--out", help="Folder for the demo corpus, catalog and outputs."),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0 = one per core)."),
@@ -58,7 +57,7 @@ def demo(
     for fmt in ("seoul-csv", "jsonl", "atom", "sitemap"):
         exported = run_export(catalog, fmt, out / "public" / fmt, False, {}, Masker.from_policy(policy.masking))
         exports[fmt] = {"folder": exported["destination"], "kind": exported["manifest"]["kind"], **exported["manifest"]["counts"]}
-    summary = {
+    result = {
         "corpus": str(corpus),
         "catalog": str(catalog_path),
         "config": str(config_path),
@@ -72,17 +71,17 @@ def demo(
     }
     catalog.close()
     if as_json:
-        emit_json(summary)
+        emit_json(result)
         return
-    table(
+    summary(
         f"Demo ingest: {report.items} items in {report.seconds:.1f} s",
         ["added", "updated", "unchanged", "incomplete", "failed (expected: broken/)"],
         [[report.added, report.updated, report.unchanged, len(report.incomplete), len(report.failed)]],
     )
     if report.failed:
-        table("Expected failures", ["path", "reason"], [[f["path"], f["reason"]] for f in report.failed])
-    err.print(f"Classified {classified.classified} records; {classified.needs_review} wait in the review queue (seoulrec classify review).")
-    err.print(f"Disclosure: {disclosed['original_public']} originals published, {disclosed['withheld']} withheld, {disclosed['titles_masked']} titles masked (seoulrec disclose check).")
-    err.print(f"\nCorpus:  {corpus}\nCatalog: {catalog_path}  ({summary['records']} current records)")
-    err.print(f"Public:  {out / 'public'}  (seoul-csv, jsonl, atom, sitemap; each with manifest.json)")
-    err.print(f"Next:    seoulrec records list --catalog {catalog_path}")
+        summary("Expected failures", ["path", "reason"], [[f["path"], f["reason"]] for f in report.failed])
+    info(f"Classified {classified.classified} records; {classified.needs_review} wait in the review queue (seoulrec classify review).")
+    info(f"Disclosure: {disclosed['original_public']} originals published, {disclosed['withheld']} withheld, {disclosed['titles_masked']} titles masked (seoulrec disclose check).")
+    info(f"\nCorpus:  {corpus}\nCatalog: {catalog_path}  ({result['records']} current records)")
+    info(f"Public:  {out / 'public'}  (seoul-csv, jsonl, atom, sitemap; each with manifest.json)")
+    info(f"Next:    seoulrec records list --catalog {catalog_path}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from datetime import date
 from pathlib import Path
 from typing import List, Optional
@@ -13,7 +15,7 @@ from seoulrec.config import load_config
 from seoulrec.errors import UsageError
 from seoulrec.policy import load_policy
 
-from .console import EXIT_FAILURE, CatalogOption, JsonOption, emit_json, err, handle_errors, info, open_catalog, table
+from .console import EXIT_FAILURE, CatalogOption, JsonOption, emit_json, info, open_catalog, summary, table
 
 disclose_app = typer.Typer(help="Decide what the public may see, per record, by rule.\n\nExample: seoulrec disclose apply && seoulrec disclose check --strict", no_args_is_help=True)
 review_app = typer.Typer(help="The disclosure review board (직권심의): queue, decisions, due re-reviews.\n\nExample: seoulrec review queue --json", no_args_is_help=True)
@@ -41,7 +43,6 @@ def _policy():
 
 
 @disclose_app.command("apply")
-@handle_errors
 def apply(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
     """Compute the disclosure decision of every current record (and its attachments).
 
@@ -56,12 +57,11 @@ def apply(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayO
     if as_json:
         emit_json({"policy_version": policy.version, **counts})
         return
-    table(f"disclosure decisions (policy {policy.version})", ["records", "originals published", "withheld", "공개", "부분공개", "비공개", "newly published", "titles masked"],
+    summary(f"disclosure decisions (policy {policy.version})", ["records", "originals published", "withheld", "공개", "부분공개", "비공개", "newly published", "titles masked"],
           [[counts["records"], counts["original_public"], counts["withheld"], counts["public"], counts["partial"], counts["non_public"], counts["newly_public"], counts["titles_masked"]]])
 
 
 @disclose_app.command("explain")
-@handle_errors
 def explain(record_id: int = typer.Argument(..., help="Record id."), catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
     """Explain one record's decision in plain words (which rule, rank, date and class).
 
@@ -72,11 +72,10 @@ def explain(record_id: int = typer.Argument(..., help="Record id."), catalog: Op
     if as_json:
         emit_json(result)
         return
-    err.print(result["explanation"], soft_wrap=True)
+    sys.stdout.write(result["explanation"] + "\n")
 
 
 @disclose_app.command("check")
-@handle_errors
 def check(catalog: Optional[Path] = CatalogOption, strict: bool = typer.Option(False, "--strict", help="Exit 1 when there are violations (for CI)."), as_json: bool = JsonOption):
     """List principle-5 violations: withheld records without grounds, a reason, or (ground 5) a date;
     and, apart from them, records that need a class or a title from an archivist (--strict
@@ -103,7 +102,6 @@ def check(catalog: Optional[Path] = CatalogOption, strict: bool = typer.Option(F
 
 
 @disclose_app.command("set")
-@handle_errors
 def set_(
     record_id: int = typer.Argument(..., help="Record id."),
     cls: str = typer.Option(..., "--class", help="public, partial or non_public."),
@@ -128,7 +126,6 @@ def set_(
 
 
 @review_app.command("queue")
-@handle_errors
 def queue(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
     """Every non-disclosure decision awaiting the ex-officio review, oldest first.
 
@@ -143,7 +140,6 @@ def queue(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayO
 
 
 @review_app.command("decide")
-@handle_errors
 def decide(
     record_id: int = typer.Argument(..., help="Record id."),
     decision: str = typer.Argument(..., help="uphold or overturn."),
@@ -165,7 +161,6 @@ def decide(
 
 
 @review_app.command("due")
-@handle_errors
 def due(catalog: Optional[Path] = CatalogOption, as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check (default: today)."), as_json: bool = JsonOption):
     """5-year re-reviews and 30-year openings that are due.
 

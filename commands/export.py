@@ -14,7 +14,7 @@ from seoulrec.plugins import exporters
 from seoulrec.policy import load_policy
 from seoulrec.privacy import Masker
 
-from .console import CatalogOption, JsonOption, emit_json, err, handle_errors, info, open_catalog, table
+from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, summary, table
 
 export_app = typer.Typer(help="Export what is public.\n\nExample: seoulrec export index --format seoul-csv --out site/index --since last", no_args_is_help=True)
 
@@ -24,7 +24,6 @@ def register(app: typer.Typer) -> None:
 
 
 @export_app.command("index")
-@handle_errors
 def index(
     fmt: str = typer.Option(..., "--format", "-f", help="seoul-csv, jsonl, atom or sitemap (see `seoulrec export formats`)."),
     out: Path = typer.Option(..., "--out", "-o", help="Destination folder: new, empty, or made by seoulrec (replaced atomically; missing parents are created)."),
@@ -51,17 +50,16 @@ def index(
     cat = open_catalog(catalog)
     result = run_export(cat, fmt, out, since == "last", config.section("export"), masker, force=force, protected=[config.path] if config.path else [])
     for note in result["notes"]:
-        err.print(f"[yellow]note:[/] {note}", soft_wrap=True)
+        info(f"note: {note}", style="yellow")
     if as_json:
         emit_json(result)
         return
     manifest = result["manifest"]
     counts = manifest["counts"]
-    table(f"export {fmt} ({manifest['kind']}) → {result['destination']}", ["rows", "tombstones", "files"], [[counts.get("rows"), counts.get("tombstones"), len(manifest["files"]) + 1]])
+    summary(f"export {fmt} ({manifest['kind']}) → {result['destination']}", ["rows", "tombstones", "files"], [[counts.get("rows"), counts.get("tombstones"), len(manifest["files"]) + 1]])
 
 
 @export_app.command("formats")
-@handle_errors
 def formats(as_json: bool = JsonOption):
     """List the export formats (built-in and plugins).
 

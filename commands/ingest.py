@@ -10,12 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from seoulrec.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
-from seoulrec.errors import ConfigError, UsageError
+from seoulrec.errors import ConfigError, PartialFailure, SeoulrecError, UsageError
 from seoulrec.ingest import DEFAULT_IGNORE, IngestOptions, run_batch
 from seoulrec.policy import CLASSES
 from seoulrec.model import OUTCOME_ADVICE
 
-from .console import EXIT_PARTIAL, CatalogOption, JsonOption, emit_json, err, handle_errors, table
+from .console import CatalogOption, JsonOption, emit_json, err, info, summary
 
 # "\b" keeps click from re-wrapping the list into one paragraph.
 OUTCOMES_HELP = "\b\n" + "\n".join(f"  {k}: {v}" for k, v in OUTCOME_ADVICE.items())
@@ -74,7 +74,6 @@ def _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb, materia
     )
 
 
-@handle_errors
 def ingest(
     paths: List[Path] = typer.Argument(..., help="Files, package folders, ZIPs or trees.", metavar="PATH"),
     catalog: Optional[Path] = CatalogOption,
@@ -111,30 +110,47 @@ def ingest(
         elapsed = progress.tasks[0].elapsed or 1e-9
         progress.update(task, advance=1, rate=report.items / elapsed, added=report.added + report.updated, failed=len(report.failed))
 
-    with progress:
-        report = run_batch(cat, paths, options, on_total=on_total, on_item=on_item)
-    cat.close()
+    try:
+        with progress:
+            report = run_batch(cat, paths, options, on_total=on_total, on_item=on_item)
+    except KeyboardInterrupt as exc:
+        partial = getattr(exc, "report", None)
+        if as_json and partial is not None:
+            emit_json(dict(report_json(partial), interrupted=True))  # what was done before Ctrl-C
+        raise
+    finally:
+        cat.close()
+    render_report(report, as_json, dry_run)
+    if report.stopped_early:
+        raise SeoulrecError(f"stopped at the first failed item (--fail-fast): {report.failed[-1]['path']}: {report.failed[-1]['reason']}")
+    if report.failed:
+        raise PartialFailure(f"finished, but {len(report.failed)} of {report.items} items failed (listed above; --json for all)")
+
+
+def report_json(report) -> dict:
     data = report.to_dict()
+    return {k: data[k] for k in ("batch", "added", "updated", "unchanged", "failed", "incomplete", "ignored", "items", "dry_run", "stopped_early", "seconds")}
+
+
+def render_report(report, as_json: bool, dry_run: bool = False) -> None:
+    """The ingest report, once for every command that ingests: JSON on stdout, or a summary on stderr."""
     if as_json:
-        emit_json({k: data[k] for k in ("batch", "added", "updated", "unchanged", "failed", "incomplete", "ignored", "items", "dry_run", "stopped_early", "seconds")})
+        emit_json(report_json(report))
     else:
         verb = "Would ingest" if dry_run else "Ingested"
-        table(
+        summary(
             f"{verb} {report.items} items in {report.seconds:.1f} s" + (f" (batch {report.batch})" if report.batch else ""),
             ["added", "updated", "unchanged", "incomplete", "failed"],
             [[report.added, report.updated, report.unchanged, len(report.incomplete), len(report.failed)]],
         )
         if report.added + report.updated == 0 and not report.failed and report.unchanged:
-            err.print("Nothing new: every item is already in the catalog.")
+            info("Nothing new: every item is already in the catalog.")
         if report.incomplete:
-            table("Incomplete (catalogued, attachment missing)", ["path", "message"], [[i["path"], i["message"]] for i in report.incomplete[:50]])
+            summary("Incomplete (catalogued, attachment missing)", ["path", "message"], [[i["path"], i["message"]] for i in report.incomplete[:50]])
         if report.failed:
-            table("Failed items", ["path", "reason", "message"], [[f["path"], f["reason"], f["message"]] for f in report.failed[:200]])
+            summary("Failed items", ["path", "reason", "message"], [[f["path"], f["reason"], f["message"]] for f in report.failed[:200]])
             if len(report.failed) > 200:
-                err.print(f"... and {len(report.failed) - 200} more (use --json for all)")
+                info(f"... and {len(report.failed) - 200} more (use --json for all)")
         if report.ignored:
-            err.print(f"Ignored {len(report.ignored)} files on the ignore list or not named by their package ([ingest] ignore; --json lists them).")
-        if report.stopped_early:
-            err.print("Stopped at the first failure (--fail-fast).")
-    if report.failed:
-        raise typer.Exit(EXIT_PARTIAL)
+            info(f"Ignored {len(report.ignored)} files on the ignore list or not named by their package ([ingest] ignore; --json lists them).")
+

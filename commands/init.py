@@ -11,14 +11,13 @@ import os
 
 from seoulrec.config import CONFIG_NAME, CONFIG_TEMPLATE, ENV_CATALOG, load_config
 
-from .console import emit_json, handle_errors, info, JsonOption
+from .console import emit_json, info, JsonOption
 
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
 
 
-@handle_errors
 def init(
     catalog: Path = typer.Option(None, "--catalog", "-c", help="Catalog file to create (default: $SEOULREC_CATALOG, else the one seoulrec.toml names, else seoulrec.db).", show_default=False),
     folder: Path = typer.Option(Path("."), "--folder", help="Folder for seoulrec.toml."),

@@ -6,16 +6,23 @@ import typer
 
 from seoulrec import __version__
 
+from .console import SeoulrecGroup
 from . import classify, demo, disclose, export, ingest, init, privacy, ranks, records, scheme
 
 HELP = f"""seoulrec {__version__}: ingest, classify, decide disclosure and publish Seoul's records.
 
-Exit codes: 0 success, 1 failure, 2 usage error, 3 finished but some items failed, 130 interrupted.
+Exit codes: 0 success; 1 failure (also --fail-fast stopping at a bad item); 2 usage error (bad
+option or value, no catalog, bad seoulrec.toml, an output folder seoulrec may not replace);
+3 finished, but some items failed (see the report); 130 interrupted (the catalog stays
+consistent; re-run to finish).
+
+Results go to stdout (tables, --json, --csv, --tsv); progress, warnings and summaries go to
+stderr.
 
 Example:  seoulrec init && seoulrec ingest exports/ && seoulrec records list
 """
 
-app = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None, add_completion=False)
+app = typer.Typer(cls=SeoulrecGroup, help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None, add_completion=False)
 
 for module in (init, ingest, records, ranks, scheme, classify, disclose, privacy, export, demo):
     module.register(app)

@@ -11,7 +11,7 @@ from seoulrec.config import load_config
 from seoulrec.policy import load_policy
 from seoulrec.privacy import LIMITS_NOTE, Masker
 
-from .console import CatalogOption, JsonOption, emit_json, err, handle_errors, open_catalog, table
+from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, table
 
 privacy_app = typer.Typer(help="Find personal data (DOMAIN 7) without printing it.\n\nExample: seoulrec privacy scan --json", no_args_is_help=True)
 
@@ -21,7 +21,6 @@ def register(app: typer.Typer) -> None:
 
 
 @privacy_app.command("scan")
-@handle_errors
 def scan(
     record_id: Optional[int] = typer.Argument(None, help="One record (default: every current record)."),
     catalog: Optional[Path] = CatalogOption,
@@ -60,4 +59,4 @@ def scan(
         return
     table("personal data found", ["kind", "count"], [[k, v] for k, v in sorted(totals.items())])
     table("records", ["id", "document number", "findings", "examples (masked)"], [[r["id"], r["document_number"], r["findings"], ", ".join(e["masked"] for e in r["examples"])] for r in records[:200]])
-    err.print(f"[dim]{LIMITS_NOTE}[/]")
+    info(LIMITS_NOTE, style="dim")

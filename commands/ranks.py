@@ -12,7 +12,7 @@ from seoulrec.config import load_config
 from seoulrec.model import LEVEL_ORDER
 from seoulrec.ranks import Ladder, unresolved_positions
 
-from .console import CatalogOption, JsonOption, emit_json, handle_errors, info, open_catalog, table
+from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, table
 
 ranks_app = typer.Typer(help="The rank ladder and the positions it does not resolve.\n\nExample: seoulrec ranks unresolved", no_args_is_help=True)
 
@@ -22,7 +22,6 @@ def register(app: typer.Typer) -> None:
 
 
 @ranks_app.command("show")
-@handle_errors
 def show(as_json: bool = JsonOption):
     """The ladder in force: shipped defaults with the [ranks] of seoulrec.toml on top, highest
     level first. A position resolves by its longest matching suffix; anything else is unresolved.
@@ -41,7 +40,6 @@ def show(as_json: bool = JsonOption):
 
 
 @ranks_app.command("unresolved")
-@handle_errors
 def unresolved(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
     """Positions that decide a current record but match no rung of the ladder, with counts and
     example document numbers. Their documents are never published until resolved.

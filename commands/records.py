@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -11,7 +12,7 @@ import typer
 from seoulrec.errors import UsageError
 from seoulrec.records import record_json
 
-from .console import CatalogOption, JsonOption, emit_json, err, handle_errors, open_catalog, table
+from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, table
 
 records_app = typer.Typer(help="List and show catalogued records.\n\nExample: seoulrec records list --department 전략주택공급과 --json", no_args_is_help=True)
 
@@ -31,7 +32,6 @@ def _date(value: Optional[str], option: str) -> Optional[str]:
 
 
 @records_app.command("list")
-@handle_errors
 def list_records(
     catalog: Optional[Path] = CatalogOption,
     batch: Optional[int] = typer.Option(None, "--batch", help="Only records written by this batch."),
@@ -62,7 +62,6 @@ def list_records(
 
 
 @records_app.command("show")
-@handle_errors
 def show_record(
     record_id: int = typer.Argument(..., help="Record id (see `records list`)."),
     catalog: Optional[Path] = CatalogOption,
@@ -78,16 +77,17 @@ def show_record(
     if as_json:
         emit_json(doc)
         return
-    for key in ("id", "document_number", "regnumbercode", "title", "organ", "department", "enforcement_date", "approval_level", "disclosure_class", "grounds", "version", "status", "source_path"):
-        err.print(f"[bold]{key}[/]: {doc[key]}")
-    table("approval chain", ["kind", "order", "position", "type", "name", "date", "level"], [[a["kind"], a["order"], a["position"], a["type"], a["name"], a["date"], a["level"]] for a in doc["approvals"]])
-    table("attachments", ["name", "format", "size", "status", "message"], [[a["name"], a["format"], a["size"], a["status"], a["message"]] for a in doc["attachments"]])
+    fields = ("id", "document_number", "regnumbercode", "title", "organ", "department", "enforcement_date", "approval_level", "disclosure_class", "grounds", "version", "status", "source_path")
+    table(f"record {doc['id']}", ["field", "value"], [[key, doc[key]] for key in fields])
+    if doc["approvals"]:
+        table("approval chain", ["kind", "order", "position", "type", "name", "date", "level"], [[a["kind"], a["order"], a["position"], a["type"], a["name"], a["date"], a["level"]] for a in doc["approvals"]])
+    if doc["attachments"]:
+        table("attachments", ["name", "format", "size", "status", "message"], [[a["name"], a["format"], a["size"], a["status"], a["message"]] for a in doc["attachments"]])
     if text:
-        err.print(doc["text"])
+        sys.stdout.write((doc["text"] or "") + "\n")
 
 
 @records_app.command("withdraw")
-@handle_errors
 def withdraw(
     record_id: int = typer.Argument(..., help="Record id."),
     reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
@@ -106,11 +106,10 @@ def withdraw(
     if as_json:
         emit_json(result)
         return
-    err.print(f"Record {record_id} withdrawn ({result['withdrawn_versions']} current version)")
+    info(f"Record {record_id} withdrawn ({result['withdrawn_versions']} current version)")
 
 
 @records_app.command("relevel")
-@handle_errors
 def relevel(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
     """Recompute approval levels from the stored chains with the rank ladder of seoulrec.toml,
     e.g. after resolving an unknown position under [ranks]; then run `disclose apply`.
@@ -127,4 +126,4 @@ def relevel(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption)
     if as_json:
         emit_json(result)
         return
-    err.print(f"{result['changed']} records changed level: {result['changes'] or 'none'}")
+    info(f"{result['changed']} records changed level" + (": " + ", ".join(f"{k}: {v}" for k, v in result["changes"].items()) if result["changes"] else ""))

@@ -9,7 +9,7 @@ import typer
 
 from seoulrec.classify import current_scheme, import_scheme, load_scheme_file
 
-from .console import CatalogOption, JsonOption, emit_json, handle_errors, info, open_catalog, table
+from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, table
 
 scheme_app = typer.Typer(help="Show, validate and import the classification scheme.\n\nExample: seoulrec scheme import agency_scheme.yaml", no_args_is_help=True)
 
@@ -19,7 +19,6 @@ def register(app: typer.Typer) -> None:
 
 
 @scheme_app.command("show")
-@handle_errors
 def show(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
     """Show the catalog's current scheme (the shipped portal fields until one is imported).
 
@@ -34,7 +33,6 @@ def show(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
 
 
 @scheme_app.command("validate")
-@handle_errors
 def validate(file: Path = typer.Argument(..., help="Scheme file: CSV, JSON or YAML with code, name, parent."), as_json: bool = JsonOption):
     """Check a scheme file: unique codes, existing parents, no cycles (errors name the line).
 
@@ -48,7 +46,6 @@ def validate(file: Path = typer.Argument(..., help="Scheme file: CSV, JSON or YA
 
 
 @scheme_app.command("import")
-@handle_errors
 def import_(file: Path = typer.Argument(..., help="Scheme file: CSV, JSON or YAML."), catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
     """Import a scheme as the new current version; earlier classifications keep their version.
 

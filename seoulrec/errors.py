@@ -20,6 +20,12 @@ class UsageError(SeoulrecError):
     exit_code = 2
 
 
+class PartialFailure(SeoulrecError):
+    """A batch finished, but some of its items failed (exit code 3); the report says which."""
+
+    exit_code = 3
+
+
 class ConfigError(UsageError):
     """seoulrec.toml or a data file given by the user is invalid."""
 

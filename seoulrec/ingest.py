@@ -825,8 +825,9 @@ def run_batch(
                             other.cancel()
                         pool.stop()
                         break
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         status = "interrupted"
+        exc.report = report  # type: ignore[attr-defined]  # the command prints what was done
         raise
     finally:
         if group is not None:

@@ -59,8 +59,8 @@ def test_explain_reads_like_an_answer(cli, catalog):
     record = ids(catalog)["자전거정책과-4"]
     result = cli("disclose", "explain", record, "--catalog", catalog, "--today", "2026-11-26")
     assert result.exit_code == 0
-    assert "is listed in the public index" in result.stderr
-    assert "approved at team_lead level on 2025-10-04, below the division_head threshold in force then" in result.stderr
+    assert "is listed in the public index" in result.stdout
+    assert "approved at team_lead level on 2025-10-04, below the division_head threshold in force then" in result.stdout
     data = j(cli, "disclose", "explain", ids(catalog)["자전거정책과-2"], "--catalog", catalog, "--today", "2026-11-26")
     assert data["decision"]["grounds"] == [5] and data["decision"]["original_public"] is False
     assert "ground 5: 감사·감독·의사결정과정·내부검토 등" in data["explanation"]

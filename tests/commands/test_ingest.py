@@ -138,8 +138,8 @@ def test_fail_fast_stops_at_the_first_failure(cli, catalog_path, tmp_path):
     (src / "a-bad.xml").write_bytes(b"<pubdoc>")
     for i in range(20):
         (src / f"b{i:02d}.xml").write_bytes(pubdoc_xml(DemoDoc(number=i)))
-    code, report = ingest_json(cli, catalog_path, "--fail-fast", src)
-    assert code == 3 and report["stopped_early"] and len(report["failed"]) == 1
+    code, report = ingest_json(cli, catalog_path, "--fail-fast", src)  # exit 1: stopped, not finished
+    assert code == 1 and report["stopped_early"] and len(report["failed"]) == 1
     assert report["added"] < 20
 
 
