@@ -11,7 +11,7 @@ from seoulrec import classify as core
 from seoulrec.config import load_config
 from seoulrec.learn import Model, baseline_fit_predict, check_labels, cross_validate, metrics
 
-from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, summary, table, warn
+from .console import MAX_ID, CatalogOption, CsvOption, Format, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, summary, table, warn
 
 classify_app = typer.Typer(
     help="Classify records under the standard scheme; review and override.\n\nExample: seoulrec classify run && seoulrec classify review",
@@ -53,22 +53,20 @@ def run(
 
 
 @classify_app.command("review")
-def review(catalog: Optional[Path] = CatalogOption, limit: Optional[int] = typer.Option(None, "--limit", min=1), as_json: bool = JsonOption):
+def review(catalog: Optional[Path] = CatalogOption, limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_ID), as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
     """The review queue, oldest first, with every classifier's suggestion and evidence.
 
     Example: seoulrec classify review --json
     """
+    fmt = output_format(as_json, as_csv, as_tsv)
     cat = open_catalog(catalog)
     queue = core.review_queue(cat, limit)
-    if as_json:
-        emit_json(queue)
-        return
     rows = []
     for item in queue:
         best = item["suggestions"][0] if item["suggestions"] else None
-        rows.append([item["id"], (item["title"] or "")[:50], item["department"], f"{best['category']} {best['name']} ({best['confidence']:.2f}, {best['classifier']})" if best else "no suggestion"])
-    table(f"{len(queue)} records need review", ["id", "title", "department", "best suggestion"], rows)
-    if queue:
+        rows.append([item["id"], item["title"] or "", item["department"], f"{best['category']} {best['name']} ({best['confidence']:.2f}, {best['classifier']})" if best else "no suggestion"])
+    listing(fmt, f"{len(queue)} records need review", ["id", "title", "department", "best suggestion"], rows, document=queue)
+    if queue and fmt is Format.table:
         info("Decide with: seoulrec classify set ID CODE --reason TEXT")
 
 

@@ -29,7 +29,7 @@ from typer.core import TyperGroup
 
 from seoulrec.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
-from seoulrec.errors import PartialFailure, SeoulrecError
+from seoulrec.errors import PartialFailure, SeoulrecError, UsageError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -73,13 +73,15 @@ def _cell(value: Any) -> str:
 
 
 def _render(console: Console, title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
-    t = Table(title=title, show_lines=False)
+    t = Table(title=title, show_lines=False, title_justify="left")
     for column in columns:
         t.add_column(column, overflow="fold")
     for row in rows:
         t.add_row(*[Text(_cell(v)) for v in row])
-    # Piped or redirected, a table never wraps mid-word: it takes the width it needs.
-    console.print(t, width=None if console.is_terminal else 10_000, soft_wrap=not console.is_terminal)
+    if not console.is_terminal:
+        # Piped or redirected, a table never wraps mid-word: it takes the width it needs.
+        console = Console(file=console.file, highlight=False, markup=False, width=100_000)
+    console.print(t)
 
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
@@ -102,7 +104,7 @@ class Format(str, Enum):
 def output_format(as_json: bool, as_csv: bool, as_tsv: bool) -> Format:
     chosen = [f for f, on in ((Format.json, as_json), (Format.csv, as_csv), (Format.tsv, as_tsv)) if on]
     if len(chosen) > 1:
-        raise click.UsageError("choose one of --json, --csv and --tsv")
+        raise UsageError("choose one of --json, --csv and --tsv")
     return chosen[0] if chosen else Format.table
 
 
@@ -126,6 +128,13 @@ def on_interrupt(callback) -> None:
     _ON_INTERRUPT.append(callback)
 
 
+#: Exceptions click (or the click Typer ships) handles itself: usage errors, exits, aborts.
+_CLICK_OWN = tuple(
+    {typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort}
+    | {c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"}
+)
+
+
 class SeoulrecGroup(TyperGroup):
     """The root command group: every command's errors are translated here, in one place."""
 
@@ -133,7 +142,7 @@ class SeoulrecGroup(TyperGroup):
         _ON_INTERRUPT.clear()
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except _CLICK_OWN:
             raise
         except PartialFailure as exc:
             err.print(Text(str(exc), style="yellow"), soft_wrap=True)

@@ -13,9 +13,9 @@ import typer
 from seoulrec import disclosure
 from seoulrec.config import load_config
 from seoulrec.errors import UsageError
-from seoulrec.policy import load_policy
+from seoulrec.policy import policy_from_config
 
-from .console import EXIT_FAILURE, CatalogOption, JsonOption, emit_json, info, open_catalog, summary, table
+from .console import EXIT_FAILURE, CatalogOption, CsvOption, Format, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, summary, table
 
 disclose_app = typer.Typer(help="Decide what the public may see, per record, by rule.\n\nExample: seoulrec disclose apply && seoulrec disclose check --strict", no_args_is_help=True)
 review_app = typer.Typer(help="The disclosure review board (직권심의): queue, decisions, due re-reviews.\n\nExample: seoulrec review queue --json", no_args_is_help=True)
@@ -39,7 +39,7 @@ def _day(value: Optional[str], option: str = "--today") -> date:
 
 def _policy():
     config = load_config()
-    return load_policy(config.section("disclosure") or None, f"{config.path or 'seoulrec.toml'} [disclosure]")
+    return policy_from_config(config)
 
 
 @disclose_app.command("apply")
@@ -76,7 +76,7 @@ def explain(record_id: int = typer.Argument(..., help="Record id."), catalog: Op
 
 
 @disclose_app.command("check")
-def check(catalog: Optional[Path] = CatalogOption, strict: bool = typer.Option(False, "--strict", help="Exit 1 when there are violations (for CI)."), as_json: bool = JsonOption):
+def check(catalog: Optional[Path] = CatalogOption, strict: bool = typer.Option(False, "--strict", help="Exit 1 when there are violations (for CI)."), as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
     """List principle-5 violations: withheld records without grounds, a reason, or (ground 5) a date;
     and, apart from them, records that need a class or a title from an archivist (--strict
     fails only on violations).
@@ -86,8 +86,14 @@ def check(catalog: Optional[Path] = CatalogOption, strict: bool = typer.Option(F
     cat = open_catalog(catalog, readonly=True)
     violations = disclosure.check(cat)
     attention = disclosure.needs_attention(cat)
-    if as_json:
+    fmt = output_format(as_json, as_csv, as_tsv)
+    if fmt is Format.json:
         emit_json({"violations": violations, "count": len(violations), **attention})
+    elif fmt is not Format.table:  # one flat list: what, id, document number, detail
+        rows = [["violation", v["id"], v["document_number"], v["class"] + ": " + "; ".join(v["problems"])] for v in violations]
+        rows += [["needs_class", r["id"], r["document_number"], r["material_kind"] or r["kind"]] for r in attention["needs_class"]]
+        rows += [["needs_title", r["id"], r["document_number"], r["listed_as"]] for r in attention["needs_title"]]
+        listing(fmt, "", ["what", "id", "document number", "detail"], rows)
     else:
         table(f"{len(violations)} principle-5 violations", ["id", "document number", "class", "problems"], [[v["id"], v["document_number"], v["class"], "; ".join(v["problems"])] for v in violations[:500]])
         if violations:
@@ -126,17 +132,15 @@ def set_(
 
 
 @review_app.command("queue")
-def queue(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
+def queue(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
     """Every non-disclosure decision awaiting the ex-officio review, oldest first.
 
     Example: seoulrec review queue --json
     """
     cat = open_catalog(catalog, readonly=True)
     items = disclosure.review_queue(cat, _policy(), _day(today))
-    if as_json:
-        emit_json(items)
-        return
-    table(f"{len(items)} decisions to review", ["id", "document number", "date", "class", "grounds", "reason"], [[i["id"], i["document_number"], i["date"], i["class"], i["grounds"], i["reason"]] for i in items[:500]])
+    rows = [[i["id"], i["document_number"], i["date"], i["class"], i["grounds"], i["reason"]] for i in items]
+    listing(output_format(as_json, as_csv, as_tsv), f"{len(items)} decisions to review", ["id", "document number", "date", "class", "grounds", "reason"], rows, document=items)
 
 
 @review_app.command("decide")
@@ -161,15 +165,13 @@ def decide(
 
 
 @review_app.command("due")
-def due(catalog: Optional[Path] = CatalogOption, as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check (default: today)."), as_json: bool = JsonOption):
+def due(catalog: Optional[Path] = CatalogOption, as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check (default: today)."), as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
     """5-year re-reviews and 30-year openings that are due.
 
     Example: seoulrec review due --as-of 2030-01-01
     """
     cat = open_catalog(catalog, readonly=True)
     result = disclosure.due(cat, _day(as_of, "--as-of"))
-    if as_json:
-        emit_json(result)
-        return
-    table(f"re-reviews due by {result['as_of']}", ["id", "document number", "due"], [[r["id"], r["document_number"], r["next_review"]] for r in result["rereviews"]])
-    table(f"30-year openings due by {result['as_of']}", ["id", "document number", "opens"], [[r["id"], r["document_number"], r["opens_by_law"]] for r in result["openings"]])
+    rows = [["re-review", r["id"], r["document_number"], r["next_review"]] for r in result["rereviews"]]
+    rows += [["30-year opening", r["id"], r["document_number"], r["opens_by_law"]] for r in result["openings"]]
+    listing(output_format(as_json, as_csv, as_tsv), f"due by {result['as_of']}", ["what", "id", "document number", "date"], rows, document=result)

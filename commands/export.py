@@ -11,10 +11,9 @@ from seoulrec.config import load_config
 from seoulrec.errors import UsageError
 from seoulrec.export import run_export
 from seoulrec.plugins import exporters
-from seoulrec.policy import load_policy
-from seoulrec.privacy import Masker
+from seoulrec.privacy import masker_from_config
 
-from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, summary, table
+from .console import CatalogOption, CsvOption, Format, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, summary
 
 export_app = typer.Typer(help="Export what is public.\n\nExample: seoulrec export index --format seoul-csv --out site/index --since last", no_args_is_help=True)
 
@@ -46,7 +45,7 @@ def index(
     if since not in (None, "last"):
         raise UsageError(f"--since takes 'last', not {since!r}")
     config = load_config()
-    masker = Masker.from_policy(load_policy(config.section("disclosure") or None).masking)
+    masker = masker_from_config(config)
     cat = open_catalog(catalog)
     result = run_export(cat, fmt, out, since == "last", config.section("export"), masker, force=force, protected=[config.path] if config.path else [])
     for note in result["notes"]:
@@ -60,14 +59,15 @@ def index(
 
 
 @export_app.command("formats")
-def formats(as_json: bool = JsonOption):
+def formats(as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
     """List the export formats (built-in and plugins).
 
     Example: seoulrec export formats
     """
     plugins = exporters.all()
-    if as_json:
-        emit_json([{"name": n, "description": c.description, "incremental": c.incremental} for n, c in sorted(plugins.items())])
-        return
-    table("export formats", ["name", "incremental", "description"], [[n, "yes" if c.incremental else "always full", c.description] for n, c in sorted(plugins.items())])
-    info("Example: seoulrec export index --format seoul-csv --out public/index")
+    fmt = output_format(as_json, as_csv, as_tsv)
+    document = [{"name": n, "description": c.description, "incremental": c.incremental, "partitioned": c.partitioned} for n, c in sorted(plugins.items())]
+    rows = [[d["name"], "yes" if d["incremental"] else "always full", "by month" if d["partitioned"] else "one folder", d["description"]] for d in document]
+    listing(fmt, "export formats", ["name", "incremental", "layout", "description"], rows, document=document)
+    if fmt is Format.table:
+        info("Example: seoulrec export index --format seoul-csv --out public/index")

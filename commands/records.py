@@ -10,9 +10,9 @@ from typing import Optional
 import typer
 
 from seoulrec.errors import UsageError
-from seoulrec.records import record_json
+from seoulrec.records import KINDS, STATES, record_json
 
-from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, table
+from .console import MAX_ID, CatalogOption, CsvOption, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, table
 
 records_app = typer.Typer(help="List and show catalogued records.\n\nExample: seoulrec records list --department 전략주택공급과 --json", no_args_is_help=True)
 
@@ -34,36 +34,56 @@ def _date(value: Optional[str], option: str) -> Optional[str]:
 @records_app.command("list")
 def list_records(
     catalog: Optional[Path] = CatalogOption,
-    batch: Optional[int] = typer.Option(None, "--batch", help="Only records written by this batch."),
+    batch: Optional[int] = typer.Option(None, "--batch", min=1, max=MAX_ID, help="Only records written by this batch."),
     department: Optional[str] = typer.Option(None, "--department", help="Only this department (처리과)."),
     date_from: Optional[str] = typer.Option(None, "--from", help="Enforcement date on or after YYYY-MM-DD."),
     date_to: Optional[str] = typer.Option(None, "--to", help="Enforcement date on or before YYYY-MM-DD."),
-    disclosure_class: Optional[str] = typer.Option(None, "--class", help="public, partial or non_public."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most N records (default: all)."),
-    all_versions: bool = typer.Option(False, "--all-versions", help="Include superseded versions."),
+    disclosure_class: Optional[str] = typer.Option(None, "--class", help="Decision in force: public, partial or non_public."),
+    category: Optional[str] = typer.Option(None, "--category", help="Only records filed under this category code (e.g. TRA)."),
+    published: bool = typer.Option(False, "--published", help="Only records whose original is published."),
+    withheld: bool = typer.Option(False, "--withheld", help="Only records whose original is withheld."),
+    state: str = typer.Option("current", "--status", help="current, superseded or withdrawn."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="approval (결재문서) or material (비정형 자료)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_ID, help="At most N records (default: all)."),
+    all_versions: bool = typer.Option(False, "--all-versions", help="Include superseded and withdrawn versions."),
     as_json: bool = JsonOption,
+    as_csv: bool = CsvOption,
+    as_tsv: bool = TsvOption,
 ):
-    """List every matching record (current versions), oldest first.
+    """List every matching record with its decision, classification and status, oldest first.
 
-    Example: seoulrec records list --from 2025-01-01 --class partial --json
+    Example: seoulrec records list --from 2025-01-01 --withheld --category TRA --csv > withheld.csv
     """
+    fmt = output_format(as_json, as_csv, as_tsv)
     if disclosure_class and disclosure_class not in CLASSES:
         raise UsageError(f"--class must be one of {', '.join(CLASSES)}, not {disclosure_class!r}")
+    if state not in STATES:
+        raise UsageError(f"--status must be one of {', '.join(STATES)}, not {state!r}")
+    if kind is not None and kind not in KINDS:
+        raise UsageError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if published and withheld:
+        raise UsageError("choose one of --published and --withheld")
     cat = open_catalog(catalog, readonly=True)
-    rows = cat.iter_records(batch, department, _date(date_from, "--from"), _date(date_to, "--to"), disclosure_class, limit, all_versions)
-    if as_json:
-        emit_json([record_json(cat, row) for row in rows])
-        return
+    rows = cat.iter_records(
+        batch, department, _date(date_from, "--from"), _date(date_to, "--to"), disclosure_class, limit, all_versions,
+        category=category, published=True if published else (False if withheld else None), state=None if all_versions else state, kind=kind,
+    )
+    docs = [record_json(cat, row) for row in rows]
+    columns = ["id", "document number", "title", "department", "date", "kind", "level", "class", "published", "category", "status"]
     shown = [
-        [r["id"], r["document_number"] or "", (r["title"] or "")[:60], r["department"] or "", r["enforcement_date"] or "", r["approval_level"], r["disclosure_class"] or "", r["version"], r["status"]]
-        for r in rows
+        [
+            d["id"], d["document_number"] or "", d["title"], d["department"], d["enforcement_date"] or "", d["material_kind"] or d["kind"], d["approval_level"],
+            d["disclosure_class"] or "", "" if d["decision"] is None else d["decision"]["original_public"],
+            (d["classification"] or {}).get("category") or ((d["classification"] or {}).get("status") == "needs_review" and "needs review") or "", d["status"],
+        ]
+        for d in docs
     ]
-    table(f"{len(shown)} records", ["id", "document number", "title", "department", "date", "level", "class", "v", "status"], shown)
+    listing(fmt, f"{len(shown)} records", columns, shown, document=docs)
 
 
 @records_app.command("show")
 def show_record(
-    record_id: int = typer.Argument(..., help="Record id (see `records list`)."),
+    record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record id (see `records list`)."),
     catalog: Optional[Path] = CatalogOption,
     text: bool = typer.Option(False, "--text", help="Include the extracted text."),
     as_json: bool = JsonOption,
@@ -77,8 +97,26 @@ def show_record(
     if as_json:
         emit_json(doc)
         return
-    fields = ("id", "document_number", "regnumbercode", "title", "organ", "department", "enforcement_date", "approval_level", "disclosure_class", "grounds", "version", "status", "source_path")
-    table(f"record {doc['id']}", ["field", "value"], [[key, doc[key]] for key in fields])
+    fields = ("id", "document_number", "regnumbercode", "title", "kind", "material_kind", "organ", "department", "enforcement_date", "approval_level", "version", "status", "ingest_status", "source_path")
+    rows = [[key, doc[key]] for key in fields]
+    decision, category = doc["decision"], doc["classification"]
+    if decision is None:
+        rows.append(["decision", "not decided yet (run `seoulrec disclose apply`)"])
+    else:
+        rows += [
+            ["disclosure_class", f"{decision['disclosure_class']} ({decision['source']})"],
+            ["grounds", decision["grounds"]],
+            ["reason", decision["reason"]],
+            ["release_date", decision["release_date"]],
+            ["original_published", decision["original_public"]],
+            ["withheld_because", "; ".join(decision["withheld_because"])],
+        ]
+    if category is None:
+        rows.append(["classification", "not classified yet (run `seoulrec classify run`)"])
+    else:
+        confidence = f", confidence {category['confidence']:.2f}" if category["confidence"] is not None else ""
+        rows.append(["classification", f"{category['category'] or 'needs review'} {category['name'] or ''} ({category['status']}, by {category['classifier'] or 'archivist'}{confidence})"])
+    table(f"record {doc['id']}", ["field", "value"], rows)
     if doc["approvals"]:
         table("approval chain", ["kind", "order", "position", "type", "name", "date", "level"], [[a["kind"], a["order"], a["position"], a["type"], a["name"], a["date"], a["level"]] for a in doc["approvals"]])
     if doc["attachments"]:
@@ -89,7 +127,7 @@ def show_record(
 
 @records_app.command("withdraw")
 def withdraw(
-    record_id: int = typer.Argument(..., help="Record id."),
+    record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record id."),
     reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,

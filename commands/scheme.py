@@ -9,7 +9,7 @@ import typer
 
 from seoulrec.classify import current_scheme, import_scheme, load_scheme_file
 
-from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, table
+from .console import CatalogOption, CsvOption, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format
 
 scheme_app = typer.Typer(help="Show, validate and import the classification scheme.\n\nExample: seoulrec scheme import agency_scheme.yaml", no_args_is_help=True)
 
@@ -19,17 +19,16 @@ def register(app: typer.Typer) -> None:
 
 
 @scheme_app.command("show")
-def show(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
+def show(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
     """Show the catalog's current scheme (the shipped portal fields until one is imported).
 
     Example: seoulrec scheme show --json
     """
     cat = open_catalog(catalog)
     version, scheme = current_scheme(cat)
-    if as_json:
-        emit_json({"version": version, "name": scheme.name, "categories": scheme.to_rows()})
-        return
-    table(f"scheme {scheme.name} (version {version})", ["code", "name", "parent", "description"], [[c.code, c.name, c.parent, c.description] for c in scheme.categories.values()])
+    rows = [[c.code, c.name, c.parent, c.description] for c in scheme.categories.values()]
+    listing(output_format(as_json, as_csv, as_tsv), f"scheme {scheme.name} (version {version})", ["code", "name", "parent", "description"], rows,
+            document={"version": version, "name": scheme.name, "categories": scheme.to_rows()})
 
 
 @scheme_app.command("validate")

@@ -434,10 +434,30 @@ class Catalog:
         disclosure_class: str | None = None,
         limit: int | None = None,
         all_versions: bool = False,
+        category: str | None = None,
+        published: bool | None = None,
+        state: str | None = None,
+        kind: str | None = None,
     ) -> Iterator[dict]:
+        """Records matching every filter given, in id order. ``disclosure_class`` and
+        ``published`` filter on the decision in force; ``state``: current (default),
+        superseded, withdrawn."""
         where, params = [], []
-        if not all_versions:
+        if state == "superseded":
+            where.append("is_current = 0 AND EXISTS (SELECT 1 FROM records o WHERE o.record_key = records.record_key AND o.is_current = 1)")
+        elif state == "withdrawn":
+            where.append("is_current = 0 AND NOT EXISTS (SELECT 1 FROM records o WHERE o.record_key = records.record_key AND o.is_current = 1)")
+        elif not all_versions:
             where.append("is_current = 1")
+        if category:
+            where.append("EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = records.record_key AND c.record_id = records.id AND c.category = ?)")
+            params.append(category)
+        if published is not None:
+            where.append("EXISTS (SELECT 1 FROM disclosures d WHERE d.record_id = records.id AND d.original_public = ?)")
+            params.append(int(published))
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
         if batch is not None:
             where.append("batch_id = ?")
             params.append(batch)
@@ -451,7 +471,7 @@ class Catalog:
             where.append("enforcement_date <= ?")
             params.append(date_to)
         if disclosure_class:
-            where.append("disclosure_class = ?")
+            where.append("COALESCE((SELECT d.disclosure_class FROM disclosures d WHERE d.record_id = records.id), disclosure_class) = ?")
             params.append(disclosure_class)
         sql = "SELECT * FROM records"
         if where:

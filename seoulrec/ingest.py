@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .catalog import Catalog, now
-from .errors import CatalogLocked, CorruptDocument, ReaderError, TooLarge, Unreadable, UnsafeInput, UsageError
+from .errors import CorruptDocument, ReaderError, TooLarge, Unreadable, UnsafeInput, UsageError
 from .formats.identify import identify
 from .model import ACCEPTED_OUTCOMES, Attachment, Extracted
 from .ranks import Ladder, approval_level
@@ -182,8 +182,8 @@ def discover(paths: Iterable[Path], on_skip: Callable[[str, str, str], None] | N
             yield Item(str(path), "package_dir")
             continue
 
-        def walk_error(exc: OSError) -> None:
-            skip(exc.filename or path, "unreadable", f"folder cannot be read ({exc.strerror})")
+        def walk_error(exc: OSError, top: Path = path) -> None:
+            skip(exc.filename or top, "unreadable", f"folder cannot be read ({exc.strerror})")
 
         for root, dirs, files in os.walk(path, followlinks=False, onerror=walk_error):
             dirs.sort()

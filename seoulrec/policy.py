@@ -161,6 +161,12 @@ def load_policy(overrides: dict | None = None, source: str = "seoulrec.toml [dis
     return policy
 
 
+def policy_from_config(config) -> Policy:
+    """The policy in force: shipped defaults with ``[disclosure]`` of ``seoulrec.toml`` on top
+    (the one place every command and the pipeline build it)."""
+    return load_policy(config.section("disclosure") or None, f"{config.path or 'seoulrec.toml'} [disclosure]")
+
+
 # -- the decision -------------------------------------------------------------------------------
 
 @dataclass

@@ -247,7 +247,39 @@ def _without_overlaps(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
+def masker_from_config(config) -> "Masker":
+    """The masker under the policy in force (``[disclosure] masking`` of ``seoulrec.toml``)."""
+    from .policy import policy_from_config
+
+    return Masker.from_policy(policy_from_config(config).masking)
+
+
 LIMITS_NOTE = (
     "Structured identifiers and names after cue words only; free-text personal details (health, "
     "addresses, names without a cue) are not detected. Review partial (부분공개) documents by hand."
 )
+
+
+def scan_catalog(catalog, masker: Masker, record_id: int | None = None) -> dict:
+    """Personal data by type in current records' titles, texts and attachment texts; examples
+    are masked previews, never the identifier in full."""
+    sql = "SELECT r.id, r.document_number, r.title, r.text, (SELECT group_concat(a.text, char(10)) FROM attachments a WHERE a.record_id = r.id) FROM records r WHERE r.is_current = 1"
+    params: list = []
+    if record_id is not None:
+        sql += " AND r.id = ?"
+        params.append(record_id)
+    totals: dict[str, int] = {}
+    records = []
+    for rid, number, title, text, attachments in catalog.db.execute(sql + " ORDER BY r.id", params):
+        by_kind: dict[str, int] = {}
+        examples = []
+        for where, value in (("title", title), ("text", text), ("attachments", attachments)):
+            for finding in masker.find(value or ""):
+                by_kind[finding.kind] = by_kind.get(finding.kind, 0) + 1
+                if len(examples) < 5:
+                    examples.append({"where": where, "kind": finding.kind, "masked": finding.preview(), "confidence": finding.confidence})
+        if by_kind:
+            records.append({"id": rid, "document_number": number, "findings": by_kind, "examples": examples})
+            for kind, count in by_kind.items():
+                totals[kind] = totals.get(kind, 0) + count
+    return {"records_with_findings": len(records), "totals": totals, "records": records, "limits": LIMITS_NOTE}

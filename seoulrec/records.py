@@ -7,7 +7,9 @@ from importlib import resources
 
 from .catalog import Catalog
 
-RECORD_SCHEMA_ID = "seoulrec.record/1"
+RECORD_SCHEMA_ID = "seoulrec.record/2"
+STATES = ("current", "superseded", "withdrawn")
+KINDS = ("approval", "material")
 
 
 def record_schema() -> dict:
@@ -33,6 +35,15 @@ def record_json(catalog: Catalog, row: dict, with_text: bool = False) -> dict:
         {"name": a["name"], "format": a["format"], "size": a["size"], "sha256": a["sha256"], "status": a["status"], "message": a["message"] or ""}
         for a in catalog.attachments_of(row["id"])
     ]
+    decision = catalog.db.execute(
+        "SELECT disclosure_class, grounds, reason, release_date, original_public, withheld_because, source, decided_at, public_title "
+        "FROM disclosures WHERE record_id = ?", [row["id"]]
+    ).fetchone()
+    category = catalog.db.execute(
+        "SELECT c.category, k.name, c.status, c.classifier, c.confidence, c.scheme_version FROM record_categories c "
+        "LEFT JOIN categories k ON k.scheme_version = c.scheme_version AND k.code = c.category WHERE c.record_key = ? AND c.record_id = ?",
+        [row["record_key"], row["id"]],
+    ).fetchone()
     doc = {
         "schema": RECORD_SCHEMA_ID,
         "id": row["id"],
@@ -51,12 +62,35 @@ def record_json(catalog: Catalog, row: dict, with_text: bool = False) -> dict:
         "recipients": json.loads(row["recipients"] or "[]"),
         "approvals": approvals,
         "approval_level": row["approval_level"],
-        "disclosure_class": row["disclosure_class"],
-        "grounds": json.loads(row["grounds"] or "[]"),
+        # The decision in force (공개구분 after rules, archivists and the board), else the class
+        # the document carried at ingest; that one stays under "ingested".
+        "disclosure_class": decision[0] if decision else row["disclosure_class"],
+        "grounds": json.loads(decision[1]) if decision else json.loads(row["grounds"] or "[]"),
+        "decision": None if decision is None else {
+            "disclosure_class": decision[0],
+            "grounds": json.loads(decision[1]),
+            "reason": decision[2] or "",
+            "release_date": decision[3],
+            "original_public": bool(decision[4]),
+            "withheld_because": json.loads(decision[5] or "[]"),
+            "source": decision[6],
+            "decided_at": decision[7],
+            "public_title": decision[8],
+        },
+        "ingested": {"disclosure_class": row["disclosure_class"], "grounds": json.loads(row["grounds"] or "[]"), "publication_code": row["publication_code"]},
+        "classification": None if category is None else {
+            "category": category[0],
+            "name": category[1],
+            "status": category[2],
+            "classifier": category[3],
+            "confidence": category[4],
+            "scheme_version": category[5],
+        },
         "publication_code": row["publication_code"],
         "unit_task": row["unit_task"],
         "attachments": attachments,
-        "status": row["status"],
+        "status": record_state(catalog, row),
+        "ingest_status": row["status"],
         "source_path": row["source_path"],
         "source_format": row["source_format"],
         "pages": row["pages"],
@@ -68,3 +102,11 @@ def record_json(catalog: Catalog, row: dict, with_text: bool = False) -> dict:
     if with_text:
         doc["text"] = row["text"] or ""
     return doc
+
+
+def record_state(catalog: Catalog, row: dict) -> str:
+    """current, superseded (another version is current) or withdrawn (no version is current)."""
+    if row["is_current"]:
+        return "current"
+    other = catalog.db.execute("SELECT 1 FROM records WHERE record_key = ? AND is_current = 1", [row["record_key"]]).fetchone()
+    return "superseded" if other else "withdrawn"

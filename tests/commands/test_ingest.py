@@ -83,7 +83,7 @@ def test_missing_attachment_keeps_the_record_as_incomplete(cli, catalog_path, tm
     assert code == 0 and report["added"] == 1
     assert report["incomplete"][0]["message"] == "missing attachments: 없는파일.pdf"
     (record,) = json.loads(cli("records", "list", "--catalog", catalog_path, "--json").stdout)
-    assert record["status"] == "incomplete"
+    assert record["ingest_status"] == "incomplete" and record["status"] == "current"
     assert record["attachments"][0]["status"] == "missing"
 
 

@@ -22,7 +22,7 @@ from seoulrec.policy import load_policy
 from seoulrec.privacy import Masker
 
 from ..conftest import cli_json as j
-from .test_export import TODAY, export, tree
+from .test_export import TODAY, tree
 
 DOCS = [
     DemoDoc(number=1, title="공공자전거 대여소 확충", date="2025-09-01", code="1NNNNNNNN"),
