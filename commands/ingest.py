@@ -10,9 +10,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from seoulrec.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
-from seoulrec.errors import ConfigError, PartialFailure, SeoulrecError, UsageError
-from seoulrec.ingest import DEFAULT_IGNORE, IngestOptions, run_batch
-from seoulrec.policy import CLASSES
+from seoulrec.errors import PartialFailure, SeoulrecError
+from seoulrec.config import MAX_JOBS
+from seoulrec.ingest import IngestOptions, run_batch
 from seoulrec.model import OUTCOME_ADVICE
 
 from .console import CatalogOption, JsonOption, emit_json, err, info, summary
@@ -45,49 +45,22 @@ Example: seoulrec ingest exports/2025-10/ --jobs 2 --json > report.json
     )(ingest)
 
 
-def _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb, material_class=None) -> IngestOptions:
-    section = config.section("ingest")
-    ignore = section.get("ignore", list(DEFAULT_IGNORE))
-    if not isinstance(ignore, list) or not all(isinstance(p, str) for p in ignore):
-        raise ConfigError('[ingest] ignore must be a list of file-name patterns, e.g. ["README*", ".*"]')
-    if material_class is not None and material_class not in CLASSES:
-        raise UsageError(f"--class must be one of {', '.join(CLASSES)}, not {material_class!r}")
-    kinds = section.get("kinds", {})
-    if not isinstance(kinds, dict):
-        raise ConfigError("[ingest.kinds] must map folder names to material kinds")
-    ranks = config.section("ranks")
-    flag_base = int(section.get("publication_flag_base", 1))
-    if flag_base not in (0, 1):
-        raise ConfigError("[ingest] publication_flag_base must be 0 or 1")
-    return IngestOptions(
-        jobs=jobs if jobs is not None else int(section.get("jobs", 0)),
-        timeout=timeout if timeout is not None else float(section.get("timeout", 60)),
-        memory_mb=memory_mb if memory_mb is not None else int(section.get("memory_mb", 2048)),
-        flag_base=flag_base,
-        ranks=ranks,
-        kinds=kinds,
-        material_kind=kind,
-        material_class=material_class,
-        ignore=tuple(ignore),
-        dry_run=dry_run,
-        fail_fast=fail_fast,
-    )
-
-
 def ingest(
     paths: List[Path] = typer.Argument(..., help="Files, package folders, ZIPs or trees.", metavar="PATH"),
     catalog: Optional[Path] = CatalogOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Read everything, write nothing; report what would change."),
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failed item."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: one per core)."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="Per-file time limit in seconds (default 60)."),
-    memory_mb: Optional[int] = typer.Option(None, "--memory-mb", min=0, help="Per-worker memory limit in MiB (default 2048; 0 = none)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, max=MAX_JOBS, help="Worker processes (default: one per core)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, max=86400, help="Per-file time limit in seconds (default 60)."),
+    memory_mb: Optional[int] = typer.Option(None, "--memory-mb", min=0, max=1 << 22, help="Per-worker memory limit in MiB (default 2048; 0 = none)."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Material kind for unstructured files, e.g. 용역자료."),
     material_class: Optional[str] = typer.Option(None, "--class", help="Disclosure class (공개구분) of unstructured files: public, partial or non_public."),
     as_json: bool = JsonOption,
 ):
     config = load_config()
-    options = _options(config, jobs, timeout, dry_run, fail_fast, kind, memory_mb, material_class)
+    options = IngestOptions.from_config(
+        config, jobs=jobs, timeout=timeout, memory_mb=memory_mb, material_kind=kind, material_class=material_class, dry_run=dry_run, fail_fast=fail_fast
+    )
     cat = Catalog.open(resolve_catalog(catalog, config), readonly=dry_run)
     progress = Progress(
         TextColumn("[bold]ingest"),

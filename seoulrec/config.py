@@ -61,6 +61,111 @@ class Config:
         return (self.folder / path) if path else None
 
 
+# -- one schema for the whole file, checked at load -------------------------------------------
+
+LEVELS = ("mayor", "vice_mayor", "office_head", "director", "division_head", "team_lead", "staff")
+CLASSES = ("public", "partial", "non_public")
+MAX_JOBS = 256
+
+
+def _int(lo: int, hi: int):
+    def check(value) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"a whole number from {lo} to {hi}"
+        return None if lo <= value <= hi else f"a whole number from {lo} to {hi}"
+    return check
+
+
+def _number(lo: float, hi: float):
+    def check(value) -> str | None:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and lo < value <= hi
+        return None if ok else f"a number above {lo:g} and at most {hi:g}"
+    return check
+
+
+def _str(value) -> str | None:
+    return None if isinstance(value, str) else "text in quotes"
+
+
+def _bool(value) -> str | None:
+    return None if isinstance(value, bool) else "true or false"
+
+
+def _one_of(*choices):
+    def check(value) -> str | None:
+        return None if value in choices else "one of " + ", ".join(repr(c) for c in choices)
+    return check
+
+
+def _list_of(item):
+    def check(value) -> str | None:
+        if not isinstance(value, list) or any(item(v) for v in value):
+            return f"a list of {item(object()) or 'values'}"
+        return None
+    return check
+
+
+def _map_of(item):
+    def check(value) -> str | None:
+        if not isinstance(value, dict) or any(item(v) for v in value.values()):
+            return f"a table of names to {item(object()) or 'values'}"
+        return None
+    return check
+
+
+def _thresholds(value) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(t, dict) and set(t) == {"from", "level"} and t["level"] in LEVELS for t in value)
+    return None if ok else "a list of {from = DATE, level = LEVEL} tables"
+
+
+#: section -> key -> check; a check returns None or what was expected.
+SCHEMA: dict[str, dict] = {
+    "catalog": {"path": _str},
+    "ingest": {
+        "jobs": _int(0, MAX_JOBS), "timeout": _number(0, 86400), "memory_mb": _int(0, 1 << 22),
+        "max_file_mb": _int(1, 1 << 20), "publication_flag_base": _int(0, 1), "kinds": _map_of(_str), "ignore": _list_of(_str),
+    },
+    "ranks": {level: _list_of(_str) for level in LEVELS},
+    "disclosure": {
+        "name": _str, "thresholds": _thresholds, "hold_days": {level: _int(0, 3650) for level in LEVELS},
+        "originals": {"classes": _list_of(_one_of("public", "partial"))},
+        "masking": {
+            "office_phone": _bool, "office_email": _bool, "business_number": _bool, "names": _bool,
+            "office_phone_prefixes": _list_of(_str), "office_email_domains": _list_of(_str),
+        },
+        "review": {"rereview_years": _int(1, 100), "open_after_years": _int(1, 100)},
+        "materials": _map_of(_one_of(*CLASSES)),
+    },
+    "classify": {
+        "pipeline": _list_of(_str), "threshold": _number(0, 1), "unit_task_map": _str, "department_map": _str,
+        "keyword_rules": _str, "features": _one_of("morph", "char+stem"),
+        "*": lambda value: None,  # classifier plugins read their own keys here
+    },
+    "export": {"base_url": _str, "licence": _str},
+}
+
+
+def validate_config(data: dict, where: str) -> None:
+    """Check every key of ``seoulrec.toml`` against ``SCHEMA``; the error names the key, the
+    value and what is expected."""
+
+    def walk(value, schema, path: str) -> None:
+        if isinstance(schema, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: [{path}] must be a table, not {value!r}")
+            for key, item in value.items():
+                if key not in schema and "*" not in schema:
+                    known = ", ".join(sorted(schema))
+                    raise ConfigError(f"{where}: unknown key {path + '.' if path else ''}{key}; known here: {known}")
+                walk(item, schema.get(key, schema.get("*")), f"{path}.{key}" if path else key)
+            return
+        expected = schema(value)
+        if expected:
+            raise ConfigError(f"{where}: {path} = {value!r} is invalid; expected {expected}")
+
+    walk(data, SCHEMA, "")
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read ``seoulrec.toml`` from ``path`` or the current folder; an absent file is an empty config."""
     candidate = path or (Path.cwd() / CONFIG_NAME)
@@ -74,6 +179,7 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{candidate}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{candidate}: invalid TOML ({exc})") from None
+    validate_config(data, str(candidate))
     return Config(candidate.resolve(), data)
 
 

@@ -88,6 +88,30 @@ class IngestOptions:
     fail_fast: bool = False
     ignore: tuple[str, ...] = DEFAULT_IGNORE  # file-name patterns never read as records
 
+    @classmethod
+    def from_config(cls, config, **given) -> "IngestOptions":
+        """Options from ``[ingest]`` and ``[ranks]`` of ``seoulrec.toml`` (validated at load),
+        with the values given on the command line (None: not given) on top."""
+        from .policy import CLASSES
+
+        section = config.section("ingest")
+        if given.get("material_class") is not None and given["material_class"] not in CLASSES:
+            raise UsageError(f"--class must be one of {', '.join(CLASSES)}, not {given['material_class']!r}")
+        options = cls(
+            jobs=section.get("jobs", 0),
+            timeout=float(section.get("timeout", 60)),
+            memory_mb=section.get("memory_mb", 2048),
+            max_file_mb=section.get("max_file_mb", 1024),
+            flag_base=section.get("publication_flag_base", 1),
+            ranks=config.section("ranks"),
+            kinds=section.get("kinds", {}),
+            ignore=tuple(section.get("ignore", DEFAULT_IGNORE)),
+        )
+        for key, value in given.items():
+            if value is not None:
+                setattr(options, key, value)
+        return options
+
     def worker_jobs(self) -> int:
         return self.jobs if self.jobs and self.jobs > 0 else (os.cpu_count() or 1)
 
@@ -464,6 +488,7 @@ def process_item(item: Item, options: dict, catalog_path: str | None) -> dict:
         result["outcome"], result["message"] = "corrupt", f"{name}: {exc}"
     except Exception as exc:  # a reader bug: the batch goes on, the item is reported
         result["outcome"], result["message"] = "corrupt", f"{name}: unexpected {type(exc).__name__}: {exc}"
+        result["unexpected"] = True  # the parent retries it once in a fresh process
     if result["outcome"] not in ACCEPTED_OUTCOMES:
         result["records"] = []
     elif any(r["status"] == "incomplete" for r in result["records"]):
@@ -721,6 +746,30 @@ def _dry_changes(catalog: Catalog | None, result: dict) -> list[str]:
     return changes
 
 
+def worker_context():
+    """Workers start from a clean fork server, not as forks of this process: the memory limit
+    then measures the reader, not whatever the calling process (a test runner, an application
+    embedding seoulrec) had mapped, and no state of the caller leaks into a reader."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["seoulrec.ingest", "seoulrec.formats.registry"])
+    return context
+
+
+def _read_in_fresh_process(item: Item, worker_options: dict, catalog_path: str | None, options: IngestOptions) -> dict:
+    from pebble import ProcessPool
+
+    with ProcessPool(max_workers=1, initializer=_init_worker, initargs=(options.memory_mb,), context=worker_context()) as pool:
+        try:
+            result = pool.schedule(process_item, args=(item, worker_options, catalog_path), timeout=options.timeout).result()
+        except Exception as exc:  # noqa: BLE001 - timeouts and deaths are this item's failure
+            name = Path(item.path).name
+            result = {"path": item.path, "sha256": None, "outcome": "corrupt", "message": f"{name}: {type(exc).__name__}: {exc}", "records": []}
+    result.pop("unexpected", None)
+    return result
+
+
 def run_batch(
     catalog: Catalog | None,
     paths: list[Path],
@@ -799,7 +848,7 @@ def run_batch(
     try:
         if not report.stopped_early:
             window = options.worker_jobs() * 8
-            with ProcessPool(max_workers=options.worker_jobs(), initializer=_init_worker, initargs=(options.memory_mb,)) as pool:
+            with ProcessPool(max_workers=options.worker_jobs(), initializer=_init_worker, initargs=(options.memory_mb,), context=worker_context()) as pool:
                 pending: deque = deque()
                 while True:
                     while items and len(pending) < window:
@@ -819,6 +868,10 @@ def run_batch(
                         result = {"path": item.path, "sha256": None, "outcome": outcome, "message": f"{Path(item.path).name}: the reader process died (exit code {exc.exitcode})", "records": []}
                     except Exception as exc:
                         result = {"path": item.path, "sha256": None, "outcome": "corrupt", "message": f"{Path(item.path).name}: {type(exc).__name__}: {exc}", "records": []}
+                    if result.pop("unexpected", False):
+                        # A worker can be left broken by an earlier item (a C library after a
+                        # MemoryError): read this one again in a fresh process before failing it.
+                        result = _read_in_fresh_process(item, worker_options, catalog_path, options)
                     if handle(result):
                         report.stopped_early = True
                         for _, other in pending:

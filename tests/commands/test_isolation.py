@@ -58,7 +58,7 @@ def test_memory_hog_is_too_large_and_the_batch_goes_on(cli, catalog_path, tmp_pa
     (src / "b.xml").write_bytes(pubdoc_xml(DemoDoc(number=1)))
     code, report = run(cli, catalog_path, "--jobs", 1, "--memory-mb", 300, src)
     assert code == 3
-    assert [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]] == [("a-huge.txt", "too_large")]
+    assert [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]] == [("a-huge.txt", "too_large")], report["failed"]
     assert report["added"] == 1
 
 
