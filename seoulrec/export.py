@@ -163,58 +163,94 @@ def _dirty_partitions(catalog: Catalog, since_seq: int) -> set[str]:
 IDS_FOLDER = ".seoulrec/ids"
 
 
-def _write_lines(catalog: Catalog, exporter, ctx: ExportContext, key: str, folder: Path, ids_path: Path, old, since_seq, masker, default_licence: str, text: str) -> dict:
-    """Write one month with a line exporter. With ``old`` (the published month and its ids),
-    rows whose decision has not changed since ``since_seq`` are copied from the published files
-    and only the others are rendered; the bytes equal a full render's."""
-    reuse: dict[int, int] = {}
-    old_fragments = None
-    if old is not None and since_seq is not None and old[1].is_file():
-        old_ids = [int(x) for x in old[1].read_text("ascii").split()]
-        old_fragments = exporter.read_fragments(old[0])
-        if old_fragments is not None and all(len(f) == len(old_ids) for f in old_fragments) and len(set(old_ids)) == len(old_ids):
-            reuse = {rid: i for i, rid in enumerate(old_ids)}
+@dataclass
+class DeltaPlan:
+    """What changed since the state a folder holds, rendered once: the changed rows' fragments
+    by month (in record order), and the records that left the index."""
+
+    fresh: dict[str, list[tuple[int, tuple[str, ...]]]]
+    ordered: list[tuple[str, ...]]  # every changed row's fragments, in record order (the change set)
+    gone: set[int]
+
+
+def _plan_delta(catalog: Catalog, exporter, ctx: ExportContext, since_seq: int, masker, default_licence: str, text: str) -> DeltaPlan:
+    """Read and render only what changed: O(changes), whatever the catalog's size."""
+    sql = ROW_SQL.format(text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq")
+    ordered, by_id = [], {}
+    for raw in catalog.db.conn.execute(sql, [since_seq]):
+        row = public_row(raw, masker)
+        if not row["licence"]:
+            row["licence"] = default_licence
+        fragments = exporter.render(ctx, row)
+        ordered.append(fragments)
+        by_id[raw[0]] = fragments
+    fresh: dict[str, list] = {}
+    for rid, part in catalog.db.execute(f"SELECT id, {PARTITION_EXPR} FROM records WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", [json.dumps(list(by_id))]):
+        fresh.setdefault(part, []).append((rid, by_id[rid]))
+    # Versions that lost their decision: superseded by a changed one, or withdrawn.
+    gone = {
+        rid for (rid,) in catalog.db.execute(
+            "SELECT r.id FROM records r WHERE r.record_key IN ("
+            "SELECT d.record_key FROM disclosures d INDEXED BY disclosures_seq WHERE d.seq > ? UNION SELECT w.record_key FROM withdrawals w WHERE w.seq > ?) "
+            "AND NOT EXISTS (SELECT 1 FROM disclosures x WHERE x.record_id = r.id)",
+            [since_seq, since_seq],
+        )
+    }
+    return DeltaPlan(fresh, ordered, gone)
+
+
+def _render_month(catalog: Catalog, exporter, ctx: ExportContext, key: str, folder: Path, ids_path: Path, masker, default_licence: str, text: str) -> dict:
+    """Write one whole month with a line exporter (streamed), and the record ids of its rows."""
     ids_path.parent.mkdir(parents=True, exist_ok=True)
     writer = exporter.open_writer(folder)
-    rendered = 0
+    ids = []
     try:
-        if reuse:
-            order = catalog.db.execute(
-                f"SELECT r.id, d.seq FROM records r INDEXED BY records_partition CROSS JOIN disclosures d ON d.record_id = r.id WHERE {PARTITION_EXPR} = ? ORDER BY r.id", [key]
-            ).fetchall()
-            need = [rid for rid, seq in order if seq > since_seq or rid not in reuse]
-            fresh = {}
-            if need:
-                sql = ROW_SQL.format(text=text, where="AND d.record_id IN (SELECT value FROM json_each(?))", index="")
-                for raw in catalog.db.conn.execute(sql, [json.dumps(need)]):
-                    row = public_row(raw, masker)
-                    if not row["licence"]:
-                        row["licence"] = default_licence
-                    fresh[raw[0]] = exporter.render(ctx, row)
-            ids = []
-            for rid, _seq in order:
-                if rid in fresh:
-                    writer.add(fresh[rid])
-                else:
-                    i = reuse[rid]
-                    writer.add([f[i] for f in old_fragments])
-                ids.append(rid)
-            rendered = len(fresh)
-        else:
-            ids = []
-            cursor = catalog.db.conn.execute(PARTITION_SQL.format(text=text, part=PARTITION_EXPR), [key])
-            while chunk := cursor.fetchmany(2000):
-                for raw in chunk:
-                    row = public_row(raw, masker)
-                    if not row["licence"]:
-                        row["licence"] = default_licence
-                    writer.add(exporter.render(ctx, row))
-                    ids.append(raw[0])
-            rendered = len(ids)
+        cursor = catalog.db.conn.execute(PARTITION_SQL.format(text=text, part=PARTITION_EXPR), [key])
+        while chunk := cursor.fetchmany(2000):
+            for raw in chunk:
+                row = public_row(raw, masker)
+                if not row["licence"]:
+                    row["licence"] = default_licence
+                writer.add(exporter.render(ctx, row))
+                ids.append(raw[0])
     finally:
         writer.close()
     ids_path.write_text("".join(f"{rid}\n" for rid in ids), "ascii")
-    return {"rows": writer.count, "rendered": rendered}
+    return {"rows": writer.count, "rendered": len(ids)}
+
+
+def _splice_month(exporter, key: str, old_folder: Path, old_ids_path: Path, folder: Path, ids_path: Path, plan: DeltaPlan) -> dict | None:
+    """Write one changed month from the published one: unchanged rows' fragments are copied,
+    changed rows come from ``plan``; None when the published month cannot be read as expected
+    (the caller renders it in full). The bytes equal a full render's."""
+    if not old_ids_path.is_file():
+        return None
+    old_ids = list(map(int, old_ids_path.read_bytes().split()))
+    old = exporter.read_fragments(old_folder)
+    if old is None or any(len(f) != len(old_ids) for f in old) or len(set(old_ids)) != len(old_ids):
+        return None
+    fresh = plan.fresh.get(key, [])
+    replaced = {rid for rid, _ in fresh} | plan.gone
+    kept = [(rid, i) for i, rid in enumerate(old_ids) if rid not in replaced]
+    # Merge two id-ordered lists: kept old rows and changed rows of this month.
+    merged: list[tuple[int, int | None, tuple | None]] = []
+    a = b = 0
+    while a < len(kept) or b < len(fresh):
+        if b >= len(fresh) or (a < len(kept) and kept[a][0] < fresh[b][0]):
+            merged.append((kept[a][0], kept[a][1], None))
+            a += 1
+        else:
+            merged.append((fresh[b][0], None, fresh[b][1]))
+            b += 1
+    ids_path.parent.mkdir(parents=True, exist_ok=True)
+    for n, spec in enumerate(exporter.line_files):
+        enc = spec.encoding
+        fragments = [old[n][i] if i is not None else frag[n].encode(enc) for _, i, frag in merged]
+        data = (spec.head.encode(enc) + spec.sep.encode(enc).join(fragments) + spec.tail.encode(enc)) if fragments else spec.empty.encode(enc)
+        with open(folder / spec.name, "wb") as fh:
+            fh.write(data)
+    ids_path.write_bytes(b"".join(b"%d\n" % rid for rid, _, _ in merged))
+    return {"rows": len(merged), "rendered": len(fresh)}
 
 
 def _files_of(folder: Path, base: Path) -> dict:
@@ -307,6 +343,7 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
             old_parts = {p["key"]: p for p in (previous or {}).get("partitions", [])} if kind == "delta" else {}
             keys = set(_partitions(catalog))
             dirty = _dirty_partitions(catalog, since_seq) if kind == "delta" else keys
+            plan = _plan_delta(catalog, exporter, context(tmp, "delta"), since_seq, masker, default_licence, text) if kind == "delta" and isinstance(exporter, LineExporter) else None
             rows_total = written = reused = rendered_rows = 0
             part_sql = PARTITION_SQL.format(text=text, part=PARTITION_EXPR)
             for key in sorted(keys | set(old_parts)):
@@ -321,8 +358,11 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
                 elif key in keys:
                     folder.mkdir(parents=True)
                     if isinstance(exporter, LineExporter):
-                        old = (out / "parts" / key, out / IDS_FOLDER / key) if key in old_parts else None
-                        part_counts = _write_lines(catalog, exporter, context(folder, "full"), key, folder, tmp / IDS_FOLDER / key, old, since_seq, masker, default_licence, text)
+                        part_counts = None
+                        if plan is not None and key in old_parts:
+                            part_counts = _splice_month(exporter, key, out / "parts" / key, out / IDS_FOLDER / key, folder, tmp / IDS_FOLDER / key, plan)
+                        if part_counts is None:
+                            part_counts = _render_month(catalog, exporter, context(folder, "full"), key, folder, tmp / IDS_FOLDER / key, masker, default_licence, text)
                         rendered_rows += part_counts.pop("rendered", 0)
                     else:
                         part_counts = exporter.write(context(folder, "full"), _rows(catalog, part_sql, [key], masker, default_licence), folder)
@@ -345,8 +385,15 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
                     name = f"{since_seq:06d}-{seq:06d}"
                     folder = tmp / "changes" / name
                     folder.mkdir(parents=True)
-                    sql = ROW_SQL.format(text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq")
-                    changed = exporter.write(context(folder, "delta"), _rows(catalog, sql, [since_seq], masker, default_licence), folder)
+                    if plan is not None:  # rendered once, for the months and the change set
+                        writer = exporter.open_writer(folder)
+                        for fragments in plan.ordered:
+                            writer.add(fragments)
+                        writer.close()
+                        changed = {"rows": writer.count}
+                    else:
+                        sql = ROW_SQL.format(text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq")
+                        changed = exporter.write(context(folder, "delta"), _rows(catalog, sql, [since_seq], masker, default_licence), folder)
                     tombstones = _tombstones(catalog, since_seq)
                     exporter.write_tombstones(context(folder, "delta"), tombstones, folder)
                     counts.update(changed_rows=changed.get("rows", 0), tombstones=len(tombstones))

@@ -106,20 +106,21 @@ class LineExporter(Exporter):
             writer.close()
         return {"rows": writer.count}
 
-    def read_fragments(self, folder) -> list[list[str]] | None:
-        """The fragments of files this exporter wrote into ``folder``; None if they do not
-        have the expected layout (the month is then rendered in full)."""
+    def read_fragments(self, folder) -> list[list[bytes]] | None:
+        """The fragments (as encoded bytes) of files this exporter wrote into ``folder``; None
+        if they do not have the expected layout (the month is then rendered in full)."""
         result = []
         for spec in self.line_files:
+            head, sep, tail, empty = (part.encode(spec.encoding) for part in (spec.head, spec.sep, spec.tail, spec.empty))
             try:
-                with open(folder / spec.name, encoding=spec.encoding, newline="") as fh:
-                    text = fh.read()
-            except (OSError, UnicodeDecodeError):
+                with open(folder / spec.name, "rb") as fh:
+                    data = fh.read()
+            except OSError:
                 return None
-            if text == spec.empty:
+            if data == empty:
                 result.append([])
-            elif text.startswith(spec.head) and text.endswith(spec.tail) and len(text) >= len(spec.head) + len(spec.tail):
-                result.append(text[len(spec.head): len(text) - len(spec.tail)].split(spec.sep))
+            elif data.startswith(head) and data.endswith(tail) and len(data) >= len(head) + len(tail):
+                result.append(data[len(head): len(data) - len(tail)].split(sep))
             else:
                 return None
         return result
