@@ -29,10 +29,12 @@ class KeywordClassifier(Classifier):
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: invalid TOML ({exc})") from None
         self.rules = []
+        skipped = []
         for index, rule in enumerate(rules, start=1):
             code = context.scheme.resolve(str(rule.get("category", "")))
             if code is None:
-                raise ConfigError(f"{source}: rule {index}: unknown category {rule.get('category')!r}")
+                skipped.append(f"{index} ({rule.get('category')!r})")
+                continue
             patterns = []
             for pattern in rule.get("patterns", []):
                 try:
@@ -41,6 +43,12 @@ class KeywordClassifier(Classifier):
                     raise ConfigError(f"{source}: rule {index}: bad pattern {pattern!r} ({exc})") from None
             self.rules.append((code, [s.strip() for s in rule.get("stems", []) if s.strip()], patterns, float(rule.get("weight", 1.0))))
         self.source = source
+        if skipped:
+            context.warnings.append(
+                f"{source}: {len(skipped)} rules skipped, their category is not in scheme {context.scheme.name} "
+                f"(version {context.scheme_version}): rules {', '.join(skipped[:10])}. Give [classify] keyword_rules "
+                "rules for this scheme, or `seoulrec scheme use VERSION` to go back to one that has them"
+            )
         # stem -> [(category, weight)]: a word is looked up by its prefixes and suffixes, so the
         # cost per word does not grow with the number of rules.
         self.index: dict[str, list[tuple[str, float]]] = {}

@@ -47,6 +47,8 @@ def run(
     if as_json:
         emit_json(report.to_dict())
         return
+    for warning in report.warnings:
+        warn(warning)
     summary("classification", ["classified", "needs review", "manual kept"], [[report.classified, report.needs_review, report.manual_kept]])
     if report.by_classifier:
         summary("decided by", ["classifier", "records"], [[k, v] for k, v in sorted(report.by_classifier.items())])

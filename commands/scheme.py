@@ -7,9 +7,9 @@ from typing import Optional
 
 import typer
 
-from seoulrec.classify import current_scheme, import_scheme, load_scheme_file
+from seoulrec.classify import current_scheme, import_scheme, load_scheme_file, scheme_versions, use_scheme
 
-from .console import CatalogOption, CsvOption, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format
+from .console import MAX_ID, CatalogOption, CsvOption, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format
 
 scheme_app = typer.Typer(help="Show, validate and import the classification scheme.\n\nExample: seoulrec scheme import agency_scheme.yaml", no_args_is_help=True)
 
@@ -57,3 +57,30 @@ def import_(file: Path = typer.Argument(..., help="Scheme file: CSV, JSON or YAM
         emit_json({"version": version, "name": scheme.name, "categories": len(scheme.categories)})
         return
     info(f"Imported {scheme.name} as scheme version {version} ({len(scheme.categories)} categories)")
+
+
+@scheme_app.command("versions")
+def versions(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
+    """Every scheme version the catalog holds, with its categories and classified records.
+
+    Example: seoulrec scheme versions
+    """
+    cat = open_catalog(catalog, readonly=True)
+    found = scheme_versions(cat)
+    rows = [[v["version"], v["name"], v["current"], v["categories"], v["records"], v["imported"], v["source"]] for v in found]
+    listing(output_format(as_json, as_csv, as_tsv), "scheme versions", ["version", "name", "current", "categories", "records", "imported", "source"], rows, document=found)
+
+
+@scheme_app.command("use")
+def use(version: int = typer.Argument(..., min=1, max=MAX_ID, help="A version from `seoulrec scheme versions`."), catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
+    """Make a scheme version current again (e.g. after importing one that lacks categories the
+    keyword rules or the trained model use); existing classifications keep their version.
+
+    Example: seoulrec scheme use 1
+    """
+    cat = open_catalog(catalog)
+    result = use_scheme(cat, version)
+    if as_json:
+        emit_json(result)
+        return
+    info(f"Scheme version {version} is current; run `seoulrec classify run` to classify under it")

@@ -58,6 +58,30 @@ def import_scheme(catalog: Catalog, scheme: Scheme) -> int:
     return version
 
 
+def scheme_versions(catalog: Catalog) -> list[dict]:
+    """Every scheme the catalog has held, oldest first, with its number of categories and of
+    records classified under it."""
+    return [
+        {"version": v, "name": n, "source": src, "imported": at, "current": bool(cur), "categories": cats, "records": recs}
+        for v, n, src, at, cur, cats, recs in catalog.db.execute(
+            "SELECT s.version, s.name, s.source, s.imported, s.is_current, "
+            "(SELECT count(*) FROM categories c WHERE c.scheme_version = s.version), "
+            "(SELECT count(*) FROM record_categories r WHERE r.scheme_version = s.version) FROM schemes s ORDER BY s.version"
+        )
+    ]
+
+
+def use_scheme(catalog: Catalog, version: int) -> dict:
+    """Make an earlier (or later) scheme version current again; classifications keep theirs."""
+    if catalog.db.execute("SELECT 1 FROM schemes WHERE version = ?", [version]).fetchone() is None:
+        known = ", ".join(str(v["version"]) for v in scheme_versions(catalog)) or "none"
+        raise UsageError(f"no scheme version {version}; known versions: {known} (see `seoulrec scheme versions`)")
+    with catalog.transaction():
+        catalog.db.execute("UPDATE schemes SET is_current = (version = ?)", [version])
+        catalog.audit("scheme.use", detail={"version": version})
+    return {"version": version, "current": True}
+
+
 def load_scheme_file(path: Path) -> Scheme:
     if not path.is_file():
         raise UsageError(f"scheme file {path} does not exist")
@@ -75,6 +99,8 @@ class ClassifyContext:
     scheme_version: int
     settings: dict = field(default_factory=dict)
     folder: Path = Path(".")
+    #: What plugins want the archivist to know (e.g. rules skipped for a category the scheme lacks).
+    warnings: list = field(default_factory=list)
 
     def path(self, key: str) -> Path | None:
         value = self.settings.get(key)
@@ -90,9 +116,10 @@ class RunReport:
     needs_review: int = 0
     manual_kept: int = 0
     by_classifier: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"classified": self.classified, "needs_review": self.needs_review, "manual_kept": self.manual_kept, "by_classifier": self.by_classifier}
+        return {"classified": self.classified, "needs_review": self.needs_review, "manual_kept": self.manual_kept, "by_classifier": self.by_classifier, "warnings": self.warnings}
 
 
 def build_pipeline(context: ClassifyContext) -> list:
@@ -121,7 +148,9 @@ def _record_rows(catalog: Catalog, redo: bool, batch: int = 5000):
     if redo:
         where = "NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key AND c.status = 'manual')"
     else:
-        where = "NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key)"
+        # Unclassified records and those still waiting for review (a newly trained model or new
+        # rules may decide them now); automatic and manual decisions stay.
+        where = "NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key AND c.status IN ('auto', 'manual'))"
     sql = f"SELECT r.id, r.record_key, r.title, r.department, r.unit_task, r.kind, r.material_kind FROM records r WHERE +r.is_current = 1 AND {where} AND r.id > ? ORDER BY r.id LIMIT {batch}"
     last = 0
     while True:
@@ -140,7 +169,7 @@ def run(catalog: Catalog, settings: dict, folder: Path, redo: bool = False, on_p
     threshold = float(settings.get("threshold", DEFAULT_THRESHOLD))
     if not 0 <= threshold <= 1:
         raise ConfigError("[classify] threshold must be between 0 and 1")
-    report = RunReport()
+    report = RunReport(warnings=context.warnings)
     report.manual_kept = catalog.db.execute("SELECT count(*) FROM record_categories WHERE status = 'manual'").fetchone()[0] if redo else 0
     for rows in list(_record_rows(catalog, redo)):
         outputs = [plugin.classify(rows) for plugin in pipeline]

@@ -20,7 +20,8 @@ SELECT r.id, r.record_key, r.title, r.approval_level, r.enforcement_date, r.disc
        (SELECT b.decision FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
        (SELECT b.day FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
        r.document_number, r.department, r.organ, d.row_hash, d.original_public, d.record_id, d.seq, d.since,
-       r.kind, r.material_kind, r.title_source
+       r.kind, r.material_kind, r.title_source,
+       (SELECT c.category || char(31) || c.scheme_version FROM record_categories c WHERE c.record_key = r.record_key AND c.record_id = r.id AND c.status IN ('auto', 'manual'))
 FROM records r LEFT JOIN disclosure_overrides o ON o.record_key = r.record_key
 LEFT JOIN disclosures d ON d.record_key = r.record_key
 WHERE +r.is_current = 1 AND r.id > ? {extra} ORDER BY r.id LIMIT ?
@@ -38,7 +39,7 @@ def _day(value: str | None) -> date | None:
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 def _facts(row) -> tuple[dict, RecordFacts]:
-    (record_id, key, title, level, enforced, cls, grounds, final_date, o_cls, o_grounds, o_reason, o_until, board, board_day, number, department, organ, row_hash, was_public, decided_id, decided_seq, decided_since, kind, material_kind, title_source) = row
+    (record_id, key, title, level, enforced, cls, grounds, final_date, o_cls, o_grounds, o_reason, o_until, board, board_day, number, department, organ, row_hash, was_public, decided_id, decided_seq, decided_since, kind, material_kind, title_source, category) = row
     manual = {"class": o_cls, "grounds": json.loads(o_grounds or "[]"), "reason": o_reason, "until": o_until} if o_cls else None
     approval_date = _day(final_date) or _day(enforced)
     facts = RecordFacts(
@@ -59,6 +60,7 @@ def _facts(row) -> tuple[dict, RecordFacts]:
         "id": record_id, "record_key": key, "title": title or "", "document_number": number, "department": department, "organ": organ,
         "row_hash": row_hash if decided_id == record_id else None, "was_public": was_public, "was_seq": decided_seq, "was_since": decided_since,
         "kind": kind or "approval", "material_kind": material_kind, "title_source": title_source or "document", "enforcement_date": enforced,
+        "category": category,
     }
     return info, facts
 
@@ -121,8 +123,24 @@ COUNT_KEYS = ("records", "changed", "original_public", "withheld", "non_public",
 _WORKER: dict = {}
 
 
-def _init_decider(policy: Policy, today: date, seq: int, stamp: str) -> None:
-    _WORKER.update(policy=policy, today=today, seq=seq, stamp=stamp, masker=Masker.from_policy(policy.masking))
+def _init_decider(policy: Policy, today: date, seq: int, stamp: str, category_paths: dict | None = None) -> None:
+    _WORKER.update(policy=policy, today=today, seq=seq, stamp=stamp, masker=Masker.from_policy(policy.masking), paths=category_paths or {})
+
+
+def category_paths(catalog: Catalog) -> dict[str, str]:
+    """``"CODE\x1fVERSION"`` -> the category's path of names (분류정보, e.g. ``행정 > 일반행정``)."""
+    names: dict[tuple, tuple] = {}
+    for version, code, name, parent in catalog.db.execute("SELECT scheme_version, code, name, parent FROM categories"):
+        names[(version, code)] = (name, parent)
+    paths = {}
+    for (version, code) in names:
+        parts, seen, current = [], set(), code
+        while current and (version, current) in names and current not in seen:
+            seen.add(current)
+            parts.append(names[(version, current)][0])
+            current = names[(version, current)][1]
+        paths[f"{code}\x1f{version}"] = " > ".join(reversed(parts))
+    return paths
 
 
 def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
@@ -131,7 +149,7 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
     shorten `apply` on 1,000,000 records; reading and writing SQLite in the parent dominates.)"""
     import hashlib
 
-    policy, today, seq, stamp, masker = (_WORKER[k] for k in ("policy", "today", "seq", "stamp", "masker"))
+    policy, today, seq, stamp, masker, paths = (_WORKER[k] for k in ("policy", "today", "seq", "stamp", "masker", "paths"))
     counts = dict.fromkeys(COUNT_KEYS, 0)
     batch: list[tuple] = []
     for row in rows:
@@ -149,6 +167,8 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
             info["id"], info["record_key"], int(d.list_public), int(d.original_public), int(d.masked), d.disclosure_class,
             _grounds_json(d.grounds), reason, d.release_date, _ENCODE(d.withheld_because), d.policy_version,
             d.source, d.next_review, d.opens_by_law, title, -1 if needs_title else findings,
+            # The classification goes public with the decision (분류정보); a change re-publishes the row.
+            info["category"].split("\x1f")[0] if info["category"] else None, paths.get(info["category"]) if info["category"] else None,
         )
         row_hash = hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
         if row_hash == info["row_hash"]:
@@ -205,15 +225,15 @@ def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None, chunk
                 catalog.db.execute("DELETE FROM attachment_disclosures WHERE record_id IN (SELECT value FROM json_each(?))", [json.dumps([b[0] for b in batch])])
                 catalog.db.conn.executemany(
                     "INSERT OR REPLACE INTO disclosures(record_id, record_key, list_public, original_public, masked, disclosure_class, grounds, reason, release_date, "
-                    "withheld_because, policy_version, source, next_review, opens_by_law, public_title, title_findings, row_hash, seq, decided_at, since, "
-                    "prev_original_public, prev_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "withheld_because, policy_version, source, next_review, opens_by_law, public_title, title_findings, category, category_path, row_hash, seq, decided_at, since, "
+                    "prev_original_public, prev_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     batch,
                 )
                 catalog.db.execute(ATTACHMENTS_SQL, [json.dumps([b[0] for b in batch])])
         if on_progress:
             on_progress(chunk_counts["records"])
 
-    _init_decider(policy, today, seq, stamp)
+    _init_decider(policy, today, seq, stamp, category_paths(catalog))
     for rows in iter_fact_rows(catalog, chunk=chunk):
         write(*decide_rows(rows))
     with catalog.transaction():

@@ -32,7 +32,7 @@ ROW_SQL = """
 SELECT r.id, r.record_key, r.document_number, r.organ, r.department, r.enforcement_date, r.unit_task,
        r.approval_level, r.kind, r.material_kind,
        r.public_id, r.writer, r.retention_period, r.licence, r.source_url,
-       d.original_public, d.disclosure_class, d.grounds, d.reason, d.release_date, d.public_title, d.since, d.seq,
+       d.original_public, d.disclosure_class, d.grounds, d.reason, d.release_date, d.public_title, d.since, d.seq, d.category, d.category_path,
        {text} AS text
 FROM disclosures d {index} CROSS JOIN records r ON r.id = d.record_id
 WHERE 1 {where}
@@ -79,7 +79,7 @@ def public_row(raw: tuple, masker) -> dict:
     date; text only when the original is public, and masked. (The writer, an official, is
     published on the portal's own list.)"""
     (_, key, number, organ, department, enforced, unit_task, level, kind, material_kind, pid, writer, retention, licence, source_url,
-     original_public, cls, grounds, reason, release, title, since, _seq, text) = raw
+     original_public, cls, grounds, reason, release, title, since, _seq, category, category_path, text) = raw
     row = {
         "id": pid or package_id(key),
         "record_key": key,
@@ -89,6 +89,8 @@ def public_row(raw: tuple, masker) -> dict:
         "department": department or "",
         "enforcement_date": enforced,
         "unit_task": unit_task or "",
+        "category": category_path or "",
+        "category_code": category or "",
         "writer": writer or "",
         "retention_period": retention or "",
         "licence": licence or "",

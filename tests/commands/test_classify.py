@@ -164,3 +164,52 @@ def test_statistical_decisions_explain_themselves(cli, filled):
     j(cli, "classify", "run", "--catalog", filled)
     evidence = [json.loads(e) for (e,) in sqlite3.connect(filled).execute("SELECT evidence FROM classification_results WHERE classifier = 'statistical'")]
     assert len(evidence) == 4 and all(e["model_version"] == 1 and e["top_features"] for e in evidence)
+
+
+def test_a_smaller_scheme_skips_rules_with_a_warning_and_scheme_use_goes_back(cli, catalog_path, tmp_path):
+    import json
+
+    from seoulrec.demo import DemoDoc, write_package
+
+    src = tmp_path / "src"
+    write_package(src / "p1", DemoDoc(number=1, title="공공자전거 대여소 확충 계획"), {})
+    assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, src).exit_code == 0
+    assert cli("scheme", "show", "--catalog", catalog_path).exit_code == 0  # the shipped scheme becomes version 1
+    small = tmp_path / "small.csv"
+    small.write_text("code,name,parent\nTRA,교통,\nADM,행정,\n", "utf-8")
+    assert cli("scheme", "import", small, "--catalog", catalog_path).exit_code == 0
+    result = cli("classify", "run", "--catalog", catalog_path, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["warnings"] and "rules skipped" in report["warnings"][0] and "scheme use" in report["warnings"][0]
+    versions = json.loads(cli("scheme", "versions", "--catalog", catalog_path, "--json").stdout)
+    assert [(v["version"], v["current"]) for v in versions] == [(1, False), (2, True)] and versions[1]["categories"] == 2
+    assert cli("scheme", "use", 1, "--catalog", catalog_path).exit_code == 0
+    assert json.loads(cli("scheme", "versions", "--catalog", catalog_path, "--json").stdout)[0]["current"]
+    assert cli("scheme", "use", 9, "--catalog", catalog_path).exit_code == 2
+
+
+def test_classify_run_retries_the_review_queue_and_the_category_is_published(cli, catalog_path, tmp_path):
+    import json
+
+    from seoulrec.demo import DemoDoc, write_package
+
+    src = tmp_path / "src"
+    write_package(src / "p1", DemoDoc(number=1, title="공공자전거 대여소 확충 계획"), {})
+    write_package(src / "p2", DemoDoc(number=2, title="알 수 없는 제목 가나다"), {})
+    assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, src).exit_code == 0
+    first = json.loads(cli("classify", "run", "--catalog", catalog_path, "--json").stdout)
+    assert first["needs_review"] >= 1
+    again = json.loads(cli("classify", "run", "--catalog", catalog_path, "--json").stdout)
+    assert again["needs_review"] == first["needs_review"] and again["classified"] == 0  # the queue was classified again
+    cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
+    out = tmp_path / "out"
+    assert cli("export", "index", "--format", "jsonl", "--out", out, "--catalog", catalog_path).exit_code == 0
+    rows = {json.loads(line)["document_number"]: json.loads(line) for p in out.glob("parts/*/records.jsonl") for line in p.read_text("utf-8").splitlines()}
+    assert rows["자전거정책과-1"]["category"] == "교통" and rows["자전거정책과-1"]["category_code"] == "TRA"
+    # A manual reclassification reaches the index on the next apply and incremental export.
+    cli("classify", "set", 1, "ENV", "--reason", "환경 사업", "--catalog", catalog_path)
+    cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
+    assert cli("export", "index", "--format", "jsonl", "--out", out, "--since", "last", "--catalog", catalog_path).exit_code == 0
+    rows = {json.loads(line)["document_number"]: json.loads(line) for p in out.glob("parts/*/records.jsonl") for line in p.read_text("utf-8").splitlines()}
+    assert rows["자전거정책과-1"]["category"] == "환경"
