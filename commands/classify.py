@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
 from seoulrec import classify as core
 from seoulrec.config import load_config
+from seoulrec.errors import UsageError
 from seoulrec.learn import Model, baseline_fit_predict, check_labels, cross_validate, metrics
 
-from .console import MAX_ID, CatalogOption, CsvOption, Format, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, summary, table, warn
+from .console import MAX_ID, IdsFromOption, collect_ids, CatalogOption, CsvOption, Format, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, summary, table, warn
 
 classify_app = typer.Typer(
     help="Classify records under the standard scheme; review and override.\n\nExample: seoulrec classify run && seoulrec classify review",
@@ -74,22 +75,28 @@ def review(catalog: Optional[Path] = CatalogOption, limit: Optional[int] = typer
 
 @classify_app.command("set")
 def set_(
-    record_id: int = typer.Argument(..., help="Record id."),
-    code: str = typer.Argument(..., help="Category code or name (see `seoulrec scheme show`)."),
+    args: List[str] = typer.Argument(..., help="Record ids, then the category code or name (see `seoulrec scheme show`).", metavar="ID... CODE"),
+    ids_from: Optional[str] = IdsFromOption,
     reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,
 ):
-    """File a record manually; sticky across re-runs and audited (who, when, why).
+    """File records manually; sticky across re-runs and audited (who, when, why). Several ids
+    (or --ids-from FILE|-) are filed together in one transaction: all or none.
 
-    Example: seoulrec classify set 12 TRA --reason "자전거 대여소 사업"
+    Example: seoulrec classify set 12 13 TRA --reason "자전거 대여소 사업"
     """
+    *raw_ids, code = args
+    bad = [a for a in raw_ids if not a.isdigit()]
+    if bad:
+        raise UsageError(f"record ids are numbers, not {', '.join(map(repr, bad))}; the category code comes last")
+    ids = collect_ids([int(a) for a in raw_ids], ids_from)
     cat = open_catalog(catalog)
-    result = core.set_manual(cat, record_id, code, reason)
+    results = core.set_manual_many(cat, ids, code, reason)
     if as_json:
-        emit_json(result)
+        emit_json(results[0] if len(results) == 1 and not ids_from else results)
         return
-    info(f"Record {record_id} filed under {result['category']} {result['name']} (manual)")
+    info(f"{len(results)} records filed under {results[0]['category']} {results[0]['name']} (manual)")
 
 
 @classify_app.command("train")

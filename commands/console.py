@@ -179,3 +179,28 @@ CsvOption = typer.Option(False, "--csv", help="Print CSV on stdout (a header row
 TsvOption = typer.Option(False, "--tsv", help="Print tab-separated values on stdout.")
 #: Record and batch ids: SQLite integers (a larger number is a usage error, not a crash).
 MAX_ID = 2**63 - 1
+IdsFromOption = typer.Option(None, "--ids-from", help="Read record ids from FILE (one per line; - for stdin).", metavar="FILE|-")
+
+
+def collect_ids(given: list[int] | None, ids_from: str | None) -> list[int]:
+    """Record ids from the command line and ``--ids-from FILE|-`` (one per line; blank lines
+    and # comments skipped), in order, without duplicates."""
+    ids = list(given or [])
+    if ids_from:
+        try:
+            text = sys.stdin.read() if ids_from == "-" else Path(ids_from).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--ids-from {ids_from}: cannot read it ({exc})") from None
+        for number, line in enumerate(text.splitlines(), start=1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            if not line.isdigit() or not 1 <= int(line) <= MAX_ID:
+                raise UsageError(f"--ids-from {ids_from}: line {number}: {line!r} is not a record id")
+            ids.append(int(line))
+    for record_id in ids:
+        if not 1 <= record_id <= MAX_ID:
+            raise UsageError(f"{record_id} is not a record id")
+    if not ids:
+        raise UsageError("give at least one record id, or --ids-from FILE")
+    return list(dict.fromkeys(ids))

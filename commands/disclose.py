@@ -15,7 +15,7 @@ from seoulrec.config import load_config
 from seoulrec.errors import UsageError
 from seoulrec.policy import policy_from_config
 
-from .console import EXIT_FAILURE, CatalogOption, CsvOption, Format, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, summary, table
+from .console import EXIT_FAILURE, CatalogOption, CsvOption, Format, IdsFromOption, JsonOption, TsvOption, collect_ids, emit_json, info, listing, open_catalog, output_format, summary, table
 
 disclose_app = typer.Typer(help="Decide what the public may see, per record, by rule.\n\nExample: seoulrec disclose apply && seoulrec disclose check --strict", no_args_is_help=True)
 review_app = typer.Typer(help="The disclosure review board (직권심의): queue, decisions, due re-reviews.\n\nExample: seoulrec review queue --json", no_args_is_help=True)
@@ -109,7 +109,8 @@ def check(catalog: Optional[Path] = CatalogOption, strict: bool = typer.Option(F
 
 @disclose_app.command("set")
 def set_(
-    record_id: int = typer.Argument(..., help="Record id."),
+    record_ids: Optional[List[int]] = typer.Argument(None, help="Record ids (or --ids-from FILE).", show_default=False),
+    ids_from: Optional[str] = IdsFromOption,
     cls: str = typer.Option(..., "--class", help="public, partial or non_public."),
     grounds: List[int] = typer.Option([], "--grounds", help="Article 9(1) ground, 1-8 (repeat for several)."),
     reason: str = typer.Option("", "--reason", help="The reason in words (required unless public)."),
@@ -118,17 +119,19 @@ def set_(
     today: Optional[str] = TodayOption,
     as_json: bool = JsonOption,
 ):
-    """Set a record's disclosure by hand: audited and sticky across re-applies.
+    """Set records' disclosure by hand: audited and sticky across re-applies. Several ids (or
+    --ids-from FILE|-) are decided together in one transaction: all or none.
 
-    Example: seoulrec disclose set 12 --class non_public --grounds 5 --reason "의사결정 과정" --until 2026-06-30
+    Example: seoulrec disclose set 12 13 --class non_public --grounds 5 --reason "의사결정 과정" --until 2026-06-30
     """
+    ids = collect_ids(record_ids, ids_from)
     day = _day(today)
     cat = open_catalog(catalog)
-    result = disclosure.set_manual(cat, record_id, cls, grounds, reason, _day(until, "--until") if until else None, day)
+    results = disclosure.set_manual_many(cat, ids, cls, grounds, reason, _day(until, "--until") if until else None, day)
     if as_json:
-        emit_json(result)
+        emit_json(results[0] if len(results) == 1 and not ids_from else results)
         return
-    info(f"Record {record_id}: {cls} {result['grounds'] or ''} recorded; run `seoulrec disclose apply` to publish the change")
+    info(f"{len(results)} records: {cls} {results[0]['grounds'] or ''} recorded; run `seoulrec disclose apply` to publish the change")
 
 
 @review_app.command("queue")

@@ -10,12 +10,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from seoulrec.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
-from seoulrec.errors import PartialFailure, SeoulrecError
+from seoulrec import reports
+from seoulrec.errors import PartialFailure, SeoulrecError, UsageError
 from seoulrec.config import MAX_JOBS
 from seoulrec.ingest import IngestOptions, run_batch
 from seoulrec.model import OUTCOME_ADVICE
 
-from .console import CatalogOption, JsonOption, emit_json, err, info, summary
+from .console import MAX_ID, CatalogOption, JsonOption, emit_json, err, info, summary
 
 # "\b" keeps click from re-wrapping the list into one paragraph.
 OUTCOMES_HELP = "\b\n" + "\n".join(f"  {k}: {v}" for k, v in OUTCOME_ADVICE.items())
@@ -46,7 +47,7 @@ Example: seoulrec ingest exports/2025-10/ --jobs 2 --json > report.json
 
 
 def ingest(
-    paths: List[Path] = typer.Argument(..., help="Files, package folders, ZIPs or trees.", metavar="PATH"),
+    paths: Optional[List[Path]] = typer.Argument(None, help="Files, package folders, ZIPs or trees.", metavar="PATH", show_default=False),
     catalog: Optional[Path] = CatalogOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Read everything, write nothing; report what would change."),
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failed item."),
@@ -55,6 +56,8 @@ def ingest(
     memory_mb: Optional[int] = typer.Option(None, "--memory-mb", min=0, max=1 << 22, help="Per-worker memory limit in MiB (default 2048; 0 = none)."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Material kind for unstructured files, e.g. 용역자료."),
     material_class: Optional[str] = typer.Option(None, "--class", help="Disclosure class (공개구분) of unstructured files: public, partial or non_public."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Also read again every item whose failure is stored and unresolved (see `seoulrec failures`)."),
+    retry_batch: Optional[int] = typer.Option(None, "--batch", min=1, max=MAX_ID, help="With --retry-failed: only this batch's failures."),
     as_json: bool = JsonOption,
 ):
     config = load_config()
@@ -62,6 +65,13 @@ def ingest(
         config, jobs=jobs, timeout=timeout, memory_mb=memory_mb, material_kind=kind, material_class=material_class, dry_run=dry_run, fail_fast=fail_fast
     )
     cat = Catalog.open(resolve_catalog(catalog, config), readonly=dry_run)
+    paths = list(paths or [])
+    retried: list[str] = []
+    if retry_failed:
+        retried = sorted({f["path"] for f in reports.failures(cat, retry_batch)})
+        paths += [Path(p) for p in retried if Path(p).exists() or Path(p).is_symlink()]
+    if not paths:
+        raise UsageError("give PATH (files, package folders, ZIPs or trees), or --retry-failed" + (" (no unresolved failures to retry)" if retry_failed else ""))
     progress = Progress(
         TextColumn("[bold]ingest"),
         BarColumn(),
@@ -92,6 +102,11 @@ def ingest(
             emit_json(dict(report_json(partial), interrupted=True))  # what was done before Ctrl-C
         raise
     finally:
+        if not retried or dry_run:
+            cat.close()
+    if retried and not dry_run:
+        failed_now = {f["path"] for f in report.failed}
+        reports.resolve_retried(cat, [p for p in retried if p not in failed_now and Path(p).exists()])
         cat.close()
     render_report(report, as_json, dry_run)
     if report.stopped_early:

@@ -7,7 +7,7 @@ import typer
 from seoulrec import __version__
 
 from .console import SeoulrecGroup
-from . import classify, demo, disclose, export, ingest, init, privacy, ranks, records, scheme
+from . import classify, demo, disclose, export, ingest, init, privacy, ranks, records, scheme, views
 
 HELP = f"""seoulrec {__version__}: ingest, classify, decide disclosure and publish Seoul's records.
 
@@ -24,7 +24,7 @@ Example:  seoulrec init && seoulrec ingest exports/ && seoulrec records list
 
 app = typer.Typer(cls=SeoulrecGroup, help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None, add_completion=False)
 
-for module in (init, ingest, records, ranks, scheme, classify, disclose, privacy, export, demo):
+for module in (init, ingest, records, ranks, scheme, classify, disclose, privacy, export, views, demo):
     module.register(app)
 
 

@@ -219,7 +219,7 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     """Partitioned exports, run ownership (pids), where a title came from, a catalog identity."""
     db.execute(f"CREATE INDEX IF NOT EXISTS records_partition ON records({PARTITION_EXPR}, id)")
     db.execute("CREATE INDEX IF NOT EXISTS records_key ON records(record_key)")
-    for table, column in (("export_runs", "pid"), ("batches", "pid"), ("records", "title_source"), ("records", "source_url"), ("disclosures", "category"), ("disclosures", "category_path")):
+    for table, column in (("export_runs", "pid"), ("batches", "pid"), ("records", "title_source"), ("records", "source_url"), ("disclosures", "category"), ("disclosures", "category_path"), ("failures", "resolved")):
         if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {'INTEGER' if column == 'pid' else 'TEXT'}")
     # The portal URL a record came with (Seoul's list carries the original's own URL).

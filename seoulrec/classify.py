@@ -219,6 +219,12 @@ def review_queue(catalog: Catalog, limit: int | None = None) -> list[dict]:
     return queue
 
 
+def set_manual_many(catalog: Catalog, record_ids: list[int], code: str, reason: str, actor: str | None = None) -> list[dict]:
+    """File several records under one category in one transaction (all or none)."""
+    with catalog.transaction():
+        return [set_manual(catalog, record_id, code, reason, actor) for record_id in record_ids]
+
+
 def set_manual(catalog: Catalog, record_id: int, code: str, reason: str, actor: str | None = None) -> dict:
     """An archivist's decision: sticky across re-runs, audited with who, when and why."""
     if not (reason or "").strip():

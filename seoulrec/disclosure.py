@@ -380,6 +380,12 @@ def needs_attention(catalog: Catalog) -> dict:
     return {"needs_class": needs_class, "needs_title": needs_title}
 
 
+def set_manual_many(catalog: Catalog, record_ids: list[int], cls: str, grounds: list[int], reason: str, until: date | None, today: date, actor: str | None = None) -> list[dict]:
+    """The same manual decision for several records, in one transaction (all or none)."""
+    with catalog.transaction():
+        return [set_manual(catalog, record_id, cls, grounds, reason, until, today, actor) for record_id in record_ids]
+
+
 def set_manual(catalog: Catalog, record_id: int, cls: str, grounds: list[int], reason: str, until: date | None, today: date, actor: str | None = None) -> dict:
     if cls not in ("public", "partial", "non_public"):
         raise UsageError(f"--class must be public, partial or non_public, not {cls!r}")

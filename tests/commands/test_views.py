@@ -30,7 +30,8 @@ def catalog(cli, catalog_path, tmp_path):
 
 LISTINGS = [
     ("records", "list"), ("classify", "review"), ("disclose", "check"), ("review", "queue"), ("review", "due"),
-    ("export", "formats"), ("ranks", "show"), ("ranks", "unresolved"), ("scheme", "show"), ("privacy", "scan"),
+    ("export", "formats"), ("ranks", "show"), ("ranks", "unresolved"), ("scheme", "show"), ("scheme", "versions"), ("privacy", "scan"),
+    ("batches",), ("failures",), ("audit",),
 ]
 
 
