@@ -129,7 +129,7 @@ def train(
 @classify_app.command("eval")
 def evaluate(
     labels: Optional[Path] = typer.Option(None, "--labels", help="Evaluate the trained model on this labelled CSV."),
-    folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds (without a trained model or --labels)."),
+    folds: int = typer.Option(5, "--folds", min=2, max=100, help="Cross-validation folds (without a trained model or --labels)."),
     cv: bool = typer.Option(False, "--cv", help="Cross-validate on --labels (or the catalog) instead of using the trained model."),
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,

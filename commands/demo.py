@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     out: Path = typer.Option(Path("seoulrec-demo"), "--out", help="Folder for the demo corpus, catalog and outputs."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0 = one per core)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, max=256, help="Worker processes (0 = one per core)."),
     as_json: bool = JsonOption,
 ):
     """Generate a demo corpus (offline) and run the whole pipeline on it: ingest, classify,

@@ -12,10 +12,10 @@ import typer
 
 from seoulrec import disclosure
 from seoulrec.config import load_config
-from seoulrec.errors import UsageError
+from seoulrec.dates import parse_date
 from seoulrec.policy import policy_from_config
 
-from .console import EXIT_FAILURE, CatalogOption, CsvOption, Format, IdsFromOption, JsonOption, TsvOption, collect_ids, emit_json, info, listing, open_catalog, output_format, summary, table
+from .console import EXIT_FAILURE, MAX_ID, CatalogOption, CsvOption, Format, IdsFromOption, JsonOption, TsvOption, collect_ids, emit_json, info, listing, open_catalog, output_format, summary, table
 
 disclose_app = typer.Typer(help="Decide what the public may see, per record, by rule.\n\nExample: seoulrec disclose apply && seoulrec disclose check --strict", no_args_is_help=True)
 review_app = typer.Typer(help="The disclosure review board (직권심의): queue, decisions, due re-reviews.\n\nExample: seoulrec review queue --json", no_args_is_help=True)
@@ -29,12 +29,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _day(value: Optional[str], option: str = "--today") -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
+    return date.today() if value is None else parse_date(value, option)
 
 
 def _policy():
@@ -62,7 +57,7 @@ def apply(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayO
 
 
 @disclose_app.command("explain")
-def explain(record_id: int = typer.Argument(..., help="Record id."), catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
+def explain(record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record id."), catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
     """Explain one record's decision in plain words (which rule, rank, date and class).
 
     Example: seoulrec disclose explain 12
@@ -148,7 +143,7 @@ def queue(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayO
 
 @review_app.command("decide")
 def decide(
-    record_id: int = typer.Argument(..., help="Record id."),
+    record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record id."),
     decision: str = typer.Argument(..., help="uphold or overturn."),
     note: str = typer.Option(..., "--note", help="The board's note."),
     catalog: Optional[Path] = CatalogOption,

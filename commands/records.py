@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from seoulrec.dates import parse_date
 from seoulrec.errors import UsageError
 from seoulrec.records import KINDS, STATES, record_json
 
@@ -24,11 +24,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _date(value: Optional[str], option: str) -> Optional[str]:
-    if value is None:
-        return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}")
-    return value
+    return None if value is None else parse_date(value, option).isoformat()
 
 
 @records_app.command("list")

@@ -3,14 +3,13 @@ every morning, read from the catalog."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from seoulrec import reports
-from seoulrec.errors import UsageError
+from seoulrec.dates import parse_date
 
 from .console import MAX_ID, CatalogOption, CsvOption, Format, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, table
 
@@ -99,7 +98,7 @@ def failures(
 
 @failures_app.command("resolve")
 def resolve(
-    failure_ids: List[int] = typer.Argument(..., help="Failure ids (see `seoulrec failures`)."),
+    failure_ids: List[int] = typer.Argument(..., min=1, max=MAX_ID, help="Failure ids (see `seoulrec failures`)."),
     note: str = typer.Option(..., "--note", help="How it was resolved (kept in the audit log)."),
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,
@@ -129,8 +128,8 @@ def audit(
 
     Example: seoulrec audit --record 12
     """
-    if since is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
-        raise UsageError(f"--since takes a date as YYYY-MM-DD, not {since!r}")
+    if since is not None:
+        since = parse_date(since, "--since").isoformat()
     cat = open_catalog(catalog, readonly=True)
     found = reports.audit_log(cat, record, actor, since, limit)
     rows = [[e["id"], e["at"], e["actor"], e["action"], e["record_id"], e["detail"]] for e in found]

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Iterator
 
 from .catalog import Catalog, default_actor, now
+from .dates import stored_date
 from .errors import RecordNotFound, UsageError
 from .model import CLASS_LABELS, parse_grounds
 from .policy import GROUNDS, Decision, Policy, RecordFacts, decide
@@ -28,13 +29,7 @@ WHERE +r.is_current = 1 AND r.id > ? {extra} ORDER BY r.id LIMIT ?
 """
 
 
-def _day(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+_day = stored_date
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode

@@ -32,12 +32,9 @@ CLASSES = ("public", "partial", "non_public")
 
 
 def _date(value, where: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+    from .dates import config_date
+
+    return config_date(value, where)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def test_release_dates_board_and_the_30_year_rule():
         ({"hold_days": {"king": 3}}, "unknown rank 'king'"),
         ({"originals": {"classes": ["secret"]}}, "unknown class 'secret'"),
         ({"originals": {"classes": ["non_public"]}}, "cannot include non_public"),
-        ({"thresholds": [{"from": "someday", "level": "director"}]}, "is not a date"),
+        ({"thresholds": [{"from": "someday", "level": "director"}]}, "takes a date as YYYY-MM-DD"),
     ],
 )
 def test_bad_policies(override, message):
