@@ -10,7 +10,6 @@ import typer
 from seoulrec import classify as core
 from seoulrec.config import load_config
 from seoulrec.errors import UsageError
-from seoulrec.learn import Model, baseline_fit_predict, check_labels, cross_validate, metrics
 
 from .console import MAX_ID, IdsFromOption, collect_ids, CatalogOption, CsvOption, Format, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, summary, table, warn
 
@@ -112,18 +111,14 @@ def train(
     """
     settings, _ = _settings()
     cat = open_catalog(catalog)
-    version, scheme = core.current_scheme(cat)
-    labelled = core.labelled_from_file(labels, scheme) if labels else core.labelled_from_catalog(cat)
-    labelled, warnings = check_labels(labelled)
-    kind = features or settings.get("features", "morph")
-    model = Model.train(labelled, kind)
-    model_version = core.store_model(cat, model, version, {"source": str(labels) if labels else "catalog", "records": len(labelled), "features": kind, "classes": model.classes})
-    for warning in warnings:
+    result = core.train(cat, settings, labels, features)
+    for warning in result["warnings"]:
         warn(warning)
     if as_json:
-        emit_json({"model_version": model_version, "records": len(labelled), "classes": model.classes, "features": kind, "warnings": warnings})
+        emit_json(result)
         return
-    info(f"Trained model version {model_version} on {len(labelled)} records, {len(model.classes)} categories ({kind})")
+    info(f"Trained model version {result['model_version']} on {result['records']} records, {len(result['classes'])} categories ({result['features']}"
+         + (", calibrated)" if result["calibrated"] else ", not calibrated: too few examples in some category, or too many records)"))
 
 
 @classify_app.command("eval")
@@ -137,27 +132,19 @@ def evaluate(
     """Measure the classifier: accuracy, macro-F1, per-class precision/recall, confusion table,
     beside the baseline (TF-IDF character n-grams + linear SVM) on the same data.
 
-    With --labels and a trained model: the model is evaluated on the file and the baseline is
-    trained on the model's training data. Otherwise: k-fold cross-validation.
+    With --labels and a trained model: the model is evaluated on the file's rows it was not
+    trained on (rows it was trained on are left out and counted; a file of only those is
+    refused) and the baseline is trained on the model's training data. Otherwise: k-fold
+    cross-validation. Calibration (Brier score, reliability by confidence bin) is reported beside
+    accuracy, so the review threshold can be read as a probability.
 
     Example: seoulrec classify eval --labels held_out.csv --json
     """
     settings, _ = _settings()
     cat = open_catalog(catalog)
-    version, scheme = core.current_scheme(cat)
-    model_version, model = core.latest_model(cat)
-    if labels and model is not None and not cv:
-        labelled = core.labelled_from_file(labels, scheme)
-        records = [r for r, _ in labelled]
-        truth = [label for _, label in labelled]
-        ours = metrics(truth, [c for c, _, _ in model.predict(records, explain=0)])
-        baseline = metrics(truth, baseline_fit_predict(model.training, records))
-        result = {"mode": "held-out", "model_version": model_version, **ours, "baseline": baseline}
-    else:
-        labelled = core.labelled_from_file(labels, scheme) if labels else core.labelled_from_catalog(cat)
-        labelled, warnings = check_labels(labelled)
-        cv_result = cross_validate(labelled, settings.get("features", "morph"), folds)
-        result = {"mode": "cross-validation", "folds": cv_result["folds"], **cv_result["model"], "baseline": cv_result["baseline"], "warnings": warnings}
+    result = core.evaluate(cat, settings, labels, cv, folds)
+    for warning in result.get("warnings", []):
+        warn(warning)
     if as_json:
         emit_json(result)
         return
@@ -169,3 +156,6 @@ def evaluate(
     table("per category", ["category", "precision", "recall", "support"], [[c, m["precision"], m["recall"], m["support"]] for c, m in result["per_class"].items()])
     labels_ = result["confusion"]["labels"]
     table("confusion (rows: truth, columns: predicted)", [""] + labels_, [[label] + row for label, row in zip(labels_, result["confusion"]["matrix"])])
+    cal = result["calibration"]
+    table(f"calibration (top-label Brier score {cal['brier']}; 0 is perfect)", ["confidence", "records", "mean confidence", "accuracy"],
+          [[b["confidence"], b["records"], b["mean_confidence"], b["accuracy"]] for b in cal["reliability"]])

@@ -339,3 +339,56 @@ def latest_model(catalog: Catalog):
     if row is None:
         return None, None
     return row[0], Model.loads(row[1])
+
+
+# -- training and evaluation (the commands only render these) ---------------------------------
+
+def train(catalog: Catalog, settings: dict, labels: Path | None = None, features: str | None = None) -> dict:
+    """Train the statistical classifier on a labelled file or the catalog's manual and
+    unit-task decisions, and store it, versioned."""
+    from .learn import Model, check_labels
+
+    version, scheme = current_scheme(catalog)
+    labelled = labelled_from_file(labels, scheme) if labels else labelled_from_catalog(catalog)
+    labelled, warnings = check_labels(labelled)
+    kind = features or settings.get("features", "morph")
+    model = Model.train(labelled, kind)
+    model_version = store_model(catalog, model, version, {"source": str(labels) if labels else "catalog", "records": len(labelled), "features": kind, "classes": model.classes})
+    return {"model_version": model_version, "records": len(labelled), "classes": model.classes, "features": kind, "calibrated": model.calibrated is not None, "warnings": warnings}
+
+
+def _key(record: dict) -> tuple[str, str]:
+    return ((record.get("title") or "").strip(), (record.get("department") or "").strip())
+
+
+def evaluate(catalog: Catalog, settings: dict, labels: Path | None = None, cv: bool = False, folds: int = 5) -> dict:
+    """Accuracy, macro-F1, per-class figures, confusion and calibration, beside the baseline.
+
+    With ``labels`` and a trained model: held-out evaluation, and rows the model was trained on
+    are left out (and counted), never scored as held out. Otherwise k-fold cross-validation."""
+    from .learn import baseline_fit_predict, calibration, check_labels, cross_validate, metrics
+
+    _, scheme = current_scheme(catalog)
+    model_version, model = latest_model(catalog)
+    if labels and model is not None and not cv:
+        labelled = labelled_from_file(labels, scheme)
+        trained_on = {_key(r) for r, _ in (model.training or [])}
+        held_out = [(r, label) for r, label in labelled if _key(r) not in trained_on]
+        excluded = len(labelled) - len(held_out)
+        if not held_out:
+            raise UsageError(
+                f"every row of {labels} was used to train model version {model_version}: there is nothing held out to evaluate. "
+                "Evaluate on other labelled data, or use --cv for cross-validation"
+            )
+        records = [r for r, _ in held_out]
+        truth = [label for _, label in held_out]
+        predictions = model.predict(records, explain=0)
+        predicted = [c for c, _, _ in predictions]
+        ours = {**metrics(truth, predicted), "calibration": calibration(truth, predicted, [p for _, p, _ in predictions])}
+        baseline = metrics(truth, baseline_fit_predict(model.training, records))
+        warnings = [f"{excluded} rows of {labels} were in the model's training data and are left out"] if excluded else []
+        return {"mode": "held-out", "model_version": model_version, "excluded_trained": excluded, **ours, "baseline": baseline, "warnings": warnings}
+    labelled = labelled_from_file(labels, scheme) if labels else labelled_from_catalog(catalog)
+    labelled, warnings = check_labels(labelled)
+    result = cross_validate(labelled, settings.get("features", "morph"), folds)
+    return {"mode": "cross-validation", "folds": result["folds"], **result["model"], "baseline": result["baseline"], "warnings": warnings}

@@ -112,8 +112,12 @@ class Model:
     kind: str
     classes: list[str]
     #: The labelled records it was trained on (titles and departments), so the baseline can be
-    #: trained on the same data when the model is evaluated on a held-out file.
+    #: trained on the same data when the model is evaluated on a held-out file, and so an
+    #: evaluation never counts them as held out.
     training: list | None = None
+    #: Probabilities calibrated by cross-validation (sigmoid), so the review threshold means what
+    #: it says; None when there were too few examples per class to calibrate.
+    calibrated: object = None
 
     @classmethod
     def train(cls, labelled: list[tuple[dict, str]], kind: str = "morph") -> "Model":
@@ -129,18 +133,33 @@ class Model:
         else:
             estimator = LogisticRegression(C=20.0, class_weight="balanced", max_iter=2000)
         estimator.fit(matrix, labels)
-        return cls(features, estimator, kind, list(estimator.classes_), [({"title": r.get("title", ""), "department": r.get("department", "")}, label) for r, label in labelled])
+        calibrated = None
+        smallest = min(Counter(labels).values())
+        if smallest >= 2 and len(records) <= 20000:
+            from sklearn.base import clone
+            from sklearn.calibration import CalibratedClassifierCV
+
+            calibrated = CalibratedClassifierCV(clone(estimator), method="sigmoid", cv=min(3, smallest)).fit(matrix, labels)
+        training = [({"title": r.get("title", ""), "department": r.get("department", "")}, label) for r, label in labelled]
+        return cls(features, estimator, kind, list(estimator.classes_), training, calibrated)
 
     def predict(self, records: list[dict], explain: int = 5) -> list[tuple[str, float, list[tuple[str, float]]]]:
         """(category, probability, top features) per record."""
         import numpy as np
 
         matrix = self.features.transform(records)
-        probabilities = self.estimator.predict_proba(matrix)
+        calibrated = getattr(self, "calibrated", None)
+        probabilities = (calibrated or self.estimator).predict_proba(matrix)
         names = self._feature_names()
+        words = self._word_columns()
         out = []
         for i in range(len(records)):
             best = int(np.argmax(probabilities[i]))
+            if not _has_any(matrix, i, words):
+                # Not one word or morpheme the model has seen (another language, a blank or
+                # junk title): whatever the prior says, the model knows nothing here.
+                out.append((self.classes[best], 0.0, [("no known words", 0.0)]))
+                continue
             row = matrix.getrow(i)
             coef = self.estimator.coef_[best] if self.estimator.coef_.shape[0] > 1 else self.estimator.coef_[0]
             contributions = [(names[j], float(v * coef[j])) for j, v in zip(row.indices, row.data)]
@@ -148,6 +167,12 @@ class Model:
             top = [(name, round(weight, 3)) for name, weight in contributions[:explain] if weight > 0]
             out.append((self.classes[best], float(probabilities[i][best]), top))
         return out
+
+    def _word_columns(self) -> tuple[int, int]:
+        """The column range of the word/morpheme features (after the character n-grams)."""
+        chars = self.features.transformer_list[0][1].steps[-1][1]
+        start = len(chars.get_feature_names_out())
+        return start, len(self._feature_names())
 
     def _feature_names(self) -> list[str]:
         if not hasattr(self, "_names"):
@@ -168,6 +193,30 @@ class Model:
     def loads(blob: bytes) -> "Model":
         # Only models that seoulrec itself stored in the catalog are ever loaded.
         return pickle.loads(blob)
+
+
+def _has_any(matrix, row: int, columns: tuple[int, int]) -> bool:
+    start, end = columns
+    indices = matrix.indices[matrix.indptr[row]: matrix.indptr[row + 1]]
+    return bool(((indices >= start) & (indices < end)).any())
+
+
+def calibration(truth: list[str], predicted: list[str], confidence: list[float]) -> dict:
+    """How far confidences can be trusted: the top-label Brier score (0 is perfect) and a
+    reliability table (per confidence bin: records, mean confidence, accuracy)."""
+    correct = [1.0 if t == p else 0.0 for t, p in zip(truth, predicted)]
+    brier = sum((c - ok) ** 2 for c, ok in zip(confidence, correct)) / max(len(correct), 1)
+    bins = []
+    for lo in (0.0, 0.2, 0.4, 0.6, 0.8):
+        hi = lo + 0.2
+        members = [i for i, c in enumerate(confidence) if lo <= c < hi or (hi >= 1.0 and c == 1.0)]
+        if members:
+            bins.append({
+                "confidence": f"{lo:.1f}-{hi:.1f}", "records": len(members),
+                "mean_confidence": round(sum(confidence[i] for i in members) / len(members), 3),
+                "accuracy": round(sum(correct[i] for i in members) / len(members), 3),
+            })
+    return {"brier": round(brier, 4), "reliability": bins}
 
 
 def baseline_fit_predict(train: list[tuple[dict, str]], test: list[dict]) -> list[str]:
@@ -207,12 +256,14 @@ def cross_validate(labelled: list[tuple[dict, str]], kind: str = "morph", folds:
     smallest = min(Counter(labels).values())
     folds = max(2, min(folds, smallest))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    truth, ours, base = [], [], []
+    truth, ours, confidence, base = [], [], [], []
     for train_index, test_index in splitter.split(labels, labels):
         train = [labelled[i] for i in train_index]
         test = [labelled[i][0] for i in test_index]
         model = Model.train(train, kind)
-        ours.extend(c for c, _, _ in model.predict(test, explain=0))
+        for category, probability, _ in model.predict(test, explain=0):
+            ours.append(category)
+            confidence.append(probability)
         base.extend(baseline_fit_predict(train, test))
         truth.extend(labelled[i][1] for i in test_index)
-    return {"folds": folds, "model": metrics(truth, ours), "baseline": metrics(truth, base)}
+    return {"folds": folds, "model": {**metrics(truth, ours), "calibration": calibration(truth, ours, confidence)}, "baseline": metrics(truth, base)}

@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import sqlite3
 
@@ -150,12 +152,42 @@ def test_train_and_eval_on_the_real_list(cli, catalog_path):
     assert any("ECO has only 1" in w for w in trained["warnings"])
     again = j(cli, "classify", "train", "--labels", labels, "--catalog", catalog_path, "--features", "char+stem")
     assert again["model_version"] == 2  # models are versioned
-    held_out = j(cli, "classify", "eval", "--labels", labels, "--catalog", catalog_path)
-    assert held_out["mode"] == "held-out" and held_out["accuracy"] > 0.9  # evaluated on its own training data
+    own = j(cli, "classify", "eval", "--labels", labels, "--catalog", catalog_path)
+    assert own["excluded_trained"] == 147 and own["records"] == 2  # only the 2 rows of classes too rare to train on are held out
     cv = j(cli, "classify", "eval", "--labels", labels, "--cv", "--catalog", catalog_path)
+    assert 0 <= cv["calibration"]["brier"] <= 1 and cv["calibration"]["reliability"]
     assert cv["mode"] == "cross-validation" and 0 < cv["macro_f1"] <= 1
     assert cv["accuracy"] >= cv["baseline"]["accuracy"]  # matches or beats the baseline
     assert set(cv["per_class"]) >= {"ADM", "HEA", "COM"} and len(cv["confusion"]["matrix"]) == len(cv["confusion"]["labels"])
+
+
+def test_held_out_evaluation_leaves_out_training_rows_and_reports_calibration(cli, catalog_path, tmp_path):
+    rows = list(csv.DictReader(io.StringIO(corpus_file("seoul-opengov/public_list_2021-01.csv").read_text("utf-8-sig"))))
+    train_rows, test_rows = rows[: int(len(rows) * 0.7)], rows[int(len(rows) * 0.7):]
+    for name, part in (("train.csv", train_rows), ("test.csv", test_rows), ("mixed.csv", test_rows + train_rows[:10])):
+        with open(tmp_path / name, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(part)
+    assert j(cli, "classify", "train", "--labels", tmp_path / "train.csv", "--catalog", catalog_path)["calibrated"]
+    held_out = j(cli, "classify", "eval", "--labels", tmp_path / "test.csv", "--catalog", catalog_path)
+    assert held_out["mode"] == "held-out" and held_out["excluded_trained"] == 0 and held_out["records"] == len(test_rows)
+    assert held_out["calibration"]["reliability"] and 0 <= held_out["calibration"]["brier"] <= 1
+    mixed = j(cli, "classify", "eval", "--labels", tmp_path / "mixed.csv", "--catalog", catalog_path)
+    assert mixed["excluded_trained"] == 10 and mixed["records"] == len(test_rows) and "left out" in mixed["warnings"][0]
+
+
+def test_a_title_with_no_known_words_is_never_confident(tmp_path):
+    from seoulrec.learn import Model
+
+    rows = list(csv.DictReader(io.StringIO(corpus_file("seoul-opengov/public_list_2021-01.csv").read_text("utf-8-sig"))))
+    labelled = [({"title": r["title"], "department": ""}, r["category"]) for r in rows]
+    labelled = [(r, c) for r, c in labelled if sum(1 for _, k in labelled if k == c) >= 3]
+    model = Model.train(labelled)
+    (category, confidence, evidence), = model.predict([{"title": "Lorem ipsum dolor sit amet consectetur"}])
+    assert confidence == 0.0 and evidence == [("no known words", 0.0)]
+    (_, known, _), = model.predict([{"title": rows[0]["title"]}])
+    assert known > 0.3
 
 
 def test_statistical_decisions_explain_themselves(cli, filled):
@@ -213,3 +245,16 @@ def test_classify_run_retries_the_review_queue_and_the_category_is_published(cli
     assert cli("export", "index", "--format", "jsonl", "--out", out, "--since", "last", "--catalog", catalog_path).exit_code == 0
     rows = {json.loads(line)["document_number"]: json.loads(line) for p in out.glob("parts/*/records.jsonl") for line in p.read_text("utf-8").splitlines()}
     assert rows["자전거정책과-1"]["category"] == "환경"
+
+
+def test_evaluating_on_the_training_file_alone_is_refused(cli, catalog_path, tmp_path):
+    rows = list(csv.DictReader(io.StringIO(corpus_file("seoul-opengov/public_list_2021-01.csv").read_text("utf-8-sig"))))
+    rows = [r for r in rows if r["category"] in ("행정", "건강")]
+    path = tmp_path / "two.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    j(cli, "classify", "train", "--labels", path, "--catalog", catalog_path)
+    refused = cli("classify", "eval", "--labels", path, "--catalog", catalog_path)
+    assert refused.exit_code == 2 and "nothing held out" in refused.stderr
