@@ -70,6 +70,15 @@ def real_list() -> None:
             f"  {kind:9s} 2-fold CV x5:       accuracy {mean(r['model']['accuracy'] for r in cv):.3f} macro-F1 {mean(r['model']['macro_f1'] for r in cv):.3f}"
             f" | baseline accuracy {mean(r['baseline']['accuracy'] for r in cv):.3f} macro-F1 {mean(r['baseline']['macro_f1'] for r in cv):.3f}"
         )
+        bins: dict[str, list] = {}
+        for r in cv:
+            for b in r["model"]["calibration"]["reliability"]:
+                bins.setdefault(b["confidence"], []).append(b)
+        reliability = ", ".join(
+            f"{label}: {sum(b['records'] for b in group)} titles, accuracy {sum(b['accuracy'] * b['records'] for b in group) / sum(b['records'] for b in group):.2f}"
+            for label, group in sorted(bins.items())
+        )
+        print(f"  {kind:9s} calibration (CV): top-label Brier {mean(r['model']['calibration']['brier'] for r in cv):.3f}; {reliability}")
 
 
 def throughput(train_size: int) -> None:
