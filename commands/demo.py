@@ -11,9 +11,10 @@ from datetime import date
 from seoulrec import classify, disclosure
 from seoulrec.export import run_export
 from seoulrec.privacy import Masker
-from seoulrec.policy import load_policy
+from seoulrec.config import load_config
+from seoulrec.policy import policy_from_config
 from seoulrec.catalog import Catalog
-from seoulrec.config import CONFIG_NAME, CONFIG_TEMPLATE
+from seoulrec.project import init_project
 from seoulrec.demo import generate_demo, prepare_demo_folder
 from seoulrec.ingest import IngestOptions, run_batch
 
@@ -43,14 +44,12 @@ def demo(
     prepare_demo_folder(out)
     corpus = out / "corpus"
     counts = generate_demo(corpus)
-    catalog_path = out / "seoulrec.db"
-    catalog = Catalog.create(catalog_path)
-    config_path = out / CONFIG_NAME
-    if not config_path.exists():
-        config_path.write_text(CONFIG_TEMPLATE.format(catalog="seoulrec.db"), "utf-8")
+    project = init_project(out, Path("seoulrec.db"))
+    catalog_path, config_path = Path(project["catalog"]), Path(project["config"])
+    catalog = Catalog.open(catalog_path)
     report = run_batch(catalog, [corpus], IngestOptions(jobs=jobs, kinds={"용역": "용역자료", "회의": "회의자료"}))
     classified = classify.run(catalog, {}, out)
-    policy = load_policy()
+    policy = policy_from_config(load_config(config_path))
     disclosed = disclosure.apply(catalog, policy, date.today())
     exports = {}
     (out / "public").mkdir(exist_ok=True)
