@@ -138,11 +138,11 @@ _CLICK_OWN = tuple(
 class SeoulrecGroup(TyperGroup):
     """The root command group: every command's errors are translated here, in one place."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
         _ON_INTERRUPT.clear()
         try:
             return super().invoke(ctx)
-        except _CLICK_OWN:
+        except _CLICK_OWN:  # type: ignore[misc]
             raise
         except PartialFailure as exc:
             err.print(Text(str(exc), style="yellow"), soft_wrap=True)

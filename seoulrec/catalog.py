@@ -382,7 +382,7 @@ class Catalog:
                 "INSERT INTO batches(started, status, options, pid) VALUES (?, 'running', ?, ?)",
                 [now(), json.dumps(options, ensure_ascii=False), os.getpid()],
             )
-            batch_id = cursor.lastrowid
+            batch_id = int(cursor.lastrowid or 0)
             self.audit("batch.start", detail={"batch": batch_id, "options": options})
         return batch_id
 
@@ -442,7 +442,8 @@ class Catalog:
         """Records matching every filter given, in id order. ``disclosure_class`` and
         ``published`` filter on the decision in force; ``state``: current (default),
         superseded, withdrawn."""
-        where, params = [], []
+        where: list[str] = []
+        params: list = []
         if state == "superseded":
             where.append("is_current = 0 AND EXISTS (SELECT 1 FROM records o WHERE o.record_key = records.record_key AND o.is_current = 1)")
         elif state == "withdrawn":
@@ -504,12 +505,13 @@ def relevel(catalog: "Catalog", ladder, actor: str | None = None) -> dict:
     from .ranks import approval_level
 
     changes: dict[str, int] = {}
-    updates = []
+    updates: list[tuple[str, int]] = []
     rows = catalog.db.execute(
         'SELECT r.id, r.approval_level, a.kind, a."order", a.position, a.type, a.name, a.date, a.is_final '
         'FROM records r JOIN approvals a ON a.record_id = r.id WHERE r.is_current = 1 ORDER BY r.id, a.kind, a."order"'
     )
-    current_id, current_level, chain = None, None, []
+    current_id, current_level = None, None
+    chain: list = []
 
     def finish():
         if current_id is None:

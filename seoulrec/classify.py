@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from .catalog import Catalog, default_actor, now
@@ -49,7 +50,7 @@ def import_scheme(catalog: Catalog, scheme: Scheme) -> int:
             "INSERT INTO schemes(name, source, sha256, imported, is_current) VALUES (?, ?, ?, ?, 1)",
             [scheme.name, scheme.source, scheme.sha256, now()],
         )
-        version = cursor.lastrowid
+        version = int(cursor.lastrowid or 0)
         catalog.db.conn.executemany(
             "INSERT INTO categories(scheme_version, code, name, parent, description) VALUES (?, ?, ?, ?, ?)",
             [(version, c.code, c.name, c.parent, c.description) for c in scheme.categories.values()],
@@ -129,7 +130,7 @@ def build_pipeline(context: ClassifyContext) -> list:
     return [classifiers.get(name)(context) for name in names]
 
 
-def decide(results: list[tuple[object, ClassifierResult | None]], threshold: float) -> tuple[str, ClassifierResult | None, str | None]:
+def decide(results: list[tuple[Any, ClassifierResult | None]], threshold: float) -> tuple[str, ClassifierResult | None, str | None]:
     """(status, winning result, classifier name) from the pipeline's results, in order."""
     for plugin, result in results:
         if result is not None and plugin.authoritative:

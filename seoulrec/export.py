@@ -18,7 +18,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .catalog import PARTITION_EXPR, Catalog, now
 from .errors import UsageError
@@ -140,7 +140,8 @@ def _rows(catalog: Catalog, sql: str, params: list, masker, default_licence: str
 
 def _partitions(catalog: Catalog) -> list[str]:
     """Every partition key in the catalog, walking the partition index (no full scan)."""
-    keys, last = [], ""
+    keys: list[str] = []
+    last = ""
     while True:
         row = catalog.db.execute(f"SELECT min({PARTITION_EXPR}) FROM records INDEXED BY records_partition WHERE {PARTITION_EXPR} > ?", [last]).fetchone()
         if row is None or row[0] is None:
@@ -235,11 +236,11 @@ def _splice_month(exporter, key: str, old_folder: Path, old_ids_path: Path, fold
     replaced = {rid for rid, _ in fresh} | plan.gone
     kept = [(rid, i) for i, rid in enumerate(old_ids) if rid not in replaced]
     # Merge two id-ordered lists: kept old rows and changed rows of this month.
-    merged: list[tuple[int, int | None, tuple | None]] = []
+    merged: list[tuple[int, int | None, tuple]] = []
     a = b = 0
     while a < len(kept) or b < len(fresh):
         if b >= len(fresh) or (a < len(kept) and kept[a][0] < fresh[b][0]):
-            merged.append((kept[a][0], kept[a][1], None))
+            merged.append((kept[a][0], kept[a][1], ()))
             a += 1
         else:
             merged.append((fresh[b][0], None, fresh[b][1]))
@@ -268,7 +269,7 @@ def _mark_stale_runs(catalog: Catalog) -> None:
             catalog.db.conn.executemany("UPDATE export_runs SET status = 'interrupted', finished = ? WHERE id = ?", [(now(), rid) for rid in stale])
 
 
-def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool, settings: dict, masker, force: bool = False, protected: list[Path] = ()) -> dict:
+def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool, settings: dict, masker, force: bool = False, protected: list[Path] | tuple = ()) -> dict:
     """Export the index with one exporter into ``out``; returns the manifest plus notes.
 
     A partitioned exporter (``seoul-csv``, ``jsonl``) writes one folder per production month
@@ -344,8 +345,8 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
         else:
             old_parts = {p["key"]: p for p in (previous or {}).get("partitions", [])} if kind == "delta" else {}
             keys = set(_partitions(catalog))
-            dirty = _dirty_partitions(catalog, since_seq) if kind == "delta" else keys
-            plan = _plan_delta(catalog, exporter, context(tmp, "delta"), since_seq, masker, default_licence, text) if kind == "delta" and isinstance(exporter, LineExporter) else None
+            dirty = _dirty_partitions(catalog, since_seq) if since_seq is not None else keys
+            plan = _plan_delta(catalog, exporter, context(tmp, "delta"), since_seq, masker, default_licence, text) if since_seq is not None and isinstance(exporter, LineExporter) else None
             rows_total = written = reused = rendered_rows = 0
             part_sql = PARTITION_SQL.format(text=text, part=PARTITION_EXPR)
             for key in sorted(keys | set(old_parts)):
@@ -377,7 +378,7 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
                 rows_total += partitions[key]["rows"] if key in partitions else 0
             counts = {"rows": rows_total, "partitions": len(partitions), "partitions_written": written, "partitions_reused": reused, "rows_rendered": rendered_rows, "tombstones": 0}
             change_sets = []
-            if kind == "delta":
+            if since_seq is not None:
                 kept = [c for c in (previous or {}).get("change_sets", [])][-(KEEP_CHANGE_SETS - 1):]
                 for change in kept:
                     for name in change["files"]:
@@ -387,7 +388,7 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
                     name = f"{since_seq:06d}-{seq:06d}"
                     folder = tmp / "changes" / name
                     folder.mkdir(parents=True)
-                    if plan is not None:  # rendered once, for the months and the change set
+                    if plan is not None and isinstance(exporter, LineExporter):  # rendered once, for the months and the change set
                         writer = exporter.open_writer(folder)
                         for fragments in plan.ordered:
                             writer.add(fragments)
@@ -413,7 +414,7 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
             files["partitions.json"] = {"sha256": file_sha256(tmp / "partitions.json"), "bytes": (tmp / "partitions.json").stat().st_size}
         else:
             files = _files_of(tmp, tmp)
-        manifest = {
+        manifest: dict[str, Any] = {
             "schema": "seoulrec.export-manifest/2",
             "exporter": exporter_name,
             "kind": kind,

@@ -276,6 +276,7 @@ def build_package(primary_name: str, primary: bytes, members: dict[str, bytes], 
     if fmt == "pack":
         pack = read_pack(primary, primary_name)
         header = pack.header
+        assert pack.pubdoc is not None  # read_pack refuses an envelope without one
         primary_name, primary = pack.pubdoc
         for name, body in pack.attachments:
             members.setdefault(_nfc(name), body)
@@ -334,9 +335,7 @@ def _package_members(folder: Path, max_bytes: int) -> tuple[str, bytes, dict[str
                 primary_name, primary = rel, data
             else:
                 members[rel] = data
-    if primary is None:
-        from .errors import CorruptDocument
-
+    if primary is None or primary_name is None:
         raise CorruptDocument(f"{folder}: no pubdoc.xml or pack envelope in the package folder")
     return primary_name, primary, members
 
@@ -455,7 +454,7 @@ def title_source(extracted: Extracted) -> str:
     first line (``body``), which must not be published while the original is withheld."""
     if not extracted.title:
         return "none"
-    titles = set()
+    titles: set[str] = set()
     for key, value in extracted.metadata.items():
         if isinstance(value, dict):
             titles.update(str(v).strip() for k, v in value.items() if str(k).lower().endswith("title"))
@@ -476,7 +475,7 @@ def _ladder(options: dict) -> Ladder:
 
 def process_item(item: Item, options: dict, catalog_path: str | None) -> dict:
     """Read, hash and extract one item. Runs in a worker; returns plain data, never raises."""
-    result = {"path": item.path, "sha256": None, "outcome": "ok", "message": "", "records": [], "known": False, "format": None}
+    result: dict = {"path": item.path, "sha256": None, "outcome": "ok", "message": "", "records": [], "known": False, "format": None}
     name = Path(item.path).name
     try:
         _process(item, options, catalog_path, result)
@@ -531,8 +530,8 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
 
         archive = SafeZip(data, path.name)
         names = archive.names()
-        primary_name = next((n for n in names if n.rsplit("/", 1)[-1].lower() in PACKAGE_PRIMARY), None)
-        if primary_name is None:
+        primary_name = next((n for n in names if n.rsplit("/", 1)[-1].lower() in PACKAGE_PRIMARY), "")
+        if not primary_name:
             primary_name = next(n for n in names if n.lower().endswith(".xml") and identify(archive.read(n)[:2048]) == "pack")
         members = {n: archive.read(n) for n in names if n != primary_name}
         extracted = build_package(primary_name, archive.read(primary_name), members, flag_base)
@@ -578,7 +577,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
         result["records"].append(_record(extracted, key, sha, item.path, fmt, ladder, kind, None if is_approval else _material_kind(path, options)))
 
 
-_KNOWN_DB = {}
+_KNOWN_DB: dict = {}
 
 
 def _known(catalog_path: str, sha: str) -> bool:
@@ -827,7 +826,7 @@ def run_batch(
                 [result["sha256"]],
             ):
                 report.incomplete.append({"path": shown_path(result["path"]), "reason": "incomplete", "message": f"missing attachments: {missing}"})
-        if group is None:
+        if group is None or batch_id is None:
             changes = [] if result.get("known") else _dry_changes(catalog, result)
         else:
             changes = [] if result.get("known") else group.write(batch_id, result)
@@ -886,7 +885,7 @@ def run_batch(
         if group is not None:
             group.close()
         report.seconds = round(time.perf_counter() - started, 3)
-        if batch_id is not None:
+        if batch_id is not None and catalog is not None:
             if report.stopped_early:
                 status = "stopped"
             catalog.finish_batch(

@@ -14,6 +14,7 @@ import io
 import pickle
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import UsageError
 from .korean import stems
@@ -107,8 +108,8 @@ def check_labels(labelled: list[tuple[dict, str]]) -> tuple[list[tuple[dict, str
 class Model:
     """A trained statistical classifier."""
 
-    features: object
-    estimator: object
+    features: Any
+    estimator: Any
     kind: str
     classes: list[str]
     #: The labelled records it was trained on (titles and departments), so the baseline can be
@@ -117,7 +118,7 @@ class Model:
     training: list | None = None
     #: Probabilities calibrated by cross-validation (sigmoid), so the review threshold means what
     #: it says; None when there were too few examples per class to calibrate.
-    calibrated: object = None
+    calibrated: Any = None
 
     @classmethod
     def train(cls, labelled: list[tuple[dict, str]], kind: str = "morph") -> "Model":
@@ -176,7 +177,7 @@ class Model:
 
     def _feature_names(self) -> list[str]:
         if not hasattr(self, "_names"):
-            names = []
+            names: list[str] = []
             for label, pipe in self.features.transformer_list:
                 vectorizer = pipe.steps[-1][1]
                 prefix = "char" if label == "chars" else ""
@@ -256,7 +257,10 @@ def cross_validate(labelled: list[tuple[dict, str]], kind: str = "morph", folds:
     smallest = min(Counter(labels).values())
     folds = max(2, min(folds, smallest))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    truth, ours, confidence, base = [], [], [], []
+    truth: list[str] = []
+    ours: list[str] = []
+    confidence: list[float] = []
+    base: list[str] = []
     for train_index, test_index in splitter.split(labels, labels):
         train = [labelled[i] for i in train_index]
         test = [labelled[i][0] for i in test_index]

@@ -44,7 +44,7 @@ def read_manifest(folder: Path) -> dict | None:
         return json.load(fh)
 
 
-def check_destination(out: Path, protected: list[Path] = (), force: bool = False, option: str = "--out") -> Path:
+def check_destination(out: Path, protected: list[Path] | tuple = (), force: bool = False, option: str = "--out") -> Path:
     """Resolve and vet an output folder; raise ``UsageError`` (exit 2) before touching anything."""
     raw = Path(os.path.expanduser(str(out)))
     if raw.is_symlink():
@@ -93,7 +93,7 @@ def _alive(pid: int) -> bool:
 def clean_leftovers(out: Path) -> list[str]:
     """Remove temporary and old folders beside ``out`` left by killed runs (their process is gone).
     Where ``out`` itself is missing and a killed swap left the old content beside it, put it back."""
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(out.parent))
     except OSError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from .errors import SeoulrecError, UsageError
 
@@ -109,7 +109,7 @@ class LineExporter(Exporter):
     def read_fragments(self, folder) -> list[list[bytes]] | None:
         """The fragments (as encoded bytes) of files this exporter wrote into ``folder``; None
         if they do not have the expected layout (the month is then rendered in full)."""
-        result = []
+        result: list[list[bytes]] = []
         for spec in self.line_files:
             head, sep, tail, empty = (part.encode(spec.encoding) for part in (spec.head, spec.sep, spec.tail, spec.empty))
             try:
@@ -145,13 +145,18 @@ class LineWriter:
             fh.close()
 
 
-class Registry:
+P = TypeVar("P")
+
+
+class Registry(Generic[P]):
+    """Plugins of one kind by name: built-ins and the entry-point group, duplicates refused."""
+
     def __init__(self, group: str, builtins: list[str]):
         self.group = group
         self.builtins = builtins
-        self._plugins: dict[str, type] | None = None
+        self._plugins: dict[str, type[P]] | None = None
 
-    def register(self, plugins: dict[str, type], cls: type, origin: str) -> None:
+    def register(self, plugins: dict[str, type[P]], cls: type[P], origin: str) -> None:
         name = getattr(cls, "name", "")
         if not name:
             raise SeoulrecError(f"plugin {cls!r} from {origin} has no name")
@@ -159,11 +164,11 @@ class Registry:
             raise DuplicatePlugin(f"two {self.group} plugins are named {name!r} ({plugins[name].__module__} and {cls.__module__})")
         plugins[name] = cls
 
-    def all(self) -> dict[str, type]:
+    def all(self) -> dict[str, type[P]]:
         if self._plugins is None:
             import importlib
 
-            plugins: dict[str, type] = {}
+            plugins: dict[str, type[P]] = {}
             for module_name in self.builtins:
                 module = importlib.import_module(module_name)
                 for cls in getattr(module, "PLUGINS", []):
@@ -173,7 +178,7 @@ class Registry:
             self._plugins = plugins
         return self._plugins
 
-    def get(self, name: str) -> type:
+    def get(self, name: str) -> type[P]:
         plugins = self.all()
         if name not in plugins:
             kind = {"seoulrec.classifiers": "classifier", "seoulrec.exporters": "format"}.get(self.group, "plugin")
@@ -181,11 +186,11 @@ class Registry:
         return plugins[name]
 
 
-classifiers = Registry(
+classifiers: Registry[Classifier] = Registry(
     "seoulrec.classifiers",
     ["seoulrec.classifiers.unit_task", "seoulrec.classifiers.department", "seoulrec.classifiers.keywords", "seoulrec.classifiers.statistical"],
 )
-exporters = Registry(
+exporters: Registry[Exporter] = Registry(
     "seoulrec.exporters",
     ["seoulrec.exporters.seoul_csv", "seoulrec.exporters.jsonl", "seoulrec.exporters.atom", "seoulrec.exporters.sitemap"],
 )

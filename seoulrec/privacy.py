@@ -58,7 +58,7 @@ _EMAIL_LOCAL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 _ANY = re.compile(r"[\d@]|[(\[]\s?at\s?[)\]]|성명|신청인|민원인|청구인|대상자|피해자|보호자|고인|故", re.IGNORECASE)
 #: Matching runs on a same-length normal form: full-width forms to ASCII (NFKC's mapping for
 #: them) and every dash to "-", so spans found in it are the original's spans.
-_NORMAL = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_NORMAL: dict[int, int | str] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _NORMAL.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"})
 _NORMAL.update({0x3000: " ", 0x00A0: " "})
 _NEEDS_NORMAL = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_NORMAL)) + "]")
@@ -272,7 +272,7 @@ def scan_catalog(catalog, masker: Masker, record_id: int | None = None) -> dict:
     records = []
     for rid, number, title, text, attachments in catalog.db.execute(sql + " ORDER BY r.id", params):
         by_kind: dict[str, int] = {}
-        examples = []
+        examples: list[dict] = []
         for where, value in (("title", title), ("text", text), ("attachments", attachments)):
             for finding in masker.find(value or ""):
                 by_kind[finding.kind] = by_kind.get(finding.kind, 0) + 1

@@ -20,6 +20,7 @@ def init_project(folder: Path, catalog: Path | None = None) -> dict:
         env = os.environ.get(ENV_CATALOG)
         existing = load_config(folder / CONFIG_NAME) if (folder / CONFIG_NAME).is_file() else None
         catalog = Path(env) if env else (existing.catalog_path() if existing and existing.catalog_path() else Path("seoulrec.db"))
+    assert catalog is not None
     catalog_path = catalog if catalog.is_absolute() else (folder / catalog)
     created = not catalog_path.exists()
     cat = Catalog.create(catalog_path)

@@ -69,7 +69,8 @@ def batches(catalog: Catalog, limit: int | None = None) -> list[dict]:
 
 def failures(catalog: Catalog, batch: int | None = None, include_resolved: bool = False) -> list[dict]:
     """Stored per-item failures with what to do about each."""
-    where, params = [], []
+    where: list[str] = []
+    params: list = []
     if batch is not None:
         where.append("batch_id = ?")
         params.append(batch)
@@ -108,7 +109,8 @@ def resolve_retried(catalog: Catalog, paths_ok: list[str]) -> int:
 
 
 def audit_log(catalog: Catalog, record_id: int | None = None, actor: str | None = None, since: str | None = None, limit: int | None = None) -> list[dict]:
-    where, params = [], []
+    where: list[str] = []
+    params: list = []
     if record_id is not None:
         where.append("record_id = ?")
         params.append(record_id)

@@ -50,7 +50,7 @@ class Scheme:
         while code and code in self.categories and code not in seen:
             seen.add(code)
             names.append(self.categories[code].name)
-            code = self.categories[code].parent
+            code = self.categories[code].parent or ""
         return list(reversed(names))
 
     def to_rows(self) -> list[dict]:
@@ -119,13 +119,14 @@ def parse_scheme(data: bytes, source: str = "scheme", name: str | None = None) -
         if category.parent and category.parent not in scheme.categories:
             raise ConfigError(f"{source}: {unit} {category.line}: parent {category.parent!r} of {category.code!r} does not exist")
     for category in scheme.categories.values():
-        seen, code = [], category.code
+        seen: list[str] = []
+        code = category.code
         while code:
             if code in seen:
                 cycle = " -> ".join(seen[seen.index(code):] + [code])
                 raise ConfigError(f"{source}: {unit} {category.line}: cycle in parents: {cycle}")
             seen.append(code)
-            code = scheme.categories[code].parent
+            code = scheme.categories[code].parent or ""
     return scheme
 
 

@@ -396,7 +396,7 @@ def read_docx(data: bytes, name: str = "document.docx") -> Extracted:
     core = archive.find("docprops/core.xml")
     if core:
         for el in load(core):
-            key = CORE_FIELDS.get(el.tag)
+            key = CORE_FIELDS.get(el.tag)  # type: ignore[assignment]
             if key and (el.text or "").strip():
                 metadata[key] = el.text.strip()
     sections = [("\n".join(lines))]

@@ -144,7 +144,8 @@ def hpf_metadata(data: bytes, name: str) -> dict:
 def read_hwpx(data: bytes, name: str = "document.hwpx") -> Extracted:
     """Read an HWPX file: text of every section in order, metadata, and the approval foot if any."""
     archive = SafeZip(data, name)
-    if archive.find("meta-inf/manifest.xml") and b"encryption" in archive.read(archive.find("meta-inf/manifest.xml")).lower():
+    manifest = archive.find("meta-inf/manifest.xml")
+    if manifest and b"encryption" in archive.read(manifest).lower():
         raise EncryptedDocument(f"{name}: the HWPX package is password-encrypted")
     sections = sorted(
         ((int(m.group(1)), n) for n in archive.names() if (m := SECTION.match(n))),
