@@ -21,9 +21,36 @@ from seoulrec.demo import DEPARTMENTS, SUBJECTS
 from seoulrec.learn import Model, baseline_fit_predict, check_labels, cross_validate, metrics
 from seoulrec.scheme import default_scheme
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seoul-opengov" / "public_list_2021-01.csv"
-FIELD_CODES = {"교통": "TRA", "주택도시계획": "HOU", "복지": "WEL", "환경": "ENV", "안전": "SAF", "문화관광": "CUL"}
-NOISE = ["2025년", "하반기", "추진", "계획", "결과", "보고", "알림", "협조", "요청", "제출", "개선", "점검", "운영"]
+REAL = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "corpus"
+    / "seoul-opengov"
+    / "public_list_2021-01.csv"
+)
+FIELD_CODES = {
+    "교통": "TRA",
+    "주택도시계획": "HOU",
+    "복지": "WEL",
+    "환경": "ENV",
+    "안전": "SAF",
+    "문화관광": "CUL",
+}
+NOISE = [
+    "2025년",
+    "하반기",
+    "추진",
+    "계획",
+    "결과",
+    "보고",
+    "알림",
+    "협조",
+    "요청",
+    "제출",
+    "개선",
+    "점검",
+    "운영",
+]
 
 
 def synthetic(n: int, seed: int = 1) -> list[tuple[dict, str]]:
@@ -40,7 +67,9 @@ def synthetic(n: int, seed: int = 1) -> list[tuple[dict, str]]:
 
 def real_list() -> None:
     labelled, _ = check_labels(labelled_from_file(REAL, default_scheme()))
-    print(f"Seoul's real pre-publication list (2021-01): {len(labelled)} labelled titles, 7 categories with 2+ examples")
+    print(
+        f"Seoul's real pre-publication list (2021-01): {len(labelled)} labelled titles, 7 categories with 2+ examples"
+    )
     rng = random.Random(0)
     for kind in ("morph", "char+stem"):
         splits = []
@@ -78,25 +107,37 @@ def real_list() -> None:
             f"{label}: {sum(b['records'] for b in group)} titles, accuracy {sum(b['accuracy'] * b['records'] for b in group) / sum(b['records'] for b in group):.2f}"
             for label, group in sorted(bins.items())
         )
-        print(f"  {kind:9s} calibration (CV): top-label Brier {mean(r['model']['calibration']['brier'] for r in cv):.3f}; {reliability}")
+        print(
+            f"  {kind:9s} calibration (CV): top-label Brier {mean(r['model']['calibration']['brier'] for r in cv):.3f}; {reliability}"
+        )
 
 
 def throughput(train_size: int) -> None:
     from seoulrec.plugins import classifiers
 
     data = synthetic(train_size)
-    records = [dict(r, id=i, unit_task="", record_key=str(i)) for i, (r, _) in enumerate(data[:20000])]
+    records = [
+        dict(r, id=i, unit_task="", record_key=str(i)) for i, (r, _) in enumerate(data[:20000])
+    ]
     with tempfile.TemporaryDirectory() as folder:
         catalog = Catalog.create(Path(folder) / "c.db")
         version, scheme = current_scheme(catalog)
         dept_map = Path(folder) / "depts.csv"
-        dept_map.write_text("department,category\n" + "\n".join(f"{d},{FIELD_CODES[f]}" for d, _, _, f in DEPARTMENTS), "utf-8")
-        context = ClassifyContext(catalog, scheme, version, {"department_map": str(dept_map)}, Path(folder))
+        dept_map.write_text(
+            "department,category\n"
+            + "\n".join(f"{d},{FIELD_CODES[f]}" for d, _, _, f in DEPARTMENTS),
+            "utf-8",
+        )
+        context = ClassifyContext(
+            catalog, scheme, version, {"department_map": str(dept_map)}, Path(folder)
+        )
         for name in ("department", "keywords"):
             plugin = classifiers.get(name)(context)
             start = time.perf_counter()
             plugin.classify(records)
-            print(f"  rule classifier {name:10s}: {len(records) / (time.perf_counter() - start):9.0f} records/s")
+            print(
+                f"  rule classifier {name:10s}: {len(records) / (time.perf_counter() - start):9.0f} records/s"
+            )
         for kind in ("morph", "char+stem"):
             start = time.perf_counter()
             model = Model.train(data, kind)
@@ -104,14 +145,18 @@ def throughput(train_size: int) -> None:
             start = time.perf_counter()
             model.predict(records)
             rate = len(records) / (time.perf_counter() - start)
-            print(f"  statistical ({kind:9s}): trained on {len(data):,} records in {trained:5.1f} s; predicts {rate:7.0f} records/s with explanations")
+            print(
+                f"  statistical ({kind:9s}): trained on {len(data):,} records in {trained:5.1f} s; predicts {rate:7.0f} records/s with explanations"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--train-size", type=int, default=100_000)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
     if REAL.exists():
         real_list()
     throughput(args.train_size)

@@ -29,9 +29,23 @@ from seoulrec.policy import load_policy  # noqa: E402
 def export(catalog: Path, fmt: str, out: Path, *extra: str) -> tuple[float, dict, float]:
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", "import resource, sys; from seoulrec.commands.main import app\ntry:\n app()\nexcept SystemExit as e:\n print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); raise",
-         "export", "index", "--format", fmt, "--out", str(out), "--catalog", str(catalog), "--json", *extra],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import resource, sys; from seoulrec.commands.main import app\ntry:\n app()\nexcept SystemExit as e:\n print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); raise",
+            "export",
+            "index",
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+            "--catalog",
+            str(catalog),
+            "--json",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
@@ -51,7 +65,9 @@ def run(n: int, folder: Path, incremental: bool) -> None:
         seconds, report, rss = export(path, fmt, folder / f"out-{fmt}-{n}", "--since", "last")
         rows = report["manifest"]["counts"]["rows"]
         results[fmt] = (seconds, report["seconds"])
-        print(f"n={n:,} full {fmt:9s}: {rows:,} rows in {seconds:.1f} s wall ({report['seconds']:.1f} s in the export) = {rows / seconds:,.0f} records/s, child peak RSS {rss:.0f} MiB")
+        print(
+            f"n={n:,} full {fmt:9s}: {rows:,} rows in {seconds:.1f} s wall ({report['seconds']:.1f} s in the export) = {rows / seconds:,.0f} records/s, child peak RSS {rss:.0f} MiB"
+        )
     if not incremental:
         return
     changed = n // 100
@@ -59,7 +75,10 @@ def run(n: int, folder: Path, incremental: bool) -> None:
     # are recent documents: the newest 1% by production date, two or three month partitions)
     # and the worst case (1% spread uniformly over every month, so every partition changes).
     models = [
-        ("recent 1%", f"UPDATE records SET title = title || ' (정정)' WHERE id IN (SELECT id FROM records ORDER BY enforcement_date DESC LIMIT {changed})"),
+        (
+            "recent 1%",
+            f"UPDATE records SET title = title || ' (정정)' WHERE id IN (SELECT id FROM records ORDER BY enforcement_date DESC LIMIT {changed})",
+        ),
         ("uniform 1%", "UPDATE records SET title = title || ' (정정2)' WHERE id % 100 = 7"),
     ]
     for label, sql in models:
@@ -67,7 +86,9 @@ def run(n: int, folder: Path, incremental: bool) -> None:
             catalog.db.execute(sql)
         start = time.perf_counter()
         counts = apply(catalog, policy, date(2026, 11, 26))
-        print(f"disclose apply after changing {changed:,} titles ({label}): {counts['changed']:,} decisions changed, {time.perf_counter() - start:.1f} s")
+        print(
+            f"disclose apply after changing {changed:,} titles ({label}): {counts['changed']:,} decisions changed, {time.perf_counter() - start:.1f} s"
+        )
         for fmt in ("jsonl", "seoul-csv"):
             seconds, report, rss = export(path, fmt, folder / f"out-{fmt}-{n}", "--since", "last")
             c = report["manifest"]["counts"]
@@ -85,7 +106,9 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=100_000)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         run(args.small, Path(folder), incremental=False)
         run(args.records, Path(folder), incremental=True)

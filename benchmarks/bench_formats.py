@@ -55,7 +55,14 @@ def pdf_extractors(rounds: int) -> None:
                 for page in PdfReader(io.BytesIO(d)).pages:
                     page.extract_text()
 
-    results = {name: best_of(fn) for name, fn in (("pypdfium2 text only", pdfium_text_only), ("seoulrec read_pdf (pypdfium2 + pypdf metadata)", seoulrec_reader), ("pypdf extract_text", pypdf_text))}
+    results = {
+        name: best_of(fn)
+        for name, fn in (
+            ("pypdfium2 text only", pdfium_text_only),
+            ("seoulrec read_pdf (pypdfium2 + pypdf metadata)", seoulrec_reader),
+            ("pypdf extract_text", pypdf_text),
+        )
+    }
     base = results["pypdf extract_text"]
     print(f"PDF text, {pages} Korean pages, one process:")
     for name, seconds in results.items():
@@ -64,7 +71,9 @@ def pdf_extractors(rounds: int) -> None:
     pdfium_text = pdfium.PdfDocument(sample)[0].get_textpage().get_text_range()
     pypdf_txt = PdfReader(io.BytesIO(sample)).pages[0].extract_text()
     phrase = "심의ㆍ의결하기 위하여"
-    print(f"  '{phrase}' kept by pypdfium2: {phrase in pdfium_text}, by pypdf: {phrase in pypdf_txt}")
+    print(
+        f"  '{phrase}' kept by pypdfium2: {phrase in pdfium_text}, by pypdf: {phrase in pypdf_txt}"
+    )
 
 
 def docx_readers(rounds: int) -> None:
@@ -85,12 +94,18 @@ def docx_readers(rounds: int) -> None:
                 document = docx.Document(io.BytesIO(d))
                 [p.text for p in document.paragraphs]
                 [c.text for t in document.tables for r in t.rows for c in r.cells]
-                [p.text for s in document.sections for p in s.header.paragraphs + s.footer.paragraphs]
+                [
+                    p.text
+                    for s in document.sections
+                    for p in s.header.paragraphs + s.footer.paragraphs
+                ]
                 _ = document.core_properties.title
 
     a, b = best_of(ours), best_of(python_docx)
     n = len(files) * rounds
-    print(f"DOCX, {n} files: lxml direct {n / a:.0f} files/s, python-docx {n / b:.0f} files/s ({b / a:.1f}x in favour of lxml)")
+    print(
+        f"DOCX, {n} files: lxml direct {n / a:.0f} files/s, python-docx {n / b:.0f} files/s ({b / a:.1f}x in favour of lxml)"
+    )
 
 
 def batch_scaling(copies: int) -> None:
@@ -104,7 +119,9 @@ def batch_scaling(copies: int) -> None:
         pages = 0
         for i in range(copies):
             for name in KOREAN_PDFS:
-                data = (CORPUS / "pdf" / name).read_bytes() + f"\n% copy {i}\n".encode()  # a distinct SHA-256
+                data = (
+                    CORPUS / "pdf" / name
+                ).read_bytes() + f"\n% copy {i}\n".encode()  # a distinct SHA-256
                 (src / f"{i:04d}-{name}").write_bytes(data)
                 pages += 10 if "original" in name else 14
         rates = {}
@@ -115,7 +132,9 @@ def batch_scaling(copies: int) -> None:
             seconds = time.perf_counter() - start
             assert report.added == copies * 2 and not report.failed
             rates[jobs] = pages / seconds
-            print(f"batch of {copies * 2} Korean PDFs ({pages} pages), jobs={jobs}: {pages / seconds:.0f} pages/s ({copies * 2 / seconds:.0f} files/s)")
+            print(
+                f"batch of {copies * 2} Korean PDFs ({pages} pages), jobs={jobs}: {pages / seconds:.0f} pages/s ({copies * 2 / seconds:.0f} files/s)"
+            )
             catalog.close()
         print(f"  speed-up with 2 workers: {rates[2] / rates[1]:.2f}x")
     finally:
@@ -127,7 +146,9 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
     pdf_extractors(args.rounds)
     docx_readers(args.rounds * 10)
     batch_scaling(args.copies)

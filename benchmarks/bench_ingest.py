@@ -26,7 +26,9 @@ def make_corpus(folder: Path, n: int) -> None:
     for i in range(n):
         doc = random_doc(rng, i + 1)
         doc.attachments = ["붙임.txt"]
-        write_package(folder / f"p{i:06d}", doc, {"붙임.txt": (doc.title + " 붙임 자료\n").encode() * 20})
+        write_package(
+            folder / f"p{i:06d}", doc, {"붙임.txt": (doc.title + " 붙임 자료\n").encode() * 20}
+        )
 
 
 def rss_mb() -> float:
@@ -38,7 +40,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,4000")
     parser.add_argument("--jobs", default="1,2")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
     base = Path(tempfile.mkdtemp(prefix="seoulrec-bench-"))
     try:
         for n in [int(x) for x in args.sizes.split(",")]:
@@ -55,7 +59,9 @@ def main() -> None:
                 again = run_batch(catalog, [corpus], IngestOptions(jobs=jobs))
                 rerun = time.perf_counter() - start
                 assert again.unchanged == n
-                print(f"n={n:6d} jobs={jobs}: {n / seconds:7.0f} docs/s ingest, {n / rerun:7.0f} docs/s unchanged re-run, parent peak RSS {rss_mb():.0f} MiB (+{rss_mb() - before:.0f})")
+                print(
+                    f"n={n:6d} jobs={jobs}: {n / seconds:7.0f} docs/s ingest, {n / rerun:7.0f} docs/s unchanged re-run, parent peak RSS {rss_mb():.0f} MiB (+{rss_mb() - before:.0f})"
+                )
                 catalog.close()
     finally:
         shutil.rmtree(base, ignore_errors=True)

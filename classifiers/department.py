@@ -7,7 +7,9 @@ from .mapping import MappingClassifier
 
 class DepartmentClassifier(MappingClassifier):
     name = "department"
-    description = "department → default category, from [classify] department_map (CSV: department,category)"
+    description = (
+        "department → default category, from [classify] department_map (CSV: department,category)"
+    )
     field = "department"
     setting = "department_map"
     key_columns = ("department", "dept_nm", "rspnber_dept_nm")

@@ -23,7 +23,10 @@ class KeywordClassifier(Classifier):
                 raise ConfigError(f"keyword rules {path} do not exist")
             source, text = str(path), path.read_text("utf-8")
         else:
-            source, text = "keyword_rules.toml (shipped)", resources.files("seoulrec.data").joinpath("keyword_rules.toml").read_text("utf-8")
+            source, text = (
+                "keyword_rules.toml (shipped)",
+                resources.files("seoulrec.data").joinpath("keyword_rules.toml").read_text("utf-8"),
+            )
         try:
             rules = tomllib.loads(text).get("rule", [])
         except tomllib.TOMLDecodeError as exc:
@@ -40,8 +43,17 @@ class KeywordClassifier(Classifier):
                 try:
                     patterns.append(re.compile(pattern))
                 except re.error as exc:
-                    raise ConfigError(f"{source}: rule {index}: bad pattern {pattern!r} ({exc})") from None
-            self.rules.append((code, [s.strip() for s in rule.get("stems", []) if s.strip()], patterns, float(rule.get("weight", 1.0))))
+                    raise ConfigError(
+                        f"{source}: rule {index}: bad pattern {pattern!r} ({exc})"
+                    ) from None
+            self.rules.append(
+                (
+                    code,
+                    [s.strip() for s in rule.get("stems", []) if s.strip()],
+                    patterns,
+                    float(rule.get("weight", 1.0)),
+                )
+            )
         self.source = source
         if skipped:
             context.warnings.append(
@@ -92,8 +104,21 @@ class KeywordClassifier(Classifier):
             best, score = ranked[0]
             runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
             # More matches and a clear margin over the next category mean more confidence.
-            confidence = min(0.95, 0.45 + 0.15 * score) * (1.0 if runner_up == 0 else score / (score + runner_up))
-            out.append(ClassifierResult(best, round(confidence, 4), {"rule": "keywords", "matched": matched[best], "rules": self.source, "others": {c: s for c, s in ranked[1:4]}}))
+            confidence = min(0.95, 0.45 + 0.15 * score) * (
+                1.0 if runner_up == 0 else score / (score + runner_up)
+            )
+            out.append(
+                ClassifierResult(
+                    best,
+                    round(confidence, 4),
+                    {
+                        "rule": "keywords",
+                        "matched": matched[best],
+                        "rules": self.source,
+                        "others": {c: s for c, s in ranked[1:4]},
+                    },
+                )
+            )
         return out
 
 

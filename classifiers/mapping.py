@@ -32,5 +32,13 @@ class MappingClassifier(Classifier):
         for record in records:
             key = " ".join((record.get(self.field) or "").split())
             hit = self.mapping.get(key) if key else None
-            out.append(ClassifierResult(hit[0], self.confidence, {"rule": self.rule, self.field: key, "mapping": f"{self.source}:{hit[1]}"}) if hit else None)
+            out.append(
+                ClassifierResult(
+                    hit[0],
+                    self.confidence,
+                    {"rule": self.rule, self.field: key, "mapping": f"{self.source}:{hit[1]}"},
+                )
+                if hit
+                else None
+            )
         return out

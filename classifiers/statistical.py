@@ -8,7 +8,9 @@ from seoulrec.plugins import Classifier, ClassifierResult
 
 class StatisticalClassifier(Classifier):
     name = "statistical"
-    description = "a model trained on labelled records (character n-grams + word stems, logistic regression)"
+    description = (
+        "a model trained on labelled records (character n-grams + word stems, logistic regression)"
+    )
 
     def __init__(self, context):
         super().__init__(context)
@@ -19,7 +21,11 @@ class StatisticalClassifier(Classifier):
             return [None] * len(records)
         predictions = self.model.predict(records)
         return [
-            ClassifierResult(category, round(probability, 4), {"model_version": self.version, "top_features": top})
+            ClassifierResult(
+                category,
+                round(probability, 4),
+                {"model_version": self.version, "top_features": top},
+            )
             for category, probability, top in predictions
         ]
 

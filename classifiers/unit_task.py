@@ -8,7 +8,9 @@ from .mapping import MappingClassifier
 class UnitTaskClassifier(MappingClassifier):
     name = "unit_task"
     authoritative = True
-    description = "unit task (단위과제) → category, from [classify] unit_task_map (CSV: unit_task,category)"
+    description = (
+        "unit task (단위과제) → category, from [classify] unit_task_map (CSV: unit_task,category)"
+    )
     field = "unit_task"
     setting = "unit_task_map"
     key_columns = ("unit_task", "tkcrd_nm", "code")

@@ -102,19 +102,25 @@ class Format(str, Enum):
 
 
 def output_format(as_json: bool, as_csv: bool, as_tsv: bool) -> Format:
-    chosen = [f for f, on in ((Format.json, as_json), (Format.csv, as_csv), (Format.tsv, as_tsv)) if on]
+    chosen = [
+        f for f, on in ((Format.json, as_json), (Format.csv, as_csv), (Format.tsv, as_tsv)) if on
+    ]
     if len(chosen) > 1:
         raise UsageError("choose one of --json, --csv and --tsv")
     return chosen[0] if chosen else Format.table
 
 
-def listing(fmt: Format, title: str, columns: list[str], rows: list[list[Any]], document: Any = None) -> None:
+def listing(
+    fmt: Format, title: str, columns: list[str], rows: list[list[Any]], document: Any = None
+) -> None:
     """A listing in the format asked for: a table, JSON (``document`` or the rows as objects),
     or CSV/TSV with a header row."""
     if fmt is Format.json:
         emit_json(document if document is not None else [dict(zip(columns, row)) for row in rows])
     elif fmt in (Format.csv, Format.tsv):
-        writer = csv.writer(sys.stdout, delimiter="," if fmt is Format.csv else "\t", lineterminator="\n")
+        writer = csv.writer(
+            sys.stdout, delimiter="," if fmt is Format.csv else "\t", lineterminator="\n"
+        )
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(v) for v in row])
@@ -153,14 +159,19 @@ class SeoulrecGroup(TyperGroup):
         except KeyboardInterrupt:
             for callback in _ON_INTERRUPT:
                 callback()
-            err.print("interrupted: the catalog is consistent; re-run the same command to finish", style="yellow")
+            err.print(
+                "interrupted: the catalog is consistent; re-run the same command to finish",
+                style="yellow",
+            )
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if os.environ.get("SEOULREC_DEBUG"):
                 raise
             err.print(
                 Text("internal error: ", style="bold red")
-                + Text(f"{type(exc).__name__}: {exc}\nThis is a bug in seoulrec, not in your input. Re-run with SEOULREC_DEBUG=1 for details."),
+                + Text(
+                    f"{type(exc).__name__}: {exc}\nThis is a bug in seoulrec, not in your input. Re-run with SEOULREC_DEBUG=1 for details."
+                ),
                 soft_wrap=True,
             )
             raise typer.Exit(EXIT_FAILURE) from None
@@ -172,14 +183,25 @@ def open_catalog(option: Path | None, readonly: bool = False) -> Catalog:
 
 
 CatalogOption = typer.Option(
-    None, "--catalog", "-c", help="Catalog file (default: $SEOULREC_CATALOG, else seoulrec.toml here).", show_default=False
+    None,
+    "--catalog",
+    "-c",
+    help="Catalog file (default: $SEOULREC_CATALOG, else seoulrec.toml here).",
+    show_default=False,
 )
 JsonOption = typer.Option(False, "--json", help="Print one JSON document on stdout.")
-CsvOption = typer.Option(False, "--csv", help="Print CSV on stdout (a header row, then one row per item).")
+CsvOption = typer.Option(
+    False, "--csv", help="Print CSV on stdout (a header row, then one row per item)."
+)
 TsvOption = typer.Option(False, "--tsv", help="Print tab-separated values on stdout.")
 #: Record and batch ids: SQLite integers (a larger number is a usage error, not a crash).
 MAX_ID = 2**63 - 1
-IdsFromOption = typer.Option(None, "--ids-from", help="Read record ids from FILE (one per line; - for stdin).", metavar="FILE|-")
+IdsFromOption = typer.Option(
+    None,
+    "--ids-from",
+    help="Read record ids from FILE (one per line; - for stdin).",
+    metavar="FILE|-",
+)
 
 
 def collect_ids(given: list[int] | None, ids_from: str | None) -> list[int]:
@@ -196,7 +218,9 @@ def collect_ids(given: list[int] | None, ids_from: str | None) -> list[int]:
             if not line:
                 continue
             if not line.isdigit() or not 1 <= int(line) <= MAX_ID:
-                raise UsageError(f"--ids-from {ids_from}: line {number}: {line!r} is not a record id")
+                raise UsageError(
+                    f"--ids-from {ids_from}: line {number}: {line!r} is not a record id"
+                )
             ids.append(int(line))
     for record_id in ids:
         if not 1 <= record_id <= MAX_ID:

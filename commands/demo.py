@@ -26,8 +26,12 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    out: Path = typer.Option(Path("seoulrec-demo"), "--out", help="Folder for the demo corpus, catalog and outputs."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, max=256, help="Worker processes (0 = one per core)."),
+    out: Path = typer.Option(
+        Path("seoulrec-demo"), "--out", help="Folder for the demo corpus, catalog and outputs."
+    ),
+    jobs: int = typer.Option(
+        0, "--jobs", "-j", min=0, max=256, help="Worker processes (0 = one per core)."
+    ),
     as_json: bool = JsonOption,
 ):
     """Generate a demo corpus (offline) and run the whole pipeline on it: ingest, classify,
@@ -47,23 +51,37 @@ def demo(
     project = init_project(out, Path("seoulrec.db"))
     catalog_path, config_path = Path(project["catalog"]), Path(project["config"])
     catalog = Catalog.open(catalog_path)
-    report = run_batch(catalog, [corpus], IngestOptions(jobs=jobs, kinds={"용역": "용역자료", "회의": "회의자료"}))
+    report = run_batch(
+        catalog, [corpus], IngestOptions(jobs=jobs, kinds={"용역": "용역자료", "회의": "회의자료"})
+    )
     classified = classify.run(catalog, {}, out)
     policy = policy_from_config(load_config(config_path))
     disclosed = disclosure.apply(catalog, policy, date.today())
     exports = {}
     (out / "public").mkdir(exist_ok=True)
     for fmt in ("seoul-csv", "jsonl", "atom", "sitemap"):
-        exported = run_export(catalog, fmt, out / "public" / fmt, False, {}, Masker.from_policy(policy.masking))
-        exports[fmt] = {"folder": exported["destination"], "kind": exported["manifest"]["kind"], **exported["manifest"]["counts"]}
+        exported = run_export(
+            catalog, fmt, out / "public" / fmt, False, {}, Masker.from_policy(policy.masking)
+        )
+        exports[fmt] = {
+            "folder": exported["destination"],
+            "kind": exported["manifest"]["kind"],
+            **exported["manifest"]["counts"],
+        }
     result = {
         "corpus": str(corpus),
         "catalog": str(catalog_path),
         "config": str(config_path),
         "generated": counts,
-        "ingest": {k: v for k, v in report.to_dict().items() if k in ("batch", "added", "updated", "unchanged", "items", "seconds")}
+        "ingest": {
+            k: v
+            for k, v in report.to_dict().items()
+            if k in ("batch", "added", "updated", "unchanged", "items", "seconds")
+        }
         | {"failed": len(report.failed), "incomplete": len(report.incomplete)},
-        "records": catalog.db.execute("SELECT count(*) FROM records WHERE is_current = 1").fetchone()[0],
+        "records": catalog.db.execute(
+            "SELECT count(*) FROM records WHERE is_current = 1"
+        ).fetchone()[0],
         "classify": classified.to_dict(),
         "disclose": disclosed,
         "export": exports,
@@ -75,12 +93,28 @@ def demo(
     summary(
         f"Demo ingest: {report.items} items in {report.seconds:.1f} s",
         ["added", "updated", "unchanged", "incomplete", "failed (expected: broken/)"],
-        [[report.added, report.updated, report.unchanged, len(report.incomplete), len(report.failed)]],
+        [
+            [
+                report.added,
+                report.updated,
+                report.unchanged,
+                len(report.incomplete),
+                len(report.failed),
+            ]
+        ],
     )
     if report.failed:
-        summary("Expected failures", ["path", "reason"], [[f["path"], f["reason"]] for f in report.failed])
-    info(f"Classified {classified.classified} records; {classified.needs_review} wait in the review queue (seoulrec classify review).")
-    info(f"Disclosure: {disclosed['original_public']} originals published, {disclosed['withheld']} withheld, {disclosed['titles_masked']} titles masked (seoulrec disclose check).")
+        summary(
+            "Expected failures",
+            ["path", "reason"],
+            [[f["path"], f["reason"]] for f in report.failed],
+        )
+    info(
+        f"Classified {classified.classified} records; {classified.needs_review} wait in the review queue (seoulrec classify review)."
+    )
+    info(
+        f"Disclosure: {disclosed['original_public']} originals published, {disclosed['withheld']} withheld, {disclosed['titles_masked']} titles masked (seoulrec disclose check)."
+    )
     info(f"\nCorpus:  {corpus}\nCatalog: {catalog_path}  ({result['records']} current records)")
     info(f"Public:  {out / 'public'}  (seoul-csv, jsonl, atom, sitemap; each with manifest.json)")
     info(f"Next:    seoulrec records list --catalog {catalog_path}")

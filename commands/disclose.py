@@ -15,12 +15,37 @@ from seoulrec.config import load_config
 from seoulrec.dates import parse_date
 from seoulrec.policy import policy_from_config
 
-from .console import EXIT_FAILURE, MAX_ID, CatalogOption, CsvOption, Format, IdsFromOption, JsonOption, TsvOption, collect_ids, emit_json, info, listing, open_catalog, output_format, summary, table
+from .console import (
+    EXIT_FAILURE,
+    MAX_ID,
+    CatalogOption,
+    CsvOption,
+    Format,
+    IdsFromOption,
+    JsonOption,
+    TsvOption,
+    collect_ids,
+    emit_json,
+    info,
+    listing,
+    open_catalog,
+    output_format,
+    summary,
+    table,
+)
 
-disclose_app = typer.Typer(help="Decide what the public may see, per record, by rule.\n\nExample: seoulrec disclose apply && seoulrec disclose check --strict", no_args_is_help=True)
-review_app = typer.Typer(help="The disclosure review board (직권심의): queue, decisions, due re-reviews.\n\nExample: seoulrec review queue --json", no_args_is_help=True)
+disclose_app = typer.Typer(
+    help="Decide what the public may see, per record, by rule.\n\nExample: seoulrec disclose apply && seoulrec disclose check --strict",
+    no_args_is_help=True,
+)
+review_app = typer.Typer(
+    help="The disclosure review board (직권심의): queue, decisions, due re-reviews.\n\nExample: seoulrec review queue --json",
+    no_args_is_help=True,
+)
 
-TodayOption = typer.Option(None, "--today", help="Decide as of this date (YYYY-MM-DD; default: today).")
+TodayOption = typer.Option(
+    None, "--today", help="Decide as of this date (YYYY-MM-DD; default: today)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +63,11 @@ def _policy():
 
 
 @disclose_app.command("apply")
-def apply(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
+def apply(
+    catalog: Optional[Path] = CatalogOption,
+    today: Optional[str] = TodayOption,
+    as_json: bool = JsonOption,
+):
     """Compute the disclosure decision of every current record (and its attachments).
 
     Idempotent; manual decisions, board decisions and release dates are honoured; a release
@@ -52,12 +81,40 @@ def apply(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayO
     if as_json:
         emit_json({"policy_version": policy.version, **counts})
         return
-    summary(f"disclosure decisions (policy {policy.version})", ["records", "originals published", "withheld", "공개", "부분공개", "비공개", "newly published", "titles masked"],
-          [[counts["records"], counts["original_public"], counts["withheld"], counts["public"], counts["partial"], counts["non_public"], counts["newly_public"], counts["titles_masked"]]])
+    summary(
+        f"disclosure decisions (policy {policy.version})",
+        [
+            "records",
+            "originals published",
+            "withheld",
+            "공개",
+            "부분공개",
+            "비공개",
+            "newly published",
+            "titles masked",
+        ],
+        [
+            [
+                counts["records"],
+                counts["original_public"],
+                counts["withheld"],
+                counts["public"],
+                counts["partial"],
+                counts["non_public"],
+                counts["newly_public"],
+                counts["titles_masked"],
+            ]
+        ],
+    )
 
 
 @disclose_app.command("explain")
-def explain(record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record id."), catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption):
+def explain(
+    record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record id."),
+    catalog: Optional[Path] = CatalogOption,
+    today: Optional[str] = TodayOption,
+    as_json: bool = JsonOption,
+):
     """Explain one record's decision in plain words (which rule, rank, date and class).
 
     Example: seoulrec disclose explain 12
@@ -71,7 +128,15 @@ def explain(record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record
 
 
 @disclose_app.command("check")
-def check(catalog: Optional[Path] = CatalogOption, strict: bool = typer.Option(False, "--strict", help="Exit 1 when there are violations (for CI)."), as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
+def check(
+    catalog: Optional[Path] = CatalogOption,
+    strict: bool = typer.Option(
+        False, "--strict", help="Exit 1 when there are violations (for CI)."
+    ),
+    as_json: bool = JsonOption,
+    as_csv: bool = CsvOption,
+    as_tsv: bool = TsvOption,
+):
     """List principle-5 violations: withheld records without grounds, a reason, or (ground 5) a date;
     and, apart from them, records that need a class or a title from an archivist (--strict
     fails only on violations).
@@ -85,31 +150,78 @@ def check(catalog: Optional[Path] = CatalogOption, strict: bool = typer.Option(F
     if fmt is Format.json:
         emit_json({"violations": violations, "count": len(violations), **attention})
     elif fmt is not Format.table:  # one flat list: what, id, document number, detail
-        rows = [["violation", v["id"], v["document_number"], v["class"] + ": " + "; ".join(v["problems"])] for v in violations]
-        rows += [["needs_class", r["id"], r["document_number"], r["material_kind"] or r["kind"]] for r in attention["needs_class"]]
-        rows += [["needs_title", r["id"], r["document_number"], r["listed_as"]] for r in attention["needs_title"]]
+        rows = [
+            [
+                "violation",
+                v["id"],
+                v["document_number"],
+                v["class"] + ": " + "; ".join(v["problems"]),
+            ]
+            for v in violations
+        ]
+        rows += [
+            ["needs_class", r["id"], r["document_number"], r["material_kind"] or r["kind"]]
+            for r in attention["needs_class"]
+        ]
+        rows += [
+            ["needs_title", r["id"], r["document_number"], r["listed_as"]]
+            for r in attention["needs_title"]
+        ]
         listing(fmt, "", ["what", "id", "document number", "detail"], rows)
     else:
-        table(f"{len(violations)} principle-5 violations", ["id", "document number", "class", "problems"], [[v["id"], v["document_number"], v["class"], "; ".join(v["problems"])] for v in violations[:500]])
+        table(
+            f"{len(violations)} principle-5 violations",
+            ["id", "document number", "class", "problems"],
+            [
+                [v["id"], v["document_number"], v["class"], "; ".join(v["problems"])]
+                for v in violations[:500]
+            ],
+        )
         if violations:
-            info("Fix with: seoulrec disclose set ID --class non_public --grounds 5 --reason TEXT --until DATE")
+            info(
+                "Fix with: seoulrec disclose set ID --class non_public --grounds 5 --reason TEXT --until DATE"
+            )
         if attention["needs_class"]:
-            table(f"{len(attention['needs_class'])} records need a class (listed, not published)", ["id", "kind", "source"], [[r["id"], r["material_kind"] or r["kind"], r["source_path"]] for r in attention["needs_class"][:200]])
-            info("Set one with: seoulrec disclose set ID --class public (or ingest --class, a class column in materials.csv, [disclosure.materials])")
+            table(
+                f"{len(attention['needs_class'])} records need a class (listed, not published)",
+                ["id", "kind", "source"],
+                [
+                    [r["id"], r["material_kind"] or r["kind"], r["source_path"]]
+                    for r in attention["needs_class"][:200]
+                ],
+            )
+            info(
+                "Set one with: seoulrec disclose set ID --class public (or ingest --class, a class column in materials.csv, [disclosure.materials])"
+            )
         if attention["needs_title"]:
-            table(f"{len(attention['needs_title'])} records need a title (listed under a neutral one)", ["id", "listed as", "source"], [[r["id"], r["listed_as"], r["source_path"]] for r in attention["needs_title"][:200]])
+            table(
+                f"{len(attention['needs_title'])} records need a title (listed under a neutral one)",
+                ["id", "listed as", "source"],
+                [
+                    [r["id"], r["listed_as"], r["source_path"]]
+                    for r in attention["needs_title"][:200]
+                ],
+            )
     if strict and violations:
         raise typer.Exit(EXIT_FAILURE)
 
 
 @disclose_app.command("set")
 def set_(
-    record_ids: Optional[List[int]] = typer.Argument(None, help="Record ids (or --ids-from FILE).", show_default=False),
+    record_ids: Optional[List[int]] = typer.Argument(
+        None, help="Record ids (or --ids-from FILE).", show_default=False
+    ),
     ids_from: Optional[str] = IdsFromOption,
     cls: str = typer.Option(..., "--class", help="public, partial or non_public."),
-    grounds: List[int] = typer.Option([], "--grounds", help="Article 9(1) ground, 1-8 (repeat for several)."),
-    reason: str = typer.Option("", "--reason", help="The reason in words (required unless public)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Release date (YYYY-MM-DD, in the future)."),
+    grounds: List[int] = typer.Option(
+        [], "--grounds", help="Article 9(1) ground, 1-8 (repeat for several)."
+    ),
+    reason: str = typer.Option(
+        "", "--reason", help="The reason in words (required unless public)."
+    ),
+    until: Optional[str] = typer.Option(
+        None, "--until", help="Release date (YYYY-MM-DD, in the future)."
+    ),
     catalog: Optional[Path] = CatalogOption,
     today: Optional[str] = TodayOption,
     as_json: bool = JsonOption,
@@ -122,23 +234,42 @@ def set_(
     ids = collect_ids(record_ids, ids_from)
     day = _day(today)
     cat = open_catalog(catalog)
-    results = disclosure.set_manual_many(cat, ids, cls, grounds, reason, _day(until, "--until") if until else None, day)
+    results = disclosure.set_manual_many(
+        cat, ids, cls, grounds, reason, _day(until, "--until") if until else None, day
+    )
     if as_json:
         emit_json(results[0] if len(results) == 1 and not ids_from else results)
         return
-    info(f"{len(results)} records: {cls} {results[0]['grounds'] or ''} recorded; run `seoulrec disclose apply` to publish the change")
+    info(
+        f"{len(results)} records: {cls} {results[0]['grounds'] or ''} recorded; run `seoulrec disclose apply` to publish the change"
+    )
 
 
 @review_app.command("queue")
-def queue(catalog: Optional[Path] = CatalogOption, today: Optional[str] = TodayOption, as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
+def queue(
+    catalog: Optional[Path] = CatalogOption,
+    today: Optional[str] = TodayOption,
+    as_json: bool = JsonOption,
+    as_csv: bool = CsvOption,
+    as_tsv: bool = TsvOption,
+):
     """Every non-disclosure decision awaiting the ex-officio review, oldest first.
 
     Example: seoulrec review queue --json
     """
     cat = open_catalog(catalog, readonly=True)
     items = disclosure.review_queue(cat, _policy(), _day(today))
-    rows = [[i["id"], i["document_number"], i["date"], i["class"], i["grounds"], i["reason"]] for i in items]
-    listing(output_format(as_json, as_csv, as_tsv), f"{len(items)} decisions to review", ["id", "document number", "date", "class", "grounds", "reason"], rows, document=items)
+    rows = [
+        [i["id"], i["document_number"], i["date"], i["class"], i["grounds"], i["reason"]]
+        for i in items
+    ]
+    listing(
+        output_format(as_json, as_csv, as_tsv),
+        f"{len(items)} decisions to review",
+        ["id", "document number", "date", "class", "grounds", "reason"],
+        rows,
+        document=items,
+    )
 
 
 @review_app.command("decide")
@@ -163,13 +294,30 @@ def decide(
 
 
 @review_app.command("due")
-def due(catalog: Optional[Path] = CatalogOption, as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check (default: today)."), as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
+def due(
+    catalog: Optional[Path] = CatalogOption,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check (default: today)."),
+    as_json: bool = JsonOption,
+    as_csv: bool = CsvOption,
+    as_tsv: bool = TsvOption,
+):
     """5-year re-reviews and 30-year openings that are due.
 
     Example: seoulrec review due --as-of 2030-01-01
     """
     cat = open_catalog(catalog, readonly=True)
     result = disclosure.due(cat, _day(as_of, "--as-of"))
-    rows = [["re-review", r["id"], r["document_number"], r["next_review"]] for r in result["rereviews"]]
-    rows += [["30-year opening", r["id"], r["document_number"], r["opens_by_law"]] for r in result["openings"]]
-    listing(output_format(as_json, as_csv, as_tsv), f"due by {result['as_of']}", ["what", "id", "document number", "date"], rows, document=result)
+    rows = [
+        ["re-review", r["id"], r["document_number"], r["next_review"]] for r in result["rereviews"]
+    ]
+    rows += [
+        ["30-year opening", r["id"], r["document_number"], r["opens_by_law"]]
+        for r in result["openings"]
+    ]
+    listing(
+        output_format(as_json, as_csv, as_tsv),
+        f"due by {result['as_of']}",
+        ["what", "id", "document number", "date"],
+        rows,
+        document=result,
+    )

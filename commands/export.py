@@ -13,9 +13,24 @@ from seoulrec.export import run_export
 from seoulrec.plugins import exporters
 from seoulrec.privacy import masker_from_config
 
-from .console import CatalogOption, CsvOption, Format, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, summary
+from .console import (
+    CatalogOption,
+    CsvOption,
+    Format,
+    JsonOption,
+    TsvOption,
+    emit_json,
+    info,
+    listing,
+    open_catalog,
+    output_format,
+    summary,
+)
 
-export_app = typer.Typer(help="Export what is public.\n\nExample: seoulrec export index --format seoul-csv --out site/index --since last", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export what is public.\n\nExample: seoulrec export index --format seoul-csv --out site/index --since last",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -24,10 +39,28 @@ def register(app: typer.Typer) -> None:
 
 @export_app.command("index")
 def index(
-    fmt: str = typer.Option(..., "--format", "-f", help="seoul-csv, jsonl, atom or sitemap (see `seoulrec export formats`)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Destination folder: new, empty, or made by seoulrec (replaced atomically; missing parents are created)."),
-    since: Optional[str] = typer.Option(None, "--since", help="'last': rewrite only the months that changed since the state the folder holds."),
-    force: bool = typer.Option(False, "--force", help="Replace a non-empty folder seoulrec did not make (never /, your home, or the catalog's folder)."),
+    fmt: str = typer.Option(
+        ...,
+        "--format",
+        "-f",
+        help="seoul-csv, jsonl, atom or sitemap (see `seoulrec export formats`).",
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="Destination folder: new, empty, or made by seoulrec (replaced atomically; missing parents are created).",
+    ),
+    since: Optional[str] = typer.Option(
+        None,
+        "--since",
+        help="'last': rewrite only the months that changed since the state the folder holds.",
+    ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Replace a non-empty folder seoulrec did not make (never /, your home, or the catalog's folder).",
+    ),
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,
 ):
@@ -47,7 +80,16 @@ def index(
     config = load_config()
     masker = masker_from_config(config)
     cat = open_catalog(catalog)
-    result = run_export(cat, fmt, out, since == "last", config.section("export"), masker, force=force, protected=[config.path] if config.path else [])
+    result = run_export(
+        cat,
+        fmt,
+        out,
+        since == "last",
+        config.section("export"),
+        masker,
+        force=force,
+        protected=[config.path] if config.path else [],
+    )
     for note in result["notes"]:
         info(f"note: {note}", style="yellow")
     if as_json:
@@ -55,7 +97,11 @@ def index(
         return
     manifest = result["manifest"]
     counts = manifest["counts"]
-    summary(f"export {fmt} ({manifest['kind']}) → {result['destination']}", ["rows", "tombstones", "files"], [[counts.get("rows"), counts.get("tombstones"), len(manifest["files"]) + 1]])
+    summary(
+        f"export {fmt} ({manifest['kind']}) → {result['destination']}",
+        ["rows", "tombstones", "files"],
+        [[counts.get("rows"), counts.get("tombstones"), len(manifest["files"]) + 1]],
+    )
 
 
 @export_app.command("formats")
@@ -66,8 +112,30 @@ def formats(as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool =
     """
     plugins = exporters.all()
     fmt = output_format(as_json, as_csv, as_tsv)
-    document = [{"name": n, "description": c.description, "incremental": c.incremental, "partitioned": c.partitioned} for n, c in sorted(plugins.items())]
-    rows = [[d["name"], "yes" if d["incremental"] else "always full", "by month" if d["partitioned"] else "one folder", d["description"]] for d in document]
-    listing(fmt, "export formats", ["name", "incremental", "layout", "description"], rows, document=document)
+    document = [
+        {
+            "name": n,
+            "description": c.description,
+            "incremental": c.incremental,
+            "partitioned": c.partitioned,
+        }
+        for n, c in sorted(plugins.items())
+    ]
+    rows = [
+        [
+            d["name"],
+            "yes" if d["incremental"] else "always full",
+            "by month" if d["partitioned"] else "one folder",
+            d["description"],
+        ]
+        for d in document
+    ]
+    listing(
+        fmt,
+        "export formats",
+        ["name", "incremental", "layout", "description"],
+        rows,
+        document=document,
+    )
     if fmt is Format.table:
         info("Example: seoulrec export index --format seoul-csv --out public/index")

@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TaskProgressColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TaskProgressColumn,
+)
 
 from seoulrec.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
@@ -47,22 +54,55 @@ Example: seoulrec ingest exports/2025-10/ --jobs 2 --json > report.json
 
 
 def ingest(
-    paths: Optional[List[Path]] = typer.Argument(None, help="Files, package folders, ZIPs or trees.", metavar="PATH", show_default=False),
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Files, package folders, ZIPs or trees.", metavar="PATH", show_default=False
+    ),
     catalog: Optional[Path] = CatalogOption,
-    dry_run: bool = typer.Option(False, "--dry-run", help="Read everything, write nothing; report what would change."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Read everything, write nothing; report what would change."
+    ),
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failed item."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, max=MAX_JOBS, help="Worker processes (default: one per core)."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, max=86400, help="Per-file time limit in seconds (default 60)."),
-    memory_mb: Optional[int] = typer.Option(None, "--memory-mb", min=0, max=1 << 22, help="Per-worker memory limit in MiB (default 2048; 0 = none)."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="Material kind for unstructured files, e.g. 용역자료."),
-    material_class: Optional[str] = typer.Option(None, "--class", help="Disclosure class (공개구분) of unstructured files: public, partial or non_public."),
-    retry_failed: bool = typer.Option(False, "--retry-failed", help="Also read again every item whose failure is stored and unresolved (see `seoulrec failures`)."),
-    retry_batch: Optional[int] = typer.Option(None, "--batch", min=1, max=MAX_ID, help="With --retry-failed: only this batch's failures."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=0, max=MAX_JOBS, help="Worker processes (default: one per core)."
+    ),
+    timeout: Optional[float] = typer.Option(
+        None, "--timeout", min=0.1, max=86400, help="Per-file time limit in seconds (default 60)."
+    ),
+    memory_mb: Optional[int] = typer.Option(
+        None,
+        "--memory-mb",
+        min=0,
+        max=1 << 22,
+        help="Per-worker memory limit in MiB (default 2048; 0 = none).",
+    ),
+    kind: Optional[str] = typer.Option(
+        None, "--kind", help="Material kind for unstructured files, e.g. 용역자료."
+    ),
+    material_class: Optional[str] = typer.Option(
+        None,
+        "--class",
+        help="Disclosure class (공개구분) of unstructured files: public, partial or non_public.",
+    ),
+    retry_failed: bool = typer.Option(
+        False,
+        "--retry-failed",
+        help="Also read again every item whose failure is stored and unresolved (see `seoulrec failures`).",
+    ),
+    retry_batch: Optional[int] = typer.Option(
+        None, "--batch", min=1, max=MAX_ID, help="With --retry-failed: only this batch's failures."
+    ),
     as_json: bool = JsonOption,
 ):
     config = load_config()
     options = IngestOptions.from_config(
-        config, jobs=jobs, timeout=timeout, memory_mb=memory_mb, material_kind=kind, material_class=material_class, dry_run=dry_run, fail_fast=fail_fast
+        config,
+        jobs=jobs,
+        timeout=timeout,
+        memory_mb=memory_mb,
+        material_kind=kind,
+        material_class=material_class,
+        dry_run=dry_run,
+        fail_fast=fail_fast,
     )
     cat = Catalog.open(resolve_catalog(catalog, config), readonly=dry_run)
     paths = list(paths or [])
@@ -71,7 +111,10 @@ def ingest(
         retried = sorted({f["path"] for f in reports.failures(cat, retry_batch)})
         paths += [Path(p) for p in retried if Path(p).exists() or Path(p).is_symlink()]
     if not paths:
-        raise UsageError("give PATH (files, package folders, ZIPs or trees), or --retry-failed" + (" (no unresolved failures to retry)" if retry_failed else ""))
+        raise UsageError(
+            "give PATH (files, package folders, ZIPs or trees), or --retry-failed"
+            + (" (no unresolved failures to retry)" if retry_failed else "")
+        )
     progress = Progress(
         TextColumn("[bold]ingest"),
         BarColumn(),
@@ -91,7 +134,13 @@ def ingest(
 
     def on_item(result: dict, report) -> None:
         elapsed = progress.tasks[0].elapsed or 1e-9
-        progress.update(task, advance=1, rate=report.items / elapsed, added=report.added + report.updated, failed=len(report.failed))
+        progress.update(
+            task,
+            advance=1,
+            rate=report.items / elapsed,
+            added=report.added + report.updated,
+            failed=len(report.failed),
+        )
 
     try:
         with progress:
@@ -106,18 +155,39 @@ def ingest(
             cat.close()
     if retried and not dry_run:
         failed_now = {f["path"] for f in report.failed}
-        reports.resolve_retried(cat, [p for p in retried if p not in failed_now and Path(p).exists()])
+        reports.resolve_retried(
+            cat, [p for p in retried if p not in failed_now and Path(p).exists()]
+        )
         cat.close()
     render_report(report, as_json, dry_run)
     if report.stopped_early:
-        raise SeoulrecError(f"stopped at the first failed item (--fail-fast): {report.failed[-1]['path']}: {report.failed[-1]['reason']}")
+        raise SeoulrecError(
+            f"stopped at the first failed item (--fail-fast): {report.failed[-1]['path']}: {report.failed[-1]['reason']}"
+        )
     if report.failed:
-        raise PartialFailure(f"finished, but {len(report.failed)} of {report.items} items failed (listed above; --json for all)")
+        raise PartialFailure(
+            f"finished, but {len(report.failed)} of {report.items} items failed (listed above; --json for all)"
+        )
 
 
 def report_json(report) -> dict:
     data = report.to_dict()
-    return {k: data[k] for k in ("batch", "added", "updated", "unchanged", "failed", "incomplete", "ignored", "items", "dry_run", "stopped_early", "seconds")}
+    return {
+        k: data[k]
+        for k in (
+            "batch",
+            "added",
+            "updated",
+            "unchanged",
+            "failed",
+            "incomplete",
+            "ignored",
+            "items",
+            "dry_run",
+            "stopped_early",
+            "seconds",
+        )
+    }
 
 
 def render_report(report, as_json: bool, dry_run: bool = False) -> None:
@@ -127,18 +197,36 @@ def render_report(report, as_json: bool, dry_run: bool = False) -> None:
     else:
         verb = "Would ingest" if dry_run else "Ingested"
         summary(
-            f"{verb} {report.items} items in {report.seconds:.1f} s" + (f" (batch {report.batch})" if report.batch else ""),
+            f"{verb} {report.items} items in {report.seconds:.1f} s"
+            + (f" (batch {report.batch})" if report.batch else ""),
             ["added", "updated", "unchanged", "incomplete", "failed"],
-            [[report.added, report.updated, report.unchanged, len(report.incomplete), len(report.failed)]],
+            [
+                [
+                    report.added,
+                    report.updated,
+                    report.unchanged,
+                    len(report.incomplete),
+                    len(report.failed),
+                ]
+            ],
         )
         if report.added + report.updated == 0 and not report.failed and report.unchanged:
             info("Nothing new: every item is already in the catalog.")
         if report.incomplete:
-            summary("Incomplete (catalogued, attachment missing)", ["path", "message"], [[i["path"], i["message"]] for i in report.incomplete[:50]])
+            summary(
+                "Incomplete (catalogued, attachment missing)",
+                ["path", "message"],
+                [[i["path"], i["message"]] for i in report.incomplete[:50]],
+            )
         if report.failed:
-            summary("Failed items", ["path", "reason", "message"], [[f["path"], f["reason"], f["message"]] for f in report.failed[:200]])
+            summary(
+                "Failed items",
+                ["path", "reason", "message"],
+                [[f["path"], f["reason"], f["message"]] for f in report.failed[:200]],
+            )
             if len(report.failed) > 200:
                 info(f"... and {len(report.failed) - 200} more (use --json for all)")
         if report.ignored:
-            info(f"Ignored {len(report.ignored)} files on the ignore list or not named by their package ([ingest] ignore; --json lists them).")
-
+            info(
+                f"Ignored {len(report.ignored)} files on the ignore list or not named by their package ([ingest] ignore; --json lists them)."
+            )

@@ -16,7 +16,13 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    catalog: Path = typer.Option(None, "--catalog", "-c", help="Catalog file to create (default: $SEOULREC_CATALOG, else the one seoulrec.toml names, else seoulrec.db).", show_default=False),
+    catalog: Path = typer.Option(
+        None,
+        "--catalog",
+        "-c",
+        help="Catalog file to create (default: $SEOULREC_CATALOG, else the one seoulrec.toml names, else seoulrec.db).",
+        show_default=False,
+    ),
     folder: Path = typer.Option(Path("."), "--folder", help="Folder for seoulrec.toml."),
     as_json: bool = JsonOption,
 ):
@@ -32,5 +38,7 @@ def init(
     if as_json:
         emit_json(result)
         return
-    info(f"{'Created' if result['created'] else 'Found'} catalog {result['catalog']} (schema version {result['schema_version']})")
+    info(
+        f"{'Created' if result['created'] else 'Found'} catalog {result['catalog']} (schema version {result['schema_version']})"
+    )
     info(f"{'Wrote' if result['config_written'] else 'Kept'} {result['config']}")

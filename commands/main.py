@@ -22,9 +22,28 @@ stderr.
 Example:  seoulrec init && seoulrec ingest exports/ && seoulrec records list
 """
 
-app = typer.Typer(cls=SeoulrecGroup, help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None, add_completion=False)
+app = typer.Typer(
+    cls=SeoulrecGroup,
+    help=HELP,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+)
 
-for module in (init, ingest, records, ranks, scheme, classify, disclose, privacy, export, views, demo):
+for module in (
+    init,
+    ingest,
+    records,
+    ranks,
+    scheme,
+    classify,
+    disclose,
+    privacy,
+    export,
+    views,
+    demo,
+):
     module.register(app)
 
 
@@ -35,7 +54,11 @@ def version_callback(value: bool):
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version.")):
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=version_callback, is_eager=True, help="Print the version."
+    ),
+):
     pass
 
 

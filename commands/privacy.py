@@ -10,9 +10,24 @@ import typer
 from seoulrec.config import load_config
 from seoulrec.privacy import LIMITS_NOTE, masker_from_config, scan_catalog
 
-from .console import MAX_ID, CatalogOption, CsvOption, Format, JsonOption, TsvOption, info, listing, open_catalog, output_format, table
+from .console import (
+    MAX_ID,
+    CatalogOption,
+    CsvOption,
+    Format,
+    JsonOption,
+    TsvOption,
+    info,
+    listing,
+    open_catalog,
+    output_format,
+    table,
+)
 
-privacy_app = typer.Typer(help="Find personal data (DOMAIN 7) without printing it.\n\nExample: seoulrec privacy scan --json", no_args_is_help=True)
+privacy_app = typer.Typer(
+    help="Find personal data (DOMAIN 7) without printing it.\n\nExample: seoulrec privacy scan --json",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +36,9 @@ def register(app: typer.Typer) -> None:
 
 @privacy_app.command("scan")
 def scan(
-    record_id: Optional[int] = typer.Argument(None, min=1, max=MAX_ID, help="One record (default: every current record)."),
+    record_id: Optional[int] = typer.Argument(
+        None, min=1, max=MAX_ID, help="One record (default: every current record)."
+    ),
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
@@ -36,10 +53,28 @@ def scan(
     masker = masker_from_config(load_config())
     cat = open_catalog(catalog, readonly=True)
     result = scan_catalog(cat, masker, record_id)
-    rows = [[r["id"], r["document_number"], r["findings"], ", ".join(e["masked"] for e in r["examples"])] for r in result["records"]]
+    rows = [
+        [
+            r["id"],
+            r["document_number"],
+            r["findings"],
+            ", ".join(e["masked"] for e in r["examples"]),
+        ]
+        for r in result["records"]
+    ]
     if fmt is not Format.table:
-        listing(fmt, "", ["id", "document number", "findings", "examples (masked)"], rows, document=result)
+        listing(
+            fmt,
+            "",
+            ["id", "document number", "findings", "examples (masked)"],
+            rows,
+            document=result,
+        )
         return
-    table("personal data found", ["kind", "count"], [[k, v] for k, v in sorted(result["totals"].items())])
+    table(
+        "personal data found",
+        ["kind", "count"],
+        [[k, v] for k, v in sorted(result["totals"].items())],
+    )
     table("records", ["id", "document number", "findings", "examples (masked)"], rows)
     info(LIMITS_NOTE, style="dim")

@@ -12,9 +12,22 @@ from seoulrec.config import load_config
 from seoulrec.model import LEVEL_ORDER
 from seoulrec.ranks import Ladder, unresolved_positions
 
-from .console import CatalogOption, CsvOption, Format, JsonOption, TsvOption, info, listing, open_catalog, output_format
+from .console import (
+    CatalogOption,
+    CsvOption,
+    Format,
+    JsonOption,
+    TsvOption,
+    info,
+    listing,
+    open_catalog,
+    output_format,
+)
 
-ranks_app = typer.Typer(help="The rank ladder and the positions it does not resolve.\n\nExample: seoulrec ranks unresolved", no_args_is_help=True)
+ranks_app = typer.Typer(
+    help="The rank ladder and the positions it does not resolve.\n\nExample: seoulrec ranks unresolved",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -33,11 +46,22 @@ def show(as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = Ts
     for suffix, level in ladder.suffixes:
         by_level.setdefault(level, []).append(suffix)
     by_level = {level: sorted(suffixes) for level, suffixes in by_level.items()}
-    listing(output_format(as_json, as_csv, as_tsv), "rank ladder (longest suffix wins)", ["level", "position suffixes"], [[level, ", ".join(s)] for level, s in by_level.items()], document=by_level)
+    listing(
+        output_format(as_json, as_csv, as_tsv),
+        "rank ladder (longest suffix wins)",
+        ["level", "position suffixes"],
+        [[level, ", ".join(s)] for level, s in by_level.items()],
+        document=by_level,
+    )
 
 
 @ranks_app.command("unresolved")
-def unresolved(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption):
+def unresolved(
+    catalog: Optional[Path] = CatalogOption,
+    as_json: bool = JsonOption,
+    as_csv: bool = CsvOption,
+    as_tsv: bool = TsvOption,
+):
     """Positions that decide a current record but match no rung of the ladder, with counts and
     example document numbers. Their documents are never published until resolved.
 
@@ -46,6 +70,14 @@ def unresolved(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOpti
     cat = open_catalog(catalog, readonly=True)
     found = unresolved_positions(cat)
     fmt = output_format(as_json, as_csv, as_tsv)
-    listing(fmt, f"{sum(f['count'] for f in found)} records with an unresolved deciding position", ["position", "records", "examples"], [[f["position"], f["count"], f["examples"]] for f in found], document=found)
+    listing(
+        fmt,
+        f"{sum(f['count'] for f in found)} records with an unresolved deciding position",
+        ["position", "records", "examples"],
+        [[f["position"], f["count"], f["examples"]] for f in found],
+        document=found,
+    )
     if found and fmt is Format.table:
-        info('Resolve one under [ranks] in seoulrec.toml (e.g. director = ["국장", "특별보좌관"]), then run `seoulrec records relevel` and `seoulrec disclose apply`.')
+        info(
+            'Resolve one under [ranks] in seoulrec.toml (e.g. director = ["국장", "특별보좌관"]), then run `seoulrec records relevel` and `seoulrec disclose apply`.'
+        )

@@ -12,9 +12,24 @@ from seoulrec.dates import parse_date
 from seoulrec.errors import UsageError
 from seoulrec.records import KINDS, STATES, record_json
 
-from .console import MAX_ID, CatalogOption, CsvOption, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, table
+from .console import (
+    MAX_ID,
+    CatalogOption,
+    CsvOption,
+    JsonOption,
+    TsvOption,
+    emit_json,
+    info,
+    listing,
+    open_catalog,
+    output_format,
+    table,
+)
 
-records_app = typer.Typer(help="List and show catalogued records.\n\nExample: seoulrec records list --department 전략주택공급과 --json", no_args_is_help=True)
+records_app = typer.Typer(
+    help="List and show catalogued records.\n\nExample: seoulrec records list --department 전략주택공급과 --json",
+    no_args_is_help=True,
+)
 
 CLASSES = ("public", "partial", "non_public")
 
@@ -30,18 +45,40 @@ def _date(value: Optional[str], option: str) -> Optional[str]:
 @records_app.command("list")
 def list_records(
     catalog: Optional[Path] = CatalogOption,
-    batch: Optional[int] = typer.Option(None, "--batch", min=1, max=MAX_ID, help="Only records written by this batch."),
-    department: Optional[str] = typer.Option(None, "--department", help="Only this department (처리과)."),
-    date_from: Optional[str] = typer.Option(None, "--from", help="Enforcement date on or after YYYY-MM-DD."),
-    date_to: Optional[str] = typer.Option(None, "--to", help="Enforcement date on or before YYYY-MM-DD."),
-    disclosure_class: Optional[str] = typer.Option(None, "--class", help="Decision in force: public, partial or non_public."),
-    category: Optional[str] = typer.Option(None, "--category", help="Only records filed under this category code (e.g. TRA)."),
-    published: bool = typer.Option(False, "--published", help="Only records whose original is published."),
-    withheld: bool = typer.Option(False, "--withheld", help="Only records whose original is withheld."),
+    batch: Optional[int] = typer.Option(
+        None, "--batch", min=1, max=MAX_ID, help="Only records written by this batch."
+    ),
+    department: Optional[str] = typer.Option(
+        None, "--department", help="Only this department (처리과)."
+    ),
+    date_from: Optional[str] = typer.Option(
+        None, "--from", help="Enforcement date on or after YYYY-MM-DD."
+    ),
+    date_to: Optional[str] = typer.Option(
+        None, "--to", help="Enforcement date on or before YYYY-MM-DD."
+    ),
+    disclosure_class: Optional[str] = typer.Option(
+        None, "--class", help="Decision in force: public, partial or non_public."
+    ),
+    category: Optional[str] = typer.Option(
+        None, "--category", help="Only records filed under this category code (e.g. TRA)."
+    ),
+    published: bool = typer.Option(
+        False, "--published", help="Only records whose original is published."
+    ),
+    withheld: bool = typer.Option(
+        False, "--withheld", help="Only records whose original is withheld."
+    ),
     state: str = typer.Option("current", "--status", help="current, superseded or withdrawn."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="approval (결재문서) or material (비정형 자료)."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_ID, help="At most N records (default: all)."),
-    all_versions: bool = typer.Option(False, "--all-versions", help="Include superseded and withdrawn versions."),
+    kind: Optional[str] = typer.Option(
+        None, "--kind", help="approval (결재문서) or material (비정형 자료)."
+    ),
+    limit: Optional[int] = typer.Option(
+        None, "--limit", min=1, max=MAX_ID, help="At most N records (default: all)."
+    ),
+    all_versions: bool = typer.Option(
+        False, "--all-versions", help="Include superseded and withdrawn versions."
+    ),
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,
@@ -61,16 +98,47 @@ def list_records(
         raise UsageError("choose one of --published and --withheld")
     cat = open_catalog(catalog, readonly=True)
     rows = cat.iter_records(
-        batch, department, _date(date_from, "--from"), _date(date_to, "--to"), disclosure_class, limit, all_versions,
-        category=category, published=True if published else (False if withheld else None), state=None if all_versions else state, kind=kind,
+        batch,
+        department,
+        _date(date_from, "--from"),
+        _date(date_to, "--to"),
+        disclosure_class,
+        limit,
+        all_versions,
+        category=category,
+        published=True if published else (False if withheld else None),
+        state=None if all_versions else state,
+        kind=kind,
     )
     docs = [record_json(cat, row) for row in rows]
-    columns = ["id", "document number", "title", "department", "date", "kind", "level", "class", "published", "category", "status"]
+    columns = [
+        "id",
+        "document number",
+        "title",
+        "department",
+        "date",
+        "kind",
+        "level",
+        "class",
+        "published",
+        "category",
+        "status",
+    ]
     shown = [
         [
-            d["id"], d["document_number"] or "", d["title"], d["department"], d["enforcement_date"] or "", d["material_kind"] or d["kind"], d["approval_level"],
-            d["disclosure_class"] or "", "" if d["decision"] is None else d["decision"]["original_public"],
-            (d["classification"] or {}).get("category") or ((d["classification"] or {}).get("status") == "needs_review" and "needs review") or "", d["status"],
+            d["id"],
+            d["document_number"] or "",
+            d["title"],
+            d["department"],
+            d["enforcement_date"] or "",
+            d["material_kind"] or d["kind"],
+            d["approval_level"],
+            d["disclosure_class"] or "",
+            "" if d["decision"] is None else d["decision"]["original_public"],
+            (d["classification"] or {}).get("category")
+            or ((d["classification"] or {}).get("status") == "needs_review" and "needs review")
+            or "",
+            d["status"],
         ]
         for d in docs
     ]
@@ -93,7 +161,22 @@ def show_record(
     if as_json:
         emit_json(doc)
         return
-    fields = ("id", "document_number", "regnumbercode", "title", "kind", "material_kind", "organ", "department", "enforcement_date", "approval_level", "version", "status", "ingest_status", "source_path")
+    fields = (
+        "id",
+        "document_number",
+        "regnumbercode",
+        "title",
+        "kind",
+        "material_kind",
+        "organ",
+        "department",
+        "enforcement_date",
+        "approval_level",
+        "version",
+        "status",
+        "ingest_status",
+        "source_path",
+    )
     rows = [[key, doc[key]] for key in fields]
     decision, category = doc["decision"], doc["classification"]
     if decision is None:
@@ -110,13 +193,36 @@ def show_record(
     if category is None:
         rows.append(["classification", "not classified yet (run `seoulrec classify run`)"])
     else:
-        confidence = f", confidence {category['confidence']:.2f}" if category["confidence"] is not None else ""
-        rows.append(["classification", f"{category['category'] or 'needs review'} {category['name'] or ''} ({category['status']}, by {category['classifier'] or 'archivist'}{confidence})"])
+        confidence = (
+            f", confidence {category['confidence']:.2f}"
+            if category["confidence"] is not None
+            else ""
+        )
+        rows.append(
+            [
+                "classification",
+                f"{category['category'] or 'needs review'} {category['name'] or ''} ({category['status']}, by {category['classifier'] or 'archivist'}{confidence})",
+            ]
+        )
     table(f"record {doc['id']}", ["field", "value"], rows)
     if doc["approvals"]:
-        table("approval chain", ["kind", "order", "position", "type", "name", "date", "level"], [[a["kind"], a["order"], a["position"], a["type"], a["name"], a["date"], a["level"]] for a in doc["approvals"]])
+        table(
+            "approval chain",
+            ["kind", "order", "position", "type", "name", "date", "level"],
+            [
+                [a["kind"], a["order"], a["position"], a["type"], a["name"], a["date"], a["level"]]
+                for a in doc["approvals"]
+            ],
+        )
     if doc["attachments"]:
-        table("attachments", ["name", "format", "size", "status", "message"], [[a["name"], a["format"], a["size"], a["status"], a["message"]] for a in doc["attachments"]])
+        table(
+            "attachments",
+            ["name", "format", "size", "status", "message"],
+            [
+                [a["name"], a["format"], a["size"], a["status"], a["message"]]
+                for a in doc["attachments"]
+            ],
+        )
     if text:
         sys.stdout.write((doc["text"] or "") + "\n")
 
@@ -160,4 +266,11 @@ def relevel(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption)
     if as_json:
         emit_json(result)
         return
-    info(f"{result['changed']} records changed level" + (": " + ", ".join(f"{k}: {v}" for k, v in result["changes"].items()) if result["changes"] else ""))
+    info(
+        f"{result['changed']} records changed level"
+        + (
+            ": " + ", ".join(f"{k}: {v}" for k, v in result["changes"].items())
+            if result["changes"]
+            else ""
+        )
+    )

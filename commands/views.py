@@ -11,7 +11,20 @@ import typer
 from seoulrec import reports
 from seoulrec.dates import parse_date
 
-from .console import MAX_ID, CatalogOption, CsvOption, Format, JsonOption, TsvOption, emit_json, info, listing, open_catalog, output_format, table
+from .console import (
+    MAX_ID,
+    CatalogOption,
+    CsvOption,
+    Format,
+    JsonOption,
+    TsvOption,
+    emit_json,
+    info,
+    listing,
+    open_catalog,
+    output_format,
+    table,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -37,25 +50,64 @@ def status(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
     for kind, counts in sorted(result["records"].items()):
         rows.append([f"records: {kind}", ", ".join(f"{k} {v}" for k, v in counts.items())])
     d = result["decisions"]
-    rows.append(["decisions", ", ".join(f"{k} {v}" for k, v in sorted(d["by_class"].items())) or "none yet (run `seoulrec disclose apply`)"])
-    rows.append(["originals", f"{d['originals_published']} published, {d['originals_withheld']} withheld, {d['undecided']} current records undecided"])
+    rows.append(
+        [
+            "decisions",
+            ", ".join(f"{k} {v}" for k, v in sorted(d["by_class"].items()))
+            or "none yet (run `seoulrec disclose apply`)",
+        ]
+    )
+    rows.append(
+        [
+            "originals",
+            f"{d['originals_published']} published, {d['originals_withheld']} withheld, {d['undecided']} current records undecided",
+        ]
+    )
     if d["last_apply"]:
-        rows.append(["last apply", f"{d['last_apply']['status']} (--today {d['last_apply']['today']})"])
+        rows.append(
+            ["last apply", f"{d['last_apply']['status']} (--today {d['last_apply']['today']})"]
+        )
     c = result["classification"]
-    rows.append(["classification", f"{c.get('auto', 0)} automatic, {c.get('manual', 0)} manual, {c.get('needs_review', 0)} waiting for review, {c['unclassified']} unclassified"])
-    rows.append(["to do", f"{result['principle5_violations']} principle-5 violations, {result['needs_class']} need a class, {result['needs_title']} need a title, {result['unresolved_ranks']} with an unresolved rank"])
+    rows.append(
+        [
+            "classification",
+            f"{c.get('auto', 0)} automatic, {c.get('manual', 0)} manual, {c.get('needs_review', 0)} waiting for review, {c['unclassified']} unclassified",
+        ]
+    )
+    rows.append(
+        [
+            "to do",
+            f"{result['principle5_violations']} principle-5 violations, {result['needs_class']} need a class, {result['needs_title']} need a title, {result['unresolved_ranks']} with an unresolved rank",
+        ]
+    )
     b = result["last_batch"]
-    rows.append(["last batch", "none" if b is None else f"{b['id']} {b['status']} at {b['finished'] or b['started']}: {b['added']} added, {b['updated']} updated, {b['failed']} failed"])
+    rows.append(
+        [
+            "last batch",
+            "none"
+            if b is None
+            else f"{b['id']} {b['status']} at {b['finished'] or b['started']}: {b['added']} added, {b['updated']} updated, {b['failed']} failed",
+        ]
+    )
     rows.append(["open failures", f"{result['open_failures']} (seoulrec failures)"])
     for e in result["last_exports"]:
-        rows.append([f"export {e['exporter']}", f"{e['destination']}: {e['status']} {e['kind']} at {e['finished'] or ''}"])
+        rows.append(
+            [
+                f"export {e['exporter']}",
+                f"{e['destination']}: {e['status']} {e['kind']} at {e['finished'] or ''}",
+            ]
+        )
     table("seoulrec status", ["what", "state"], rows)
 
 
 def batches(
     catalog: Optional[Path] = CatalogOption,
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_ID, help="The latest N batches."),
-    as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption,
+    limit: Optional[int] = typer.Option(
+        None, "--limit", min=1, max=MAX_ID, help="The latest N batches."
+    ),
+    as_json: bool = JsonOption,
+    as_csv: bool = CsvOption,
+    as_tsv: bool = TsvOption,
 ):
     """Past ingest batches, newest first, with their counts and options.
 
@@ -63,8 +115,27 @@ def batches(
     """
     cat = open_catalog(catalog, readonly=True)
     found = reports.batches(cat, limit)
-    rows = [[b["id"], b["started"], b["finished"], b["status"], b["added"], b["updated"], b["unchanged"], b["failed"], " ".join(b["options"].get("paths", []))] for b in found]
-    listing(output_format(as_json, as_csv, as_tsv), f"{len(found)} batches", ["id", "started", "finished", "status", "added", "updated", "unchanged", "failed", "paths"], rows, document=found)
+    rows = [
+        [
+            b["id"],
+            b["started"],
+            b["finished"],
+            b["status"],
+            b["added"],
+            b["updated"],
+            b["unchanged"],
+            b["failed"],
+            " ".join(b["options"].get("paths", [])),
+        ]
+        for b in found
+    ]
+    listing(
+        output_format(as_json, as_csv, as_tsv),
+        f"{len(found)} batches",
+        ["id", "started", "finished", "status", "added", "updated", "unchanged", "failed", "paths"],
+        rows,
+        document=found,
+    )
 
 
 failures_app = typer.Typer(
@@ -77,9 +148,13 @@ failures_app = typer.Typer(
 def failures(
     ctx: typer.Context,
     catalog: Optional[Path] = CatalogOption,
-    batch: Optional[int] = typer.Option(None, "--batch", min=1, max=MAX_ID, help="Only this batch."),
+    batch: Optional[int] = typer.Option(
+        None, "--batch", min=1, max=MAX_ID, help="Only this batch."
+    ),
     include_resolved: bool = typer.Option(False, "--all", help="Resolved failures too."),
-    as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption,
+    as_json: bool = JsonOption,
+    as_csv: bool = CsvOption,
+    as_tsv: bool = TsvOption,
 ):
     """List stored per-item failures (unresolved ones unless --all) with what to do about each.
 
@@ -90,15 +165,28 @@ def failures(
     fmt = output_format(as_json, as_csv, as_tsv)
     cat = open_catalog(catalog, readonly=True)
     found = reports.failures(cat, batch, include_resolved)
-    rows = [[f["id"], f["batch"], f["path"], f["reason"], f["message"], f["resolved"], f["what_to_do"]] for f in found]
-    listing(fmt, f"{len(found)} failures", ["id", "batch", "path", "reason", "message", "resolved", "what to do"], rows, document=found)
+    rows = [
+        [f["id"], f["batch"], f["path"], f["reason"], f["message"], f["resolved"], f["what_to_do"]]
+        for f in found
+    ]
+    listing(
+        fmt,
+        f"{len(found)} failures",
+        ["id", "batch", "path", "reason", "message", "resolved", "what to do"],
+        rows,
+        document=found,
+    )
     if found and fmt is Format.table:
-        info("Retry the failed items with: seoulrec ingest --retry-failed; or mark one done: seoulrec failures resolve ID --note TEXT")
+        info(
+            "Retry the failed items with: seoulrec ingest --retry-failed; or mark one done: seoulrec failures resolve ID --note TEXT"
+        )
 
 
 @failures_app.command("resolve")
 def resolve(
-    failure_ids: List[int] = typer.Argument(..., min=1, max=MAX_ID, help="Failure ids (see `seoulrec failures`)."),
+    failure_ids: List[int] = typer.Argument(
+        ..., min=1, max=MAX_ID, help="Failure ids (see `seoulrec failures`)."
+    ),
     note: str = typer.Option(..., "--note", help="How it was resolved (kept in the audit log)."),
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,
@@ -117,11 +205,21 @@ def resolve(
 
 def audit(
     catalog: Optional[Path] = CatalogOption,
-    record: Optional[int] = typer.Option(None, "--record", min=1, max=MAX_ID, help="Only entries about this record."),
-    actor: Optional[str] = typer.Option(None, "--actor", help="Only entries by this person ($SEOULREC_ACTOR, else $USER)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only entries on or after YYYY-MM-DD."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_ID, help="At most N entries."),
-    as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = TsvOption,
+    record: Optional[int] = typer.Option(
+        None, "--record", min=1, max=MAX_ID, help="Only entries about this record."
+    ),
+    actor: Optional[str] = typer.Option(
+        None, "--actor", help="Only entries by this person ($SEOULREC_ACTOR, else $USER)."
+    ),
+    since: Optional[str] = typer.Option(
+        None, "--since", help="Only entries on or after YYYY-MM-DD."
+    ),
+    limit: Optional[int] = typer.Option(
+        None, "--limit", min=1, max=MAX_ID, help="At most N entries."
+    ),
+    as_json: bool = JsonOption,
+    as_csv: bool = CsvOption,
+    as_tsv: bool = TsvOption,
 ):
     """The audit log (append-only; read-only here): who changed what, when and why. Entries
     carry $SEOULREC_ACTOR, else $USER, else "unknown": set SEOULREC_ACTOR in scripts and CI.
@@ -133,4 +231,10 @@ def audit(
     cat = open_catalog(catalog, readonly=True)
     found = reports.audit_log(cat, record, actor, since, limit)
     rows = [[e["id"], e["at"], e["actor"], e["action"], e["record_id"], e["detail"]] for e in found]
-    listing(output_format(as_json, as_csv, as_tsv), f"{len(found)} audit entries", ["id", "at", "actor", "action", "record", "detail"], rows, document=found)
+    listing(
+        output_format(as_json, as_csv, as_tsv),
+        f"{len(found)} audit entries",
+        ["id", "at", "actor", "action", "record", "detail"],
+        rows,
+        document=found,
+    )

@@ -38,12 +38,26 @@ class AtomExporter(Exporter):
         for row in published:
             entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
             etree.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:seoulrec:record:{row['id']}"
-            etree.SubElement(entry, f"{{{ATOM}}}title").text = row["title"] or row["document_number"] or row["id"]
+            etree.SubElement(entry, f"{{{ATOM}}}title").text = (
+                row["title"] or row["document_number"] or row["id"]
+            )
             etree.SubElement(entry, f"{{{ATOM}}}updated").text = _rfc3339(row["published_since"])
             etree.SubElement(entry, f"{{{ATOM}}}link", href=context.url(row))
             summary = etree.SubElement(entry, f"{{{ATOM}}}summary")
-            summary.text = " · ".join(x for x in (row["organ"], row["department"], row["document_number"], row["class_label"], row["enforcement_date"] or "") if x)
-        etree.ElementTree(feed).write(str(folder / "feed.xml"), encoding="utf-8", xml_declaration=True, pretty_print=True)
+            summary.text = " · ".join(
+                x
+                for x in (
+                    row["organ"],
+                    row["department"],
+                    row["document_number"],
+                    row["class_label"],
+                    row["enforcement_date"] or "",
+                )
+                if x
+            )
+        etree.ElementTree(feed).write(
+            str(folder / "feed.xml"), encoding="utf-8", xml_declaration=True, pretty_print=True
+        )
         return {"rows": len(published)}
 
 

@@ -27,7 +27,14 @@ class JsonlExporter(LineExporter):
     def write_tombstones(self, context, tombstones, folder) -> dict:
         with open(folder / "tombstones.jsonl", "w", encoding="utf-8") as fh:
             for t in tombstones:
-                fh.write(json.dumps({"id": t["id"], "action": "withdraw", "reason": t["reason"]}, ensure_ascii=False, sort_keys=True) + "\n")
+                fh.write(
+                    json.dumps(
+                        {"id": t["id"], "action": "withdraw", "reason": t["reason"]},
+                        ensure_ascii=False,
+                        sort_keys=True,
+                    )
+                    + "\n"
+                )
         return {}
 
 

@@ -11,8 +11,22 @@ from seoulrec.plugins import LineExporter, LineFile
 
 _JSON = json.JSONEncoder(ensure_ascii=False).encode
 
-HEADER = ["package_id", "doc_prdctn_dt", "tkcrd_nm", "title", "src_dept_doc_no", "writer", "othbc_pd", "rspnber_dept_nm", "othbc_se", "cpyrht", "url"]
-XML_RECORD = "<record>" + "".join(f"<{key}>{{{i}}}</{key}>" for i, key in enumerate(HEADER)) + "</record>"
+HEADER = [
+    "package_id",
+    "doc_prdctn_dt",
+    "tkcrd_nm",
+    "title",
+    "src_dept_doc_no",
+    "writer",
+    "othbc_pd",
+    "rspnber_dept_nm",
+    "othbc_se",
+    "cpyrht",
+    "url",
+]
+XML_RECORD = (
+    "<record>" + "".join(f"<{key}>{{{i}}}</{key}>" for i, key in enumerate(HEADER)) + "</record>"
+)
 
 
 def seoul_row(context, row: dict) -> dict:
@@ -51,9 +65,21 @@ class SeoulCsvExporter(LineExporter):
     name = "seoul-csv"
     description = "index.csv (UTF-8 with BOM, Seoul's header), index.json and index.xml with the same rows, per production month"
     line_files = (
-        LineFile("index.csv", head="\ufeff" + ",".join(HEADER) + "\r\n", sep="\r\n", tail="\r\n", empty="\ufeff" + ",".join(HEADER) + "\r\n"),
+        LineFile(
+            "index.csv",
+            head="\ufeff" + ",".join(HEADER) + "\r\n",
+            sep="\r\n",
+            tail="\r\n",
+            empty="\ufeff" + ",".join(HEADER) + "\r\n",
+        ),
         LineFile("index.json", head="[\n", sep=",\n", tail="\n]\n", empty="[]\n"),
-        LineFile("index.xml", head="<?xml version='1.0' encoding='utf-8'?>\n<records>", sep="\n", tail="\n</records>", empty="<?xml version='1.0' encoding='utf-8'?>\n<records></records>"),
+        LineFile(
+            "index.xml",
+            head="<?xml version='1.0' encoding='utf-8'?>\n<records>",
+            sep="\n",
+            tail="\n</records>",
+            empty="<?xml version='1.0' encoding='utf-8'?>\n<records></records>",
+        ),
     )
 
     def render(self, context, row) -> tuple[str, ...]:

@@ -15,7 +15,9 @@ TAIL = "</urlset>\n"
 
 class SitemapExporter(Exporter):
     name = "sitemap"
-    description = "sitemap.xml (a sitemap index over sitemap-NNNN.xml files past 50,000 URLs or 50 MB)"
+    description = (
+        "sitemap.xml (a sitemap index over sitemap-NNNN.xml files past 50,000 URLs or 50 MB)"
+    )
     incremental = False  # a sitemap describes the whole site
 
     max_urls = MAX_URLS
@@ -33,7 +35,11 @@ class SitemapExporter(Exporter):
                 entry += f"<lastmod>{row['published_since'][:10]}</lastmod>"
             entry += "</url>\n"
             encoded = entry.encode()
-            if handle is None or in_file >= self.max_urls or size + len(encoded) + len(TAIL) > self.max_bytes:
+            if (
+                handle is None
+                or in_file >= self.max_urls
+                or size + len(encoded) + len(TAIL) > self.max_bytes
+            ):
                 if handle:
                     handle.write(TAIL.encode())
                     handle.close()

@@ -116,7 +116,9 @@ def _migration_2(db: sqlite_utils.Database) -> None:
             classifier TEXT NOT NULL, category TEXT NOT NULL, confidence REAL NOT NULL,
             authoritative INTEGER NOT NULL, evidence TEXT, scheme_version INTEGER, at TEXT NOT NULL)"""
     )
-    db.execute("CREATE INDEX IF NOT EXISTS classification_results_record ON classification_results(record_id)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS classification_results_record ON classification_results(record_id)"
+    )
     db.execute(
         """
         CREATE TABLE IF NOT EXISTS record_categories (
@@ -163,7 +165,9 @@ def _migration_3(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY, record_key TEXT NOT NULL, record_id INTEGER NOT NULL,
             decision TEXT NOT NULL, note TEXT, decided_by TEXT NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL)"""
     )
-    db.execute("CREATE INDEX IF NOT EXISTS review_decisions_key ON review_decisions(record_key, id)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS review_decisions_key ON review_decisions(record_key, id)"
+    )
 
 
 def _migration_4(db: sqlite_utils.Database) -> None:
@@ -193,7 +197,10 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     ).fetchall()
     db.conn.executemany(
         "UPDATE records SET public_id = ?, writer = ?, retention_period = ?, licence = ? WHERE id = ?",
-        [(public_id(key, pid or ""), w1 or w2 or "", ret or "", lic or "", rid) for rid, key, pid, w1, w2, ret, lic in rows],
+        [
+            (public_id(key, pid or ""), w1 or w2 or "", ret or "", lic or "", rid)
+            for rid, key, pid, w1, w2, ret, lic in rows
+        ],
     )
     db.execute(
         """
@@ -219,14 +226,28 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     """Partitioned exports, run ownership (pids), where a title came from, a catalog identity."""
     db.execute(f"CREATE INDEX IF NOT EXISTS records_partition ON records({PARTITION_EXPR}, id)")
     db.execute("CREATE INDEX IF NOT EXISTS records_key ON records(record_key)")
-    for table, column in (("export_runs", "pid"), ("batches", "pid"), ("records", "title_source"), ("records", "source_url"), ("disclosures", "category"), ("disclosures", "category_path"), ("failures", "resolved")):
+    for table, column in (
+        ("export_runs", "pid"),
+        ("batches", "pid"),
+        ("records", "title_source"),
+        ("records", "source_url"),
+        ("disclosures", "category"),
+        ("disclosures", "category_path"),
+        ("failures", "resolved"),
+    ):
         if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
-            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {'INTEGER' if column == 'pid' else 'TEXT'}")
+            db.execute(
+                f"ALTER TABLE {table} ADD COLUMN {column} {'INTEGER' if column == 'pid' else 'TEXT'}"
+            )
     # The portal URL a record came with (Seoul's list carries the original's own URL).
-    db.execute("UPDATE records SET source_url = json_extract(metadata, '$.source_url') WHERE source_url IS NULL AND metadata LIKE '%source_url%'")
+    db.execute(
+        "UPDATE records SET source_url = json_extract(metadata, '$.source_url') WHERE source_url IS NULL AND metadata LIKE '%source_url%'"
+    )
     import uuid
 
-    db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', ?)", [uuid.uuid4().hex])
+    db.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', ?)", [uuid.uuid4().hex]
+    )
 
 
 MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5}
@@ -272,18 +293,29 @@ class Catalog:
         application's database must not gain tables or be switched to WAL)."""
         with open(path, "rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
-                raise UsageError(f"{path} exists and is not an SQLite database; give a new file name for the catalog")
+                raise UsageError(
+                    f"{path} exists and is not an SQLite database; give a new file name for the catalog"
+                )
         try:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             try:
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if "meta" in tables else None
+                tables = {
+                    r[0]
+                    for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                }
+                version = (
+                    conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                    if "meta" in tables
+                    else None
+                )
             finally:
                 conn.close()
         except sqlite3.DatabaseError as exc:
             raise UsageError(f"{path} is not a readable SQLite database ({exc})") from None
         if tables and version is None:
-            raise UsageError(f"{path} is another application's database (tables: {', '.join(sorted(tables)[:5])}); seoulrec will not write into it")
+            raise UsageError(
+                f"{path} is another application's database (tables: {', '.join(sorted(tables)[:5])}); seoulrec will not write into it"
+            )
 
     @classmethod
     def open(cls, path: Path, readonly: bool = False) -> "Catalog":
@@ -315,7 +347,9 @@ class Catalog:
         """Apply every migration above the stored version, each in its own transaction."""
         try:
             with self.transaction():
-                self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                self.db.execute(
+                    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
+                )
             current = self.schema_version()
             for version in sorted(MIGRATIONS):
                 if version <= current:
@@ -323,11 +357,14 @@ class Catalog:
                 with self.transaction():
                     MIGRATIONS[version](self.db)
                     self.db.execute(
-                        "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [str(version)]
+                        "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                        [str(version)],
                     )
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc):
-                raise CatalogLocked(f"{self.path} is locked by another seoulrec process; try again") from None
+                raise CatalogLocked(
+                    f"{self.path} is locked by another seoulrec process; try again"
+                ) from None
             raise
         return self.schema_version()
 
@@ -349,7 +386,9 @@ class Catalog:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc):
-                raise CatalogLocked(f"{self.path} is locked by another seoulrec process; try again") from None
+                raise CatalogLocked(
+                    f"{self.path} is locked by another seoulrec process; try again"
+                ) from None
             raise
         try:
             yield self
@@ -360,10 +399,22 @@ class Catalog:
             conn.commit()
 
     # -- audit ---------------------------------------------------------------------------
-    def audit(self, action: str, record_id: int | None = None, detail: dict | None = None, actor: str | None = None) -> None:
+    def audit(
+        self,
+        action: str,
+        record_id: int | None = None,
+        detail: dict | None = None,
+        actor: str | None = None,
+    ) -> None:
         self.db.execute(
             "INSERT INTO audit(at, actor, action, record_id, detail) VALUES (?, ?, ?, ?, ?)",
-            [now(), actor or default_actor(), action, record_id, json.dumps(detail or {}, ensure_ascii=False)],
+            [
+                now(),
+                actor or default_actor(),
+                action,
+                record_id,
+                json.dumps(detail or {}, ensure_ascii=False),
+            ],
         )
 
     # -- batches -------------------------------------------------------------------------
@@ -371,13 +422,17 @@ class Catalog:
         """Open a batch; one ingest at a time per catalog. A batch left ``running`` by a process
         that is gone (killed) is marked ``interrupted``; one whose process is alive refuses this."""
         with self.transaction():
-            for batch_id, pid in self.db.execute("SELECT id, pid FROM batches WHERE status = 'running'").fetchall():
+            for batch_id, pid in self.db.execute(
+                "SELECT id, pid FROM batches WHERE status = 'running'"
+            ).fetchall():
                 if pid and pid != os.getpid() and _process_alive(pid):
                     raise CatalogLocked(
                         f"another ingest (batch {batch_id}, process {pid}) is running on {self.path}; "
                         "wait for it to finish, then run this one (it will skip what is already catalogued)"
                     )
-                self.db.execute("UPDATE batches SET status = 'interrupted' WHERE id = ?", [batch_id])
+                self.db.execute(
+                    "UPDATE batches SET status = 'interrupted' WHERE id = ?", [batch_id]
+                )
             cursor = self.db.execute(
                 "INSERT INTO batches(started, status, options, pid) VALUES (?, 'running', ?, ?)",
                 [now(), json.dumps(options, ensure_ascii=False), os.getpid()],
@@ -391,23 +446,38 @@ class Catalog:
         they always match what it holds."""
         with self.transaction():
             added, updated = self.db.execute(
-                "SELECT count(*) FILTER (WHERE version = 1), count(*) FILTER (WHERE version > 1) FROM records WHERE batch_id = ?", [batch_id]
+                "SELECT count(*) FILTER (WHERE version = 1), count(*) FILTER (WHERE version > 1) FROM records WHERE batch_id = ?",
+                [batch_id],
             ).fetchone()
-            failed = self.db.execute("SELECT count(*) FROM failures WHERE batch_id = ?", [batch_id]).fetchone()[0]
+            failed = self.db.execute(
+                "SELECT count(*) FROM failures WHERE batch_id = ?", [batch_id]
+            ).fetchone()[0]
             counts = {**counts, "added": added, "updated": updated, "failed": failed}
             self.db.execute(
                 "UPDATE batches SET finished = ?, status = ?, added = ?, updated = ?, unchanged = ?, failed = ? WHERE id = ?",
-                [now(), status, counts["added"], counts["updated"], counts["unchanged"], counts["failed"], batch_id],
+                [
+                    now(),
+                    status,
+                    counts["added"],
+                    counts["updated"],
+                    counts["unchanged"],
+                    counts["failed"],
+                    batch_id,
+                ],
             )
             self.audit("batch.finish", detail={"batch": batch_id, "status": status, **counts})
 
     # -- records -------------------------------------------------------------------------
     def known_source(self, sha256: str) -> bool:
-        return self.db.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha256]).fetchone() is not None
+        return (
+            self.db.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha256]).fetchone()
+            is not None
+        )
 
     def current_version(self, record_key: str) -> tuple[int, int, str] | None:
         row = self.db.execute(
-            "SELECT id, version, sha256 FROM records WHERE record_key = ? AND is_current = 1", [record_key]
+            "SELECT id, version, sha256 FROM records WHERE record_key = ? AND is_current = 1",
+            [record_key],
         ).fetchone()
         return tuple(row) if row else None
 
@@ -419,11 +489,16 @@ class Catalog:
 
     def approvals_of(self, record_id: int) -> list[dict]:
         return list(
-            self.db.query('SELECT * FROM approvals WHERE record_id = ? ORDER BY kind DESC, "order"', [record_id])
+            self.db.query(
+                'SELECT * FROM approvals WHERE record_id = ? ORDER BY kind DESC, "order"',
+                [record_id],
+            )
         )
 
     def attachments_of(self, record_id: int) -> list[dict]:
-        return list(self.db.query("SELECT * FROM attachments WHERE record_id = ? ORDER BY id", [record_id]))
+        return list(
+            self.db.query("SELECT * FROM attachments WHERE record_id = ? ORDER BY id", [record_id])
+        )
 
     def iter_records(
         self,
@@ -445,16 +520,24 @@ class Catalog:
         where: list[str] = []
         params: list = []
         if state == "superseded":
-            where.append("is_current = 0 AND EXISTS (SELECT 1 FROM records o WHERE o.record_key = records.record_key AND o.is_current = 1)")
+            where.append(
+                "is_current = 0 AND EXISTS (SELECT 1 FROM records o WHERE o.record_key = records.record_key AND o.is_current = 1)"
+            )
         elif state == "withdrawn":
-            where.append("is_current = 0 AND NOT EXISTS (SELECT 1 FROM records o WHERE o.record_key = records.record_key AND o.is_current = 1)")
+            where.append(
+                "is_current = 0 AND NOT EXISTS (SELECT 1 FROM records o WHERE o.record_key = records.record_key AND o.is_current = 1)"
+            )
         elif not all_versions:
             where.append("is_current = 1")
         if category:
-            where.append("EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = records.record_key AND c.record_id = records.id AND c.category = ?)")
+            where.append(
+                "EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = records.record_key AND c.record_id = records.id AND c.category = ?)"
+            )
             params.append(category)
         if published is not None:
-            where.append("EXISTS (SELECT 1 FROM disclosures d WHERE d.record_id = records.id AND d.original_public = ?)")
+            where.append(
+                "EXISTS (SELECT 1 FROM disclosures d WHERE d.record_id = records.id AND d.original_public = ?)"
+            )
             params.append(int(published))
         if kind:
             where.append("kind = ?")
@@ -472,7 +555,9 @@ class Catalog:
             where.append("enforcement_date <= ?")
             params.append(date_to)
         if disclosure_class:
-            where.append("COALESCE((SELECT d.disclosure_class FROM disclosures d WHERE d.record_id = records.id), disclosure_class) = ?")
+            where.append(
+                "COALESCE((SELECT d.disclosure_class FROM disclosures d WHERE d.record_id = records.id), disclosure_class) = ?"
+            )
             params.append(disclosure_class)
         sql = "SELECT * FROM records"
         if where:
@@ -484,7 +569,9 @@ class Catalog:
         yield from self.db.query(sql, params)
 
 
-def withdraw_record(catalog: "Catalog", record_id: int, reason: str, actor: str | None = None) -> dict:
+def withdraw_record(
+    catalog: "Catalog", record_id: int, reason: str, actor: str | None = None
+) -> dict:
     """Take a record out of the catalog's current set (all versions stay for the archive); the
     next ``disclose apply`` leaves a tombstone so downstream copies drop it too."""
     row = catalog.db.execute("SELECT record_key FROM records WHERE id = ?", [record_id]).fetchone()
@@ -493,8 +580,15 @@ def withdraw_record(catalog: "Catalog", record_id: int, reason: str, actor: str 
     if not (reason or "").strip():
         raise UsageError("--reason is required")
     with catalog.transaction():
-        changed = catalog.db.execute("UPDATE records SET is_current = 0 WHERE record_key = ? AND is_current = 1", [row[0]]).rowcount
-        catalog.audit("record.withdraw", record_id, {"record_key": row[0], "reason": reason.strip()}, actor=actor)
+        changed = catalog.db.execute(
+            "UPDATE records SET is_current = 0 WHERE record_key = ? AND is_current = 1", [row[0]]
+        ).rowcount
+        catalog.audit(
+            "record.withdraw",
+            record_id,
+            {"record_key": row[0], "reason": reason.strip()},
+            actor=actor,
+        )
     return {"id": record_id, "record_key": row[0], "withdrawn_versions": changed}
 
 
@@ -526,11 +620,15 @@ def relevel(catalog: "Catalog", ladder, actor: str | None = None) -> dict:
         if rid != current_id:
             finish()
             current_id, current_level, chain = rid, old, []
-        chain.append(Approval(order, position or "", type_ or "", name or "", day, bool(final), kind))
+        chain.append(
+            Approval(order, position or "", type_ or "", name or "", day, bool(final), kind)
+        )
     finish()
     with catalog.transaction():
         catalog.db.conn.executemany("UPDATE records SET approval_level = ? WHERE id = ?", updates)
-        catalog.audit("records.relevel", detail={"changed": len(updates), "changes": changes}, actor=actor)
+        catalog.audit(
+            "records.relevel", detail={"changed": len(updates), "changes": changes}, actor=actor
+        )
     return {"changed": len(updates), "changes": changes}
 
 

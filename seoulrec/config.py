@@ -73,6 +73,7 @@ def _int(lo: int, hi: int):
         if isinstance(value, bool) or not isinstance(value, int):
             return f"a whole number from {lo} to {hi}"
         return None if lo <= value <= hi else f"a whole number from {lo} to {hi}"
+
     return check
 
 
@@ -80,6 +81,7 @@ def _number(lo: float, hi: float):
     def check(value) -> str | None:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and lo < value <= hi
         return None if ok else f"a number above {lo:g} and at most {hi:g}"
+
     return check
 
 
@@ -94,6 +96,7 @@ def _bool(value) -> str | None:
 def _one_of(*choices):
     def check(value) -> str | None:
         return None if value in choices else "one of " + ", ".join(repr(c) for c in choices)
+
     return check
 
 
@@ -102,6 +105,7 @@ def _list_of(item):
         if not isinstance(value, list) or any(item(v) for v in value):
             return f"a list of {item(object()) or 'values'}"
         return None
+
     return check
 
 
@@ -110,11 +114,14 @@ def _map_of(item):
         if not isinstance(value, dict) or any(item(v) for v in value.values()):
             return f"a table of names to {item(object()) or 'values'}"
         return None
+
     return check
 
 
 def _thresholds(value) -> str | None:
-    ok = isinstance(value, list) and all(isinstance(t, dict) and set(t) == {"from", "level"} and t["level"] in LEVELS for t in value)
+    ok = isinstance(value, list) and all(
+        isinstance(t, dict) and set(t) == {"from", "level"} and t["level"] in LEVELS for t in value
+    )
     return None if ok else "a list of {from = DATE, level = LEVEL} tables"
 
 
@@ -122,23 +129,38 @@ def _thresholds(value) -> str | None:
 SCHEMA: dict[str, dict] = {
     "catalog": {"path": _str},
     "ingest": {
-        "jobs": _int(0, MAX_JOBS), "timeout": _number(0, 86400), "memory_mb": _int(0, 1 << 22),
-        "max_file_mb": _int(1, 1 << 20), "publication_flag_base": _int(0, 1), "kinds": _map_of(_str), "ignore": _list_of(_str),
+        "jobs": _int(0, MAX_JOBS),
+        "timeout": _number(0, 86400),
+        "memory_mb": _int(0, 1 << 22),
+        "max_file_mb": _int(1, 1 << 20),
+        "publication_flag_base": _int(0, 1),
+        "kinds": _map_of(_str),
+        "ignore": _list_of(_str),
     },
     "ranks": {level: _list_of(_str) for level in LEVELS},
     "disclosure": {
-        "name": _str, "thresholds": _thresholds, "hold_days": {level: _int(0, 3650) for level in LEVELS},
+        "name": _str,
+        "thresholds": _thresholds,
+        "hold_days": {level: _int(0, 3650) for level in LEVELS},
         "originals": {"classes": _list_of(_one_of("public", "partial"))},
         "masking": {
-            "office_phone": _bool, "office_email": _bool, "business_number": _bool, "names": _bool,
-            "office_phone_prefixes": _list_of(_str), "office_email_domains": _list_of(_str),
+            "office_phone": _bool,
+            "office_email": _bool,
+            "business_number": _bool,
+            "names": _bool,
+            "office_phone_prefixes": _list_of(_str),
+            "office_email_domains": _list_of(_str),
         },
         "review": {"rereview_years": _int(1, 100), "open_after_years": _int(1, 100)},
         "materials": _map_of(_one_of(*CLASSES)),
     },
     "classify": {
-        "pipeline": _list_of(_str), "threshold": _number(0, 1), "unit_task_map": _str, "department_map": _str,
-        "keyword_rules": _str, "features": _one_of("morph", "char+stem"),
+        "pipeline": _list_of(_str),
+        "threshold": _number(0, 1),
+        "unit_task_map": _str,
+        "department_map": _str,
+        "keyword_rules": _str,
+        "features": _one_of("morph", "char+stem"),
         "*": lambda value: None,  # classifier plugins read their own keys here
     },
     "export": {"base_url": _str, "licence": _str},
@@ -156,7 +178,9 @@ def validate_config(data: dict, where: str) -> None:
             for key, item in value.items():
                 if key not in schema and "*" not in schema:
                     known = ", ".join(sorted(schema))
-                    raise ConfigError(f"{where}: unknown key {path + '.' if path else ''}{key}; known here: {known}")
+                    raise ConfigError(
+                        f"{where}: unknown key {path + '.' if path else ''}{key}; known here: {known}"
+                    )
                 walk(item, schema.get(key, schema.get("*")), f"{path}.{key}" if path else key)
             return
         expected = schema(value)

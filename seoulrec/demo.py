@@ -22,11 +22,23 @@ DEPARTMENTS = [
 ]
 SUBJECTS = {
     "교통": ["공공자전거 대여소 확충 계획", "버스정류소 안전시설 개선", "교통약자 이동지원 계획"],
-    "주택도시계획": ["소규모주택정비사업 추진실적 제출", "모아타운 관리계획 수립", "공공주택 공급 계획"],
+    "주택도시계획": [
+        "소규모주택정비사업 추진실적 제출",
+        "모아타운 관리계획 수립",
+        "공공주택 공급 계획",
+    ],
     "복지": ["기초생활수급자 생계급여 지급 계획", "노인 일자리 사업 추진", "장애인 활동지원 확대"],
     "환경": ["미세먼지 저감 대책 추진", "기후변화 대응 탄소중립 계획", "공원 녹지 확충 사업"],
-    "안전": ["여름철 풍수해 대비 재난안전 점검", "지진 대비 시설물 안전 점검", "화재 예방 합동 점검"],
-    "문화관광": ["서울 문화의 밤 행사 개최", "관광 안내소 운영 계획", "공공도서관 문화 프로그램 운영"],
+    "안전": [
+        "여름철 풍수해 대비 재난안전 점검",
+        "지진 대비 시설물 안전 점검",
+        "화재 예방 합동 점검",
+    ],
+    "문화관광": [
+        "서울 문화의 밤 행사 개최",
+        "관광 안내소 운영 계획",
+        "공공도서관 문화 프로그램 운영",
+    ],
 }
 
 
@@ -42,9 +54,13 @@ def prepare_demo_folder(out: Path) -> None:
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise UsageError(f"--out {out} is not a folder; give a new folder for the demo")
     if out.is_dir() and not (out / DEMO_MARKER).is_file() and any(True for _ in out.iterdir()):
-        raise UsageError(f"--out {out} is not empty and was not made by `seoulrec demo`; nothing was touched. Give a new folder, e.g. --out seoulrec-demo")
+        raise UsageError(
+            f"--out {out} is not empty and was not made by `seoulrec demo`; nothing was touched. Give a new folder, e.g. --out seoulrec-demo"
+        )
     out.mkdir(parents=True, exist_ok=True)
-    (out / DEMO_MARKER).write_text("This folder was made by `seoulrec demo`; re-running the demo reuses it.\n", "utf-8")
+    (out / DEMO_MARKER).write_text(
+        "This folder was made by `seoulrec demo`; re-running the demo reuses it.\n", "utf-8"
+    )
 
 
 @dataclass
@@ -108,14 +124,21 @@ def pack_xml(doc: DemoDoc, attachments: dict[str, bytes]) -> bytes:
     return "".join(parts).encode("cp949")
 
 
-def hwpx_bytes(paragraphs: list[str], title: str = "", foot_rows: list[list[str]] | None = None) -> bytes:
+def hwpx_bytes(
+    paragraphs: list[str], title: str = "", foot_rows: list[list[str]] | None = None
+) -> bytes:
     """A minimal HWPX (2011 namespaces): paragraphs, then the foot as a table."""
     hp = "http://www.hancom.co.kr/hwpml/2011/paragraph"
     hs = "http://www.hancom.co.kr/hwpml/2011/section"
-    paras = "".join(f'<hp:p><hp:run><hp:t>{escape(p)}</hp:t></hp:run></hp:p>' for p in paragraphs)
+    paras = "".join(f"<hp:p><hp:run><hp:t>{escape(p)}</hp:t></hp:run></hp:p>" for p in paragraphs)
     if foot_rows:
         rows = "".join(
-            "<hp:tr>" + "".join(f'<hp:tc><hp:subList><hp:p><hp:run><hp:t>{escape(c)}</hp:t></hp:run></hp:p></hp:subList></hp:tc>' for c in row) + "</hp:tr>"
+            "<hp:tr>"
+            + "".join(
+                f"<hp:tc><hp:subList><hp:p><hp:run><hp:t>{escape(c)}</hp:t></hp:run></hp:p></hp:subList></hp:tc>"
+                for c in row
+            )
+            + "</hp:tr>"
             for row in foot_rows
         )
         paras += f"<hp:p><hp:run><hp:tbl>{rows}</hp:tbl></hp:run></hp:p>"
@@ -156,9 +179,30 @@ def sihaengmun_hwpx(doc: DemoDoc) -> bytes:
         title=doc.title,
         foot_rows=[
             ["서 울 특 별 시 장"],
-            ["주무관", "김담당", "", doc.team_position, "이팀장", "", doc.final_position, f"{int(m)}/{int(d)}", "代이팀장"],
+            [
+                "주무관",
+                "김담당",
+                "",
+                doc.team_position,
+                "이팀장",
+                "",
+                doc.final_position,
+                f"{int(m)}/{int(d)}",
+                "代이팀장",
+            ],
             ["협조자"],
-            ["시행", f"{doc.department}-{doc.number}", "(", f"{y}. {int(m)}. {int(d)}.", ")", "접수", "", "(", "", ")"],
+            [
+                "시행",
+                f"{doc.department}-{doc.number}",
+                "(",
+                f"{y}. {int(m)}. {int(d)}.",
+                ")",
+                "접수",
+                "",
+                "(",
+                "",
+                ")",
+            ],
             ["전화", "02-2133-0000", "/", printed],
         ],
     )
@@ -194,22 +238,36 @@ def generate_demo(out: Path, seed: int = 2025, packages: int = 24) -> dict:
     """Write the demo corpus under ``out``; returns counts by kind."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
-    counts = {"packages": 0, "packs": 0, "zips": 0, "hwpx": 0, "manifests": 1, "materials": 0, "broken": 0}
+    counts = {
+        "packages": 0,
+        "packs": 0,
+        "zips": 0,
+        "hwpx": 0,
+        "manifests": 1,
+        "materials": 0,
+        "broken": 0,
+    }
     approvals = out / "approvals"
     for i in range(1, packages + 1):
         doc = random_doc(rng, 1000 + i)
         attachment = f"붙임{i}.txt"
         doc.attachments = [attachment]
-        write_package(approvals / f"pkg-{i:03d}", doc, {attachment: f"{doc.title} 붙임 자료\n".encode()})
+        write_package(
+            approvals / f"pkg-{i:03d}", doc, {attachment: f"{doc.title} 붙임 자료\n".encode()}
+        )
         counts["packages"] += 1
     # A pack envelope and a ZIP of a package.
     doc = random_doc(rng, 2001)
     doc.attachments = ["심사결과.txt"]
-    (approvals / "transfer-2001.xml").write_bytes(pack_xml(doc, {"심사결과.txt": "심사 결과 요약\n".encode()}))
+    (approvals / "transfer-2001.xml").write_bytes(
+        pack_xml(doc, {"심사결과.txt": "심사 결과 요약\n".encode()})
+    )
     counts["packs"] += 1
     doc = random_doc(rng, 2002)
     doc.attachments = ["계획서.txt"]
-    (approvals / "package-2002.zip").write_bytes(zip_bytes({"pkg/pubdoc.xml": pubdoc_xml(doc), "pkg/계획서.txt": "계획서 본문\n".encode()}))
+    (approvals / "package-2002.zip").write_bytes(
+        zip_bytes({"pkg/pubdoc.xml": pubdoc_xml(doc), "pkg/계획서.txt": "계획서 본문\n".encode()})
+    )
     counts["zips"] += 1
     # A package whose attachment is missing: catalogued as incomplete, not dropped.
     doc = random_doc(rng, 2003)
@@ -225,7 +283,9 @@ def generate_demo(out: Path, seed: int = 2025, packages: int = 24) -> dict:
     # A manifest in the layout of Seoul's published list.
     manifest = out / "manifest"
     manifest.mkdir(exist_ok=True)
-    rows = ["package_id,doc_prdctn_dt,tkcrd_nm,title,src_dept_doc_no,writer,othbc_pd,rspnber_dept_nm,othbc_se,cpyrht,url"]
+    rows = [
+        "package_id,doc_prdctn_dt,tkcrd_nm,title,src_dept_doc_no,writer,othbc_pd,rspnber_dept_nm,othbc_se,cpyrht,url"
+    ]
     for i in range(10):
         doc = random_doc(rng, 4001 + i)
         rows.append(
@@ -236,16 +296,25 @@ def generate_demo(out: Path, seed: int = 2025, packages: int = 24) -> dict:
     # Unstructured materials and hostile files.
     materials = out / "materials" / "용역"
     materials.mkdir(parents=True, exist_ok=True)
-    (materials / "연구용역_최종보고서.txt").write_text("서울시 공공자전거 이용 활성화 연구\n최종보고서 요약\n", "utf-8")
-    (materials / "회의결과.txt").write_bytes("2025년 제3차 교통정책 회의 결과\n참석자 및 논의 사항\n".encode("cp949"))
+    (materials / "연구용역_최종보고서.txt").write_text(
+        "서울시 공공자전거 이용 활성화 연구\n최종보고서 요약\n", "utf-8"
+    )
+    (materials / "회의결과.txt").write_bytes(
+        "2025년 제3차 교통정책 회의 결과\n참석자 및 논의 사항\n".encode("cp949")
+    )
     (materials / "민원회신.txt").write_text(
-        "민원인 홍길동 민원 회신\n민원인 연락처 010-1234-5678, 주민등록번호 900101-1234568\n담당 02-2133-0000\n", "utf-8"
+        "민원인 홍길동 민원 회신\n민원인 연락처 010-1234-5678, 주민등록번호 900101-1234568\n담당 02-2133-0000\n",
+        "utf-8",
     )
     counts["materials"] += 3
     broken = out / "broken"
     broken.mkdir(exist_ok=True)
-    (broken / "malformed.xml").write_bytes(b'<?xml version="1.0"?>\n<pubdoc><head><organ>x</head></pubdoc>')
-    (broken / "xxe.xml").write_bytes(b'<?xml version="1.0"?>\n<!DOCTYPE pubdoc [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<pubdoc>&x;</pubdoc>')
+    (broken / "malformed.xml").write_bytes(
+        b'<?xml version="1.0"?>\n<pubdoc><head><organ>x</head></pubdoc>'
+    )
+    (broken / "xxe.xml").write_bytes(
+        b'<?xml version="1.0"?>\n<!DOCTYPE pubdoc [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<pubdoc>&x;</pubdoc>'
+    )
     (broken / "empty.hwp").write_bytes(b"")
     counts["broken"] += 3
     return counts

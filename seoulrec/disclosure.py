@@ -33,9 +33,47 @@ _day = stored_date
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _facts(row) -> tuple[dict, RecordFacts]:
-    (record_id, key, title, level, enforced, cls, grounds, final_date, o_cls, o_grounds, o_reason, o_until, board, board_day, number, department, organ, row_hash, was_public, decided_id, decided_seq, decided_since, kind, material_kind, title_source, category) = row
-    manual = {"class": o_cls, "grounds": json.loads(o_grounds or "[]"), "reason": o_reason, "until": o_until} if o_cls else None
+    (
+        record_id,
+        key,
+        title,
+        level,
+        enforced,
+        cls,
+        grounds,
+        final_date,
+        o_cls,
+        o_grounds,
+        o_reason,
+        o_until,
+        board,
+        board_day,
+        number,
+        department,
+        organ,
+        row_hash,
+        was_public,
+        decided_id,
+        decided_seq,
+        decided_since,
+        kind,
+        material_kind,
+        title_source,
+        category,
+    ) = row
+    manual = (
+        {
+            "class": o_cls,
+            "grounds": json.loads(o_grounds or "[]"),
+            "reason": o_reason,
+            "until": o_until,
+        }
+        if o_cls
+        else None
+    )
     approval_date = _day(final_date) or _day(enforced)
     facts = RecordFacts(
         approval_level=level or "unresolved",
@@ -52,15 +90,28 @@ def _facts(row) -> tuple[dict, RecordFacts]:
     # The decision this record (or, for a new version, its previous version) had: at most one
     # row per key exists when apply starts, since each apply drops superseded versions' rows.
     info = {
-        "id": record_id, "record_key": key, "title": title or "", "document_number": number, "department": department, "organ": organ,
-        "row_hash": row_hash if decided_id == record_id else None, "was_public": was_public, "was_seq": decided_seq, "was_since": decided_since,
-        "kind": kind or "approval", "material_kind": material_kind, "title_source": title_source or "document", "enforcement_date": enforced,
+        "id": record_id,
+        "record_key": key,
+        "title": title or "",
+        "document_number": number,
+        "department": department,
+        "organ": organ,
+        "row_hash": row_hash if decided_id == record_id else None,
+        "was_public": was_public,
+        "was_seq": decided_seq,
+        "was_since": decided_since,
+        "kind": kind or "approval",
+        "material_kind": material_kind,
+        "title_source": title_source or "document",
+        "enforcement_date": enforced,
         "category": category,
     }
     return info, facts
 
 
-def iter_fact_rows(catalog: Catalog, record_id: int | None = None, chunk: int = 10000) -> Iterator[list[tuple]]:
+def iter_fact_rows(
+    catalog: Catalog, record_id: int | None = None, chunk: int = 10000
+) -> Iterator[list[tuple]]:
     """Raw fact rows of current records, in id order, a chunk at a time (flat memory).
 
     ``+r.is_current`` keeps SQLite off the is_current index: with it, every chunk scanned and
@@ -77,7 +128,9 @@ def iter_fact_rows(catalog: Catalog, record_id: int | None = None, chunk: int = 
         last = rows[-1][0]
 
 
-def iter_facts(catalog: Catalog, record_id: int | None = None, chunk: int = 10000) -> Iterator[tuple[dict, RecordFacts]]:
+def iter_facts(
+    catalog: Catalog, record_id: int | None = None, chunk: int = 10000
+) -> Iterator[tuple[dict, RecordFacts]]:
     for rows in iter_fact_rows(catalog, record_id, chunk):
         for row in rows:
             yield _facts(row)
@@ -95,7 +148,9 @@ def public_title(info: dict, original_public: bool, masker: Masker) -> tuple[str
     title = (info["title"] or "").strip()
     from_body = info.get("title_source") == "body" and not original_public
     if not title or from_body or _JUNK_TITLE.match(title):
-        kind = info.get("material_kind") or ("비정형 자료" if info.get("kind") == "material" else "결재문서")
+        kind = info.get("material_kind") or (
+            "비정형 자료" if info.get("kind") == "material" else "결재문서"
+        )
         where = info.get("department") or info.get("organ") or "부서 미상"
         day = (info.get("enforcement_date") or "")[:10] or "일자 미상"
         return f"{kind} ({where}, {day})", 0, True
@@ -114,21 +169,44 @@ def _grounds_json(grounds: list[int]) -> str:
     return text
 
 
-COUNT_KEYS = ("records", "changed", "original_public", "withheld", "non_public", "partial", "public", "newly_public", "newly_withheld", "titles_masked", "titles_needed")
+COUNT_KEYS = (
+    "records",
+    "changed",
+    "original_public",
+    "withheld",
+    "non_public",
+    "partial",
+    "public",
+    "newly_public",
+    "newly_withheld",
+    "titles_masked",
+    "titles_needed",
+)
 _WORKER: dict = {}
 
 
-def _init_decider(policy: Policy, today: date, seq: int, stamp: str, category_paths: dict | None = None) -> None:
-    _WORKER.update(policy=policy, today=today, seq=seq, stamp=stamp, masker=Masker.from_policy(policy.masking), paths=category_paths or {})
+def _init_decider(
+    policy: Policy, today: date, seq: int, stamp: str, category_paths: dict | None = None
+) -> None:
+    _WORKER.update(
+        policy=policy,
+        today=today,
+        seq=seq,
+        stamp=stamp,
+        masker=Masker.from_policy(policy.masking),
+        paths=category_paths or {},
+    )
 
 
 def category_paths(catalog: Catalog) -> dict[str, str]:
     """``"CODE\x1fVERSION"`` -> the category's path of names (분류정보, e.g. ``행정 > 일반행정``)."""
     names: dict[tuple, tuple] = {}
-    for version, code, name, parent in catalog.db.execute("SELECT scheme_version, code, name, parent FROM categories"):
+    for version, code, name, parent in catalog.db.execute(
+        "SELECT scheme_version, code, name, parent FROM categories"
+    ):
         names[(version, code)] = (name, parent)
     paths = {}
-    for (version, code) in names:
+    for version, code in names:
         parts, seen, current = [], set(), code
         while current and (version, current) in names and current not in seen:
             seen.add(current)
@@ -144,7 +222,9 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
     shorten `apply` on 1,000,000 records; reading and writing SQLite in the parent dominates.)"""
     import hashlib
 
-    policy, today, seq, stamp, masker, paths = (_WORKER[k] for k in ("policy", "today", "seq", "stamp", "masker", "paths"))
+    policy, today, seq, stamp, masker, paths = (
+        _WORKER[k] for k in ("policy", "today", "seq", "stamp", "masker", "paths")
+    )
     counts = dict.fromkeys(COUNT_KEYS, 0)
     batch: list[tuple] = []
     for row in rows:
@@ -159,11 +239,25 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
         # Everything published passes the masker: an archivist's reason in words included.
         reason = masker.mask(d.reason)[0] if d.reason else d.reason
         values = (
-            info["id"], info["record_key"], int(d.list_public), int(d.original_public), int(d.masked), d.disclosure_class,
-            _grounds_json(d.grounds), reason, d.release_date, _ENCODE(d.withheld_because), d.policy_version,
-            d.source, d.next_review, d.opens_by_law, title, -1 if needs_title else findings,
+            info["id"],
+            info["record_key"],
+            int(d.list_public),
+            int(d.original_public),
+            int(d.masked),
+            d.disclosure_class,
+            _grounds_json(d.grounds),
+            reason,
+            d.release_date,
+            _ENCODE(d.withheld_because),
+            d.policy_version,
+            d.source,
+            d.next_review,
+            d.opens_by_law,
+            title,
+            -1 if needs_title else findings,
             # The classification goes public with the decision (분류정보); a change re-publishes the row.
-            info["category"].split("\x1f")[0] if info["category"] else None, paths.get(info["category"]) if info["category"] else None,
+            info["category"].split("\x1f")[0] if info["category"] else None,
+            paths.get(info["category"]) if info["category"] else None,
         )
         row_hash = hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
         if row_hash == info["row_hash"]:
@@ -171,7 +265,9 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
         counts["changed"] += 1
         if info["was_public"] is not None and bool(info["was_public"]) != d.original_public:
             counts["newly_public" if d.original_public else "newly_withheld"] += 1
-        unchanged_state = info["was_public"] is not None and bool(info["was_public"]) == d.original_public
+        unchanged_state = (
+            info["was_public"] is not None and bool(info["was_public"]) == d.original_public
+        )
         since = info["was_since"] if unchanged_state and info["was_since"] else stamp
         batch.append(values + (row_hash, seq, stamp, since, info["was_public"], info["was_seq"]))
     return batch, counts
@@ -191,7 +287,9 @@ def apply_state(catalog: Catalog) -> dict | None:
     return json.loads(row[0]) if row else None
 
 
-def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None, chunk: int = 5000) -> dict:
+def apply(
+    catalog: Catalog, policy: Policy, today: date, on_progress=None, chunk: int = 5000
+) -> dict:
     """Decide every current record; returns counts. Streams in chunks; flat memory.
 
     Only decisions that changed are rewritten, stamped with this run's sequence number, so an
@@ -217,7 +315,10 @@ def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None, chunk
         if batch:
             # A record's decision and its attachments' decisions change in one transaction.
             with catalog.transaction():
-                catalog.db.execute("DELETE FROM attachment_disclosures WHERE record_id IN (SELECT value FROM json_each(?))", [json.dumps([b[0] for b in batch])])
+                catalog.db.execute(
+                    "DELETE FROM attachment_disclosures WHERE record_id IN (SELECT value FROM json_each(?))",
+                    [json.dumps([b[0] for b in batch])],
+                )
                 catalog.db.conn.executemany(
                     "INSERT OR REPLACE INTO disclosures(record_id, record_key, list_public, original_public, masked, disclosure_class, grounds, reason, release_date, "
                     "withheld_because, policy_version, source, next_review, opens_by_law, public_title, title_findings, category, category_path, row_hash, seq, decided_at, since, "
@@ -237,20 +338,43 @@ def apply(catalog: Catalog, policy: Policy, today: date, on_progress=None, chunk
             "SELECT DISTINCT d.record_key FROM disclosures d WHERE d.record_id NOT IN (SELECT id FROM records WHERE is_current = 1) "
             "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.record_key = d.record_key AND r.is_current = 1)"
         ).fetchall()
-        catalog.db.conn.executemany("INSERT INTO withdrawals(record_key, seq, reason, at) VALUES (?, ?, 'deleted', ?)", [(k, seq, stamp) for (k,) in gone])
+        catalog.db.conn.executemany(
+            "INSERT INTO withdrawals(record_key, seq, reason, at) VALUES (?, ?, 'deleted', ?)",
+            [(k, seq, stamp) for (k,) in gone],
+        )
         counts["withdrawn"] = len(gone)
         # Superseded versions keep no decision: only current records are decided and exported.
-        catalog.db.execute("DELETE FROM disclosures WHERE record_id NOT IN (SELECT id FROM records WHERE is_current = 1)")
-        catalog.db.execute("DELETE FROM attachment_disclosures WHERE record_id NOT IN (SELECT record_id FROM disclosures)")
+        catalog.db.execute(
+            "DELETE FROM disclosures WHERE record_id NOT IN (SELECT id FROM records WHERE is_current = 1)"
+        )
+        catalog.db.execute(
+            "DELETE FROM attachment_disclosures WHERE record_id NOT IN (SELECT record_id FROM disclosures)"
+        )
         catalog.db.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_apply', ?)",
             [json.dumps({"status": "finished", "today": today.isoformat(), "seq": seq})],
         )
-        catalog.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_seq', ?)", [str(seq)])
+        catalog.db.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_seq', ?)", [str(seq)]
+        )
         # The state exports report, kept here so an incremental export needs no full scan.
-        catalog.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_records', ?)", [str(counts["records"])])
-        catalog.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_policy', ?)", [policy.version])
-        catalog.audit("disclose.apply", detail={"policy_version": policy.version, "today": today.isoformat(), "seq": seq, **counts})
+        catalog.db.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_records', ?)",
+            [str(counts["records"])],
+        )
+        catalog.db.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_policy', ?)",
+            [policy.version],
+        )
+        catalog.audit(
+            "disclose.apply",
+            detail={
+                "policy_version": policy.version,
+                "today": today.isoformat(),
+                "seq": seq,
+                **counts,
+            },
+        )
     return counts
 
 
@@ -271,10 +395,15 @@ def explain(catalog: Catalog, record_id: int, policy: Policy, today: date) -> di
         position = deciding_position(catalog, record_id)
         if position:
             d.withheld_because = [
-                w.replace("the rank of its approver could not be resolved", f"the rank of its approver's position \u201c{position}\u201d could not be resolved")
+                w.replace(
+                    "the rank of its approver could not be resolved",
+                    f"the rank of its approver's position \u201c{position}\u201d could not be resolved",
+                )
                 for w in d.withheld_because
             ]
-            d.steps.append(f"add \u201c{position}\u201d under [ranks] in seoulrec.toml, then run `seoulrec records relevel` and `seoulrec disclose apply`")
+            d.steps.append(
+                f"add \u201c{position}\u201d under [ranks] in seoulrec.toml, then run `seoulrec records relevel` and `seoulrec disclose apply`"
+            )
     return {
         "id": record_id,
         "document_number": info["document_number"],
@@ -313,19 +442,35 @@ def words(info: dict, facts: RecordFacts, d: Decision, public_title: str) -> str
     number = info["document_number"] or f"record {info['id']}"
     lines = [f"{number} \u201c{public_title}\u201d is listed in the public index (목록 공개)."]
     if d.original_public:
-        lines.append(f"Its original (원문) is published, with personal data masked; its class is {label}.")
+        lines.append(
+            f"Its original (원문) is published, with personal data masked; its class is {label}."
+        )
     else:
-        lines.append("Its original (원문) is not published, because " + "; and ".join(d.withheld_because or ["of the rules above"]) + ".")
+        lines.append(
+            "Its original (원문) is not published, because "
+            + "; and ".join(d.withheld_because or ["of the rules above"])
+            + "."
+        )
     for step in d.steps:
         lines.append(f"Note: {step}.")
     if d.disclosure_class != "public":
         if d.grounds:
-            lines.append("Legal grounds (정보공개법 제9조제1항): " + "; ".join(f"ground {g}: {GROUNDS[g]}" for g in d.grounds) + ".")
-        lines.append(f"Reason given: {d.reason}." if d.reason else "No reason in words has been recorded yet (principle 5 requires one).")
+            lines.append(
+                "Legal grounds (정보공개법 제9조제1항): "
+                + "; ".join(f"ground {g}: {GROUNDS[g]}" for g in d.grounds)
+                + "."
+            )
+        lines.append(
+            f"Reason given: {d.reason}."
+            if d.reason
+            else "No reason in words has been recorded yet (principle 5 requires one)."
+        )
         if d.release_date:
             lines.append(f"It will be disclosed on {d.release_date}.")
         if d.opens_by_law:
-            lines.append(f"By law it opens on {d.opens_by_law} at the latest (30 years after its production year); it is re-reviewed by {d.next_review}.")
+            lines.append(
+                f"By law it opens on {d.opens_by_law} at the latest (30 years after its production year); it is re-reviewed by {d.next_review}."
+            )
     lines.append(f"Decided under policy {d.policy_version}.")
     return "\n".join(lines)
 
@@ -351,7 +496,9 @@ def check(catalog: Catalog) -> list[dict]:
             # temporary by nature and needs its own date (disclose set --until).
             problems.append("ground 5 without a release or review date")
         if problems:
-            violations.append({"id": record_id, "document_number": number, "class": cls, "problems": problems})
+            violations.append(
+                {"id": record_id, "document_number": number, "class": cls, "problems": problems}
+            )
     return violations
 
 
@@ -359,7 +506,13 @@ def needs_attention(catalog: Catalog) -> dict:
     """Records an archivist must complete: no class (공개구분) from any source, or no title that
     may be published (the list shows a neutral title meanwhile)."""
     needs_class = [
-        {"id": r[0], "document_number": r[1], "kind": r[2], "material_kind": r[3], "source_path": r[4]}
+        {
+            "id": r[0],
+            "document_number": r[1],
+            "kind": r[2],
+            "material_kind": r[3],
+            "source_path": r[4],
+        }
         for r in catalog.db.execute(
             "SELECT d.record_id, r.document_number, r.kind, r.material_kind, r.source_path FROM disclosures d JOIN records r ON r.id = d.record_id "
             "WHERE r.disclosure_class IS NULL AND d.source = 'rule' AND d.disclosure_class = 'non_public' AND d.grounds = '[]' ORDER BY d.record_id"
@@ -375,13 +528,34 @@ def needs_attention(catalog: Catalog) -> dict:
     return {"needs_class": needs_class, "needs_title": needs_title}
 
 
-def set_manual_many(catalog: Catalog, record_ids: list[int], cls: str, grounds: list[int], reason: str, until: date | None, today: date, actor: str | None = None) -> list[dict]:
+def set_manual_many(
+    catalog: Catalog,
+    record_ids: list[int],
+    cls: str,
+    grounds: list[int],
+    reason: str,
+    until: date | None,
+    today: date,
+    actor: str | None = None,
+) -> list[dict]:
     """The same manual decision for several records, in one transaction (all or none)."""
     with catalog.transaction():
-        return [set_manual(catalog, record_id, cls, grounds, reason, until, today, actor) for record_id in record_ids]
+        return [
+            set_manual(catalog, record_id, cls, grounds, reason, until, today, actor)
+            for record_id in record_ids
+        ]
 
 
-def set_manual(catalog: Catalog, record_id: int, cls: str, grounds: list[int], reason: str, until: date | None, today: date, actor: str | None = None) -> dict:
+def set_manual(
+    catalog: Catalog,
+    record_id: int,
+    cls: str,
+    grounds: list[int],
+    reason: str,
+    until: date | None,
+    today: date,
+    actor: str | None = None,
+) -> dict:
     if cls not in ("public", "partial", "non_public"):
         raise UsageError(f"--class must be public, partial or non_public, not {cls!r}")
     bad = [g for g in grounds if g not in range(1, 9)]
@@ -400,10 +574,33 @@ def set_manual(catalog: Catalog, record_id: int, cls: str, grounds: list[int], r
     with catalog.transaction():
         catalog.db.execute(
             "INSERT OR REPLACE INTO disclosure_overrides(record_key, disclosure_class, grounds, reason, until, decided_by, at) VALUES (?,?,?,?,?,?,?)",
-            [row[0], cls, json.dumps(sorted(set(grounds))), reason.strip(), until.isoformat() if until else None, actor, now()],
+            [
+                row[0],
+                cls,
+                json.dumps(sorted(set(grounds))),
+                reason.strip(),
+                until.isoformat() if until else None,
+                actor,
+                now(),
+            ],
         )
-        catalog.audit("disclose.set", record_id, {"class": cls, "grounds": sorted(set(grounds)), "reason": reason.strip(), "until": until.isoformat() if until else None}, actor=actor)
-    return {"id": record_id, "class": cls, "grounds": sorted(set(grounds)), "until": until.isoformat() if until else None}
+        catalog.audit(
+            "disclose.set",
+            record_id,
+            {
+                "class": cls,
+                "grounds": sorted(set(grounds)),
+                "reason": reason.strip(),
+                "until": until.isoformat() if until else None,
+            },
+            actor=actor,
+        )
+    return {
+        "id": record_id,
+        "class": cls,
+        "grounds": sorted(set(grounds)),
+        "until": until.isoformat() if until else None,
+    }
 
 
 def review_queue(catalog: Catalog, policy: Policy, today: date) -> list[dict]:
@@ -415,12 +612,30 @@ def review_queue(catalog: Catalog, policy: Policy, today: date) -> list[dict]:
         d = decide(facts, policy, today)
         if d.disclosure_class == "public":
             continue
-        queue.append({"id": info["id"], "document_number": info["document_number"], "date": facts.approval_date.isoformat() if facts.approval_date else None, "class": d.disclosure_class, "grounds": d.grounds, "reason": d.reason, "withheld_because": d.withheld_because})
+        queue.append(
+            {
+                "id": info["id"],
+                "document_number": info["document_number"],
+                "date": facts.approval_date.isoformat() if facts.approval_date else None,
+                "class": d.disclosure_class,
+                "grounds": d.grounds,
+                "reason": d.reason,
+                "withheld_because": d.withheld_because,
+            }
+        )
     queue.sort(key=lambda q: (q["date"] or "9999", q["id"]))
     return queue
 
 
-def review_decide(catalog: Catalog, record_id: int, decision: str, note: str, policy: Policy, today: date, actor: str | None = None) -> dict:
+def review_decide(
+    catalog: Catalog,
+    record_id: int,
+    decision: str,
+    note: str,
+    policy: Policy,
+    today: date,
+    actor: str | None = None,
+) -> dict:
     if decision not in ("uphold", "overturn"):
         raise UsageError(f"the board decides uphold or overturn, not {decision!r}")
     found = list(iter_facts(catalog, record_id))
@@ -429,7 +644,9 @@ def review_decide(catalog: Catalog, record_id: int, decision: str, note: str, po
     info, facts = found[0]
     facts.board = None  # judge the decision as it stands before the board
     if decide(facts, policy, today).disclosure_class == "public":
-        raise UsageError(f"record {record_id} is not withheld (its class is 공개); the board reviews only non-disclosure decisions")
+        raise UsageError(
+            f"record {record_id} is not withheld (its class is 공개); the board reviews only non-disclosure decisions"
+        )
     actor = actor or default_actor()
     with catalog.transaction():
         catalog.db.execute(
@@ -437,7 +654,12 @@ def review_decide(catalog: Catalog, record_id: int, decision: str, note: str, po
             [info["record_key"], record_id, decision, note, actor, now(), today.isoformat()],
         )
         catalog.audit("review.decide", record_id, {"decision": decision, "note": note}, actor=actor)
-    return {"id": record_id, "decision": decision, "note": note, "effective": "on the next `disclose apply`"}
+    return {
+        "id": record_id,
+        "decision": decision,
+        "note": note,
+        "effective": "on the next `disclose apply`",
+    }
 
 
 def due(catalog: Catalog, as_of: date) -> dict:

@@ -40,9 +40,12 @@ ORDER BY d.record_id
 """
 # Exports show the state of the last `disclose apply` (which keeps decisions of current records
 # only), so a full and an incremental export of the same state agree.
-PARTITION_SQL = ROW_SQL.split("FROM disclosures")[0] + """FROM records r INDEXED BY records_partition CROSS JOIN disclosures d ON d.record_id = r.id
+PARTITION_SQL = (
+    ROW_SQL.split("FROM disclosures")[0]
+    + """FROM records r INDEXED BY records_partition CROSS JOIN disclosures d ON d.record_id = r.id
 WHERE {part} = ? ORDER BY r.id
 """
+)
 # CROSS JOIN keeps disclosures as the outer table: a full export walks it in record order
 # without sorting, and a delta (d.seq > ?) reads only the changed rows through its seq index
 # instead of scanning every current record.
@@ -78,8 +81,34 @@ def public_row(raw: tuple, masker) -> dict:
     """Only public fields: withheld records carry metadata, class, grounds, reason and release
     date; text only when the original is public, and masked. (The writer, an official, is
     published on the portal's own list.)"""
-    (_, key, number, organ, department, enforced, unit_task, level, kind, material_kind, pid, writer, retention, licence, source_url,
-     original_public, cls, grounds, reason, release, title, since, _seq, category, category_path, text) = raw
+    (
+        _,
+        key,
+        number,
+        organ,
+        department,
+        enforced,
+        unit_task,
+        level,
+        kind,
+        material_kind,
+        pid,
+        writer,
+        retention,
+        licence,
+        source_url,
+        original_public,
+        cls,
+        grounds,
+        reason,
+        release,
+        title,
+        since,
+        _seq,
+        category,
+        category_path,
+        text,
+    ) = raw
     row = {
         "id": pid or package_id(key),
         "record_key": key,
@@ -143,7 +172,10 @@ def _partitions(catalog: Catalog) -> list[str]:
     keys: list[str] = []
     last = ""
     while True:
-        row = catalog.db.execute(f"SELECT min({PARTITION_EXPR}) FROM records INDEXED BY records_partition WHERE {PARTITION_EXPR} > ?", [last]).fetchone()
+        row = catalog.db.execute(
+            f"SELECT min({PARTITION_EXPR}) FROM records INDEXED BY records_partition WHERE {PARTITION_EXPR} > ?",
+            [last],
+        ).fetchone()
         if row is None or row[0] is None:
             return keys
         keys.append(row[0])
@@ -172,11 +204,21 @@ class DeltaPlan:
     by month (in record order), and the records that left the index."""
 
     fresh: dict[str, list[tuple[int, tuple[str, ...]]]]
-    ordered: list[tuple[str, ...]]  # every changed row's fragments, in record order (the change set)
+    ordered: list[
+        tuple[str, ...]
+    ]  # every changed row's fragments, in record order (the change set)
     gone: set[int]
 
 
-def _plan_delta(catalog: Catalog, exporter, ctx: ExportContext, since_seq: int, masker, default_licence: str, text: str) -> DeltaPlan:
+def _plan_delta(
+    catalog: Catalog,
+    exporter,
+    ctx: ExportContext,
+    since_seq: int,
+    masker,
+    default_licence: str,
+    text: str,
+) -> DeltaPlan:
     """Read and render only what changed: O(changes), whatever the catalog's size."""
     sql = ROW_SQL.format(text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq")
     ordered, by_id = [], {}
@@ -188,11 +230,15 @@ def _plan_delta(catalog: Catalog, exporter, ctx: ExportContext, since_seq: int, 
         ordered.append(fragments)
         by_id[raw[0]] = fragments
     fresh: dict[str, list] = {}
-    for rid, part in catalog.db.execute(f"SELECT id, {PARTITION_EXPR} FROM records WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", [json.dumps(list(by_id))]):
+    for rid, part in catalog.db.execute(
+        f"SELECT id, {PARTITION_EXPR} FROM records WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        [json.dumps(list(by_id))],
+    ):
         fresh.setdefault(part, []).append((rid, by_id[rid]))
     # Versions that lost their decision: superseded by a changed one, or withdrawn.
     gone = {
-        rid for (rid,) in catalog.db.execute(
+        rid
+        for (rid,) in catalog.db.execute(
             "SELECT r.id FROM records r WHERE r.record_key IN ("
             "SELECT d.record_key FROM disclosures d INDEXED BY disclosures_seq WHERE d.seq > ? UNION SELECT w.record_key FROM withdrawals w WHERE w.seq > ?) "
             "AND NOT EXISTS (SELECT 1 FROM disclosures x WHERE x.record_id = r.id)",
@@ -202,13 +248,25 @@ def _plan_delta(catalog: Catalog, exporter, ctx: ExportContext, since_seq: int, 
     return DeltaPlan(fresh, ordered, gone)
 
 
-def _render_month(catalog: Catalog, exporter, ctx: ExportContext, key: str, folder: Path, ids_path: Path, masker, default_licence: str, text: str) -> dict:
+def _render_month(
+    catalog: Catalog,
+    exporter,
+    ctx: ExportContext,
+    key: str,
+    folder: Path,
+    ids_path: Path,
+    masker,
+    default_licence: str,
+    text: str,
+) -> dict:
     """Write one whole month with a line exporter (streamed), and the record ids of its rows."""
     ids_path.parent.mkdir(parents=True, exist_ok=True)
     writer = exporter.open_writer(folder)
     ids = []
     try:
-        cursor = catalog.db.conn.execute(PARTITION_SQL.format(text=text, part=PARTITION_EXPR), [key])
+        cursor = catalog.db.conn.execute(
+            PARTITION_SQL.format(text=text, part=PARTITION_EXPR), [key]
+        )
         while chunk := cursor.fetchmany(2000):
             for raw in chunk:
                 row = public_row(raw, masker)
@@ -222,7 +280,15 @@ def _render_month(catalog: Catalog, exporter, ctx: ExportContext, key: str, fold
     return {"rows": writer.count, "rendered": len(ids)}
 
 
-def _splice_month(exporter, key: str, old_folder: Path, old_ids_path: Path, folder: Path, ids_path: Path, plan: DeltaPlan) -> dict | None:
+def _splice_month(
+    exporter,
+    key: str,
+    old_folder: Path,
+    old_ids_path: Path,
+    folder: Path,
+    ids_path: Path,
+    plan: DeltaPlan,
+) -> dict | None:
     """Write one changed month from the published one: unchanged rows' fragments are copied,
     changed rows come from ``plan``; None when the published month cannot be read as expected
     (the caller renders it in full). The bytes equal a full render's."""
@@ -249,7 +315,11 @@ def _splice_month(exporter, key: str, old_folder: Path, old_ids_path: Path, fold
     for n, spec in enumerate(exporter.line_files):
         enc = spec.encoding
         fragments = [old[n][i] if i is not None else frag[n].encode(enc) for _, i, frag in merged]
-        data = (spec.head.encode(enc) + spec.sep.encode(enc).join(fragments) + spec.tail.encode(enc)) if fragments else spec.empty.encode(enc)
+        data = (
+            (spec.head.encode(enc) + spec.sep.encode(enc).join(fragments) + spec.tail.encode(enc))
+            if fragments
+            else spec.empty.encode(enc)
+        )
         with open(folder / spec.name, "wb") as fh:
             fh.write(data)
     ids_path.write_bytes(b"".join(b"%d\n" % rid for rid, _, _ in merged))
@@ -257,19 +327,41 @@ def _splice_month(exporter, key: str, old_folder: Path, old_ids_path: Path, fold
 
 
 def _files_of(folder: Path, base: Path) -> dict:
-    return {p.relative_to(base).as_posix(): {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(base).as_posix(): {"sha256": file_sha256(p), "bytes": p.stat().st_size}
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _mark_stale_runs(catalog: Catalog) -> None:
     from .outdir import _alive
 
-    stale = [rid for rid, pid in catalog.db.execute("SELECT id, pid FROM export_runs WHERE status = 'running'").fetchall() if not pid or not _alive(pid)]
+    stale = [
+        rid
+        for rid, pid in catalog.db.execute(
+            "SELECT id, pid FROM export_runs WHERE status = 'running'"
+        ).fetchall()
+        if not pid or not _alive(pid)
+    ]
     if stale:
         with catalog.transaction():
-            catalog.db.conn.executemany("UPDATE export_runs SET status = 'interrupted', finished = ? WHERE id = ?", [(now(), rid) for rid in stale])
+            catalog.db.conn.executemany(
+                "UPDATE export_runs SET status = 'interrupted', finished = ? WHERE id = ?",
+                [(now(), rid) for rid in stale],
+            )
 
 
-def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool, settings: dict, masker, force: bool = False, protected: list[Path] | tuple = ()) -> dict:
+def run_export(
+    catalog: Catalog,
+    exporter_name: str,
+    out: Path,
+    since_last: bool,
+    settings: dict,
+    masker,
+    force: bool = False,
+    protected: list[Path] | tuple = (),
+) -> dict:
     """Export the index with one exporter into ``out``; returns the manifest plus notes.
 
     A partitioned exporter (``seoul-csv``, ``jsonl``) writes one folder per production month
@@ -280,14 +372,23 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
     """
     import time
 
-    from .outdir import check_destination, clean_leftovers, link_or_copy, new_temp_folder, read_manifest, swap_into_place
+    from .outdir import (
+        check_destination,
+        clean_leftovers,
+        link_or_copy,
+        new_temp_folder,
+        read_manifest,
+        swap_into_place,
+    )
 
     started = time.perf_counter()
     exporter_cls = exporters.get(exporter_name)
     out = check_destination(out, [catalog.path, *protected], force=force)
     seq_row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
     if seq_row is None:
-        raise UsageError("no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)")
+        raise UsageError(
+            "no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)"
+        )
     seq = int(seq_row[0])
     from .disclosure import apply_state
 
@@ -299,7 +400,11 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
         )
     notes = [f"removed {name}, left by an interrupted export" for name in clean_leftovers(out)]
     _mark_stale_runs(catalog)
-    meta = dict(catalog.db.execute("SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy', 'catalog_id')").fetchall())
+    meta = dict(
+        catalog.db.execute(
+            "SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy', 'catalog_id')"
+        ).fetchall()
+    )
     # Every decision is rewritten when the policy changes (its version is part of the row), so
     # the last apply's policy is the policy of every row.
     state = {
@@ -311,16 +416,26 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
     partitioned = exporter_cls.partitioned
     base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
     default_licence = str(settings.get("licence", ""))
-    fingerprint = {"exporter": exporter_name, "layout": LAYOUT_VERSION, "base_url": base_url, "licence": default_licence, "catalog_id": meta.get("catalog_id")}
+    fingerprint = {
+        "exporter": exporter_name,
+        "layout": LAYOUT_VERSION,
+        "base_url": base_url,
+        "licence": default_licence,
+        "catalog_id": meta.get("catalog_id"),
+    }
     previous = read_manifest(out) if out.is_dir() else None
     kind, since_seq = "full", None
     if since_last:
         if not exporter_cls.incremental:
-            notes.append(f"{exporter_name} output is always complete (the format has no deltas): wrote a full export")
+            notes.append(
+                f"{exporter_name} output is always complete (the format has no deltas): wrote a full export"
+            )
         elif previous is None:
             notes.append("the folder holds no previous export: wrote a full export")
         elif previous.get("fingerprint") != fingerprint:
-            notes.append("the folder holds an export of another exporter, catalog, layout or settings: wrote a full export")
+            notes.append(
+                "the folder holds an export of another exporter, catalog, layout or settings: wrote a full export"
+            )
         else:
             kind, since_seq = "delta", int(previous["catalog_state"]["disclosure_seq"])
     text = "r.text" if exporter_cls.needs_text else "NULL"
@@ -332,7 +447,14 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
         ).lastrowid
 
     def context(destination: Path, run_kind: str) -> ExportContext:
-        return ExportContext(destination=destination, base_url=base_url, default_licence=default_licence, kind=run_kind, catalog_state=state, options={"since_seq": since_seq})
+        return ExportContext(
+            destination=destination,
+            base_url=base_url,
+            default_licence=default_licence,
+            kind=run_kind,
+            catalog_state=state,
+            options={"since_seq": since_seq},
+        )
 
     tmp = new_temp_folder(out)
     try:
@@ -340,13 +462,31 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
         partitions: dict = {}
         if not partitioned:
             sql = ROW_SQL.format(text=text, where="", index="")
-            counts = exporter.write(context(tmp, "full"), _rows(catalog, sql, [], masker, default_licence), tmp)
+            counts = exporter.write(
+                context(tmp, "full"), _rows(catalog, sql, [], masker, default_licence), tmp
+            )
             counts["tombstones"] = 0
         else:
-            old_parts = {p["key"]: p for p in (previous or {}).get("partitions", [])} if kind == "delta" else {}
+            old_parts = (
+                {p["key"]: p for p in (previous or {}).get("partitions", [])}
+                if kind == "delta"
+                else {}
+            )
             keys = set(_partitions(catalog))
             dirty = _dirty_partitions(catalog, since_seq) if since_seq is not None else keys
-            plan = _plan_delta(catalog, exporter, context(tmp, "delta"), since_seq, masker, default_licence, text) if since_seq is not None and isinstance(exporter, LineExporter) else None
+            plan = (
+                _plan_delta(
+                    catalog,
+                    exporter,
+                    context(tmp, "delta"),
+                    since_seq,
+                    masker,
+                    default_licence,
+                    text,
+                )
+                if since_seq is not None and isinstance(exporter, LineExporter)
+                else None
+            )
             rows_total = written = reused = rendered_rows = 0
             part_sql = PARTITION_SQL.format(text=text, part=PARTITION_EXPR)
             for key in sorted(keys | set(old_parts)):
@@ -363,55 +503,124 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
                     if isinstance(exporter, LineExporter):
                         part_counts = None
                         if plan is not None and key in old_parts:
-                            part_counts = _splice_month(exporter, key, out / "parts" / key, out / IDS_FOLDER / key, folder, tmp / IDS_FOLDER / key, plan)
+                            part_counts = _splice_month(
+                                exporter,
+                                key,
+                                out / "parts" / key,
+                                out / IDS_FOLDER / key,
+                                folder,
+                                tmp / IDS_FOLDER / key,
+                                plan,
+                            )
                         if part_counts is None:
-                            part_counts = _render_month(catalog, exporter, context(folder, "full"), key, folder, tmp / IDS_FOLDER / key, masker, default_licence, text)
+                            part_counts = _render_month(
+                                catalog,
+                                exporter,
+                                context(folder, "full"),
+                                key,
+                                folder,
+                                tmp / IDS_FOLDER / key,
+                                masker,
+                                default_licence,
+                                text,
+                            )
                         rendered_rows += part_counts.pop("rendered", 0)
                     else:
-                        part_counts = exporter.write(context(folder, "full"), _rows(catalog, part_sql, [key], masker, default_licence), folder)
+                        part_counts = exporter.write(
+                            context(folder, "full"),
+                            _rows(catalog, part_sql, [key], masker, default_licence),
+                            folder,
+                        )
                     written += 1
                     if not part_counts.get("rows"):
                         shutil.rmtree(folder)  # only superseded versions live in this month now
                         (tmp / IDS_FOLDER / key).unlink(missing_ok=True)
                         continue
-                    partitions[key] = {"key": key, "rows": part_counts["rows"], "files": _files_of(folder, folder)}
+                    partitions[key] = {
+                        "key": key,
+                        "rows": part_counts["rows"],
+                        "files": _files_of(folder, folder),
+                    }
                 rows_total += partitions[key]["rows"] if key in partitions else 0
-            counts = {"rows": rows_total, "partitions": len(partitions), "partitions_written": written, "partitions_reused": reused, "rows_rendered": rendered_rows, "tombstones": 0}
+            counts = {
+                "rows": rows_total,
+                "partitions": len(partitions),
+                "partitions_written": written,
+                "partitions_reused": reused,
+                "rows_rendered": rendered_rows,
+                "tombstones": 0,
+            }
             change_sets = []
             if since_seq is not None:
-                kept = [c for c in (previous or {}).get("change_sets", [])][-(KEEP_CHANGE_SETS - 1):]
+                kept = [c for c in (previous or {}).get("change_sets", [])][
+                    -(KEEP_CHANGE_SETS - 1) :
+                ]
                 for change in kept:
                     for name in change["files"]:
-                        link_or_copy(out / "changes" / change["name"] / name, tmp / "changes" / change["name"] / name)
+                        link_or_copy(
+                            out / "changes" / change["name"] / name,
+                            tmp / "changes" / change["name"] / name,
+                        )
                 change_sets = list(kept)
                 if seq != since_seq:
                     name = f"{since_seq:06d}-{seq:06d}"
                     folder = tmp / "changes" / name
                     folder.mkdir(parents=True)
-                    if plan is not None and isinstance(exporter, LineExporter):  # rendered once, for the months and the change set
+                    if plan is not None and isinstance(
+                        exporter, LineExporter
+                    ):  # rendered once, for the months and the change set
                         writer = exporter.open_writer(folder)
                         for fragments in plan.ordered:
                             writer.add(fragments)
                         writer.close()
                         changed = {"rows": writer.count}
                     else:
-                        sql = ROW_SQL.format(text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq")
-                        changed = exporter.write(context(folder, "delta"), _rows(catalog, sql, [since_seq], masker, default_licence), folder)
+                        sql = ROW_SQL.format(
+                            text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq"
+                        )
+                        changed = exporter.write(
+                            context(folder, "delta"),
+                            _rows(catalog, sql, [since_seq], masker, default_licence),
+                            folder,
+                        )
                     tombstones = _tombstones(catalog, since_seq)
                     exporter.write_tombstones(context(folder, "delta"), tombstones, folder)
                     counts.update(changed_rows=changed.get("rows", 0), tombstones=len(tombstones))
-                    change_sets.append({"name": name, "since_disclosure_seq": since_seq, "disclosure_seq": seq, "rows": changed.get("rows", 0), "tombstones": len(tombstones), "files": _files_of(folder, folder)})
+                    change_sets.append(
+                        {
+                            "name": name,
+                            "since_disclosure_seq": since_seq,
+                            "disclosure_seq": seq,
+                            "rows": changed.get("rows", 0),
+                            "tombstones": len(tombstones),
+                            "files": _files_of(folder, folder),
+                        }
+                    )
                 else:
                     counts.update(changed_rows=0)
-            index_doc = {"schema": "seoulrec.partitions/1", "exporter": exporter_name, "partitions": [dict(partitions[k], path=f"parts/{k}/") for k in sorted(partitions)]}
-            (tmp / "partitions.json").write_text(json.dumps(index_doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
+            index_doc = {
+                "schema": "seoulrec.partitions/1",
+                "exporter": exporter_name,
+                "partitions": [dict(partitions[k], path=f"parts/{k}/") for k in sorted(partitions)],
+            }
+            (tmp / "partitions.json").write_text(
+                json.dumps(index_doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
+            )
         files = {}
         if partitioned:
             for key, part in sorted(partitions.items()):
                 files.update({f"parts/{key}/{name}": info for name, info in part["files"].items()})
             for change in change_sets:
-                files.update({f"changes/{change['name']}/{name}": info for name, info in change["files"].items()})
-            files["partitions.json"] = {"sha256": file_sha256(tmp / "partitions.json"), "bytes": (tmp / "partitions.json").stat().st_size}
+                files.update(
+                    {
+                        f"changes/{change['name']}/{name}": info
+                        for name, info in change["files"].items()
+                    }
+                )
+            files["partitions.json"] = {
+                "sha256": file_sha256(tmp / "partitions.json"),
+                "bytes": (tmp / "partitions.json").stat().st_size,
+            }
         else:
             files = _files_of(tmp, tmp)
         manifest: dict[str, Any] = {
@@ -427,21 +636,41 @@ def run_export(catalog: Catalog, exporter_name: str, out: Path, since_last: bool
         if partitioned:
             manifest["partitions"] = [dict(partitions[k]) for k in sorted(partitions)]
             manifest["change_sets"] = change_sets
-        manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        manifest_bytes = (
+            json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        ).encode()
         (tmp / MANIFEST).write_bytes(manifest_bytes)
         swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         with catalog.transaction():
-            catalog.db.execute("UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?", [now(), run_id])
+            catalog.db.execute(
+                "UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?",
+                [now(), run_id],
+            )
         raise
     with catalog.transaction():
         catalog.db.execute(
             "UPDATE export_runs SET status = 'finished', finished = ?, counts = ?, manifest_sha256 = ? WHERE id = ?",
             [now(), json.dumps(counts), hashlib.sha256(manifest_bytes).hexdigest(), run_id],
         )
-        catalog.audit("export.run", detail={"exporter": exporter_name, "destination": str(out), "kind": kind, "run": run_id, **counts})
-    return {"run": run_id, "destination": str(out), "manifest": manifest, "notes": notes, "seconds": round(time.perf_counter() - started, 3)}
+        catalog.audit(
+            "export.run",
+            detail={
+                "exporter": exporter_name,
+                "destination": str(out),
+                "kind": kind,
+                "run": run_id,
+                **counts,
+            },
+        )
+    return {
+        "run": run_id,
+        "destination": str(out),
+        "manifest": manifest,
+        "notes": notes,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 def _tombstones(catalog: Catalog, since_seq: int) -> list[dict]:
@@ -451,7 +680,9 @@ def _tombstones(catalog: Catalog, since_seq: int) -> list[dict]:
     anyway (withdrawing what a copy does not hold is harmless; when in doubt, withhold)."""
     deleted = [
         {"id": package_id(key), "record_key": key, "reason": "deleted"}
-        for (key,) in catalog.db.execute("SELECT record_key FROM withdrawals WHERE seq > ? ORDER BY id", [since_seq])
+        for (key,) in catalog.db.execute(
+            "SELECT record_key FROM withdrawals WHERE seq > ? ORDER BY id", [since_seq]
+        )
     ]
     withdrawn = [
         {"id": pid or package_id(key), "record_key": key, "reason": "original_withdrawn"}

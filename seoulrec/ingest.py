@@ -30,7 +30,18 @@ from .formats.identify import PUBDOC_NAME
 PACKAGE_PRIMARY = (PUBDOC_NAME,)
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 #: File names never read as records (documented in the README; ``[ingest] ignore`` replaces it).
-DEFAULT_IGNORE = ("README", "README.*", "readme.*", ".DS_Store", "Thumbs.db", "desktop.ini", "~$*", "*.tmp", "*.bak", ".*")
+DEFAULT_IGNORE = (
+    "README",
+    "README.*",
+    "readme.*",
+    ".DS_Store",
+    "Thumbs.db",
+    "desktop.ini",
+    "~$*",
+    "*.tmp",
+    "*.bak",
+    ".*",
+)
 
 
 def shown_path(path) -> str:
@@ -54,14 +65,20 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise UnsafeInput(f"{shown_path(path.name)}: a symbolic link; links are never followed") from None
+            raise UnsafeInput(
+                f"{shown_path(path.name)}: a symbolic link; links are never followed"
+            ) from None
         raise Unreadable(f"{shown_path(path.name)}: cannot be read ({exc.strerror})") from None
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise Unreadable(f"{shown_path(path.name)}: not a regular file (FIFO, socket or device); skipped")
+            raise Unreadable(
+                f"{shown_path(path.name)}: not a regular file (FIFO, socket or device); skipped"
+            )
         if info.st_size > max_bytes:
-            raise TooLarge(f"{shown_path(path.name)}: {info.st_size // 2**20} MiB is over the {max_bytes // 2**20} MiB limit")
+            raise TooLarge(
+                f"{shown_path(path.name)}: {info.st_size // 2**20} MiB is over the {max_bytes // 2**20} MiB limit"
+            )
         return fh.read(info.st_size + 1) if info.st_size else fh.read()
 
 
@@ -96,7 +113,9 @@ class IngestOptions:
 
         section = config.section("ingest")
         if given.get("material_class") is not None and given["material_class"] not in CLASSES:
-            raise UsageError(f"--class must be one of {', '.join(CLASSES)}, not {given['material_class']!r}")
+            raise UsageError(
+                f"--class must be one of {', '.join(CLASSES)}, not {given['material_class']!r}"
+            )
         options = cls(
             jobs=section.get("jobs", 0),
             timeout=float(section.get("timeout", 60)),
@@ -136,6 +155,7 @@ class BatchReport:
 
 # -- discovery --------------------------------------------------------------------------
 
+
 def _is_pack_file(path: Path) -> bool:
     if path.suffix.lower() != ".xml":
         return False
@@ -166,7 +186,11 @@ def is_package_dir(path: Path) -> bool:
     return packs == 1 and not has_dirs and len(entries) > 1
 
 
-def discover(paths: Iterable[Path], on_skip: Callable[[str, str, str], None] | None = None, ignore=DEFAULT_IGNORE) -> Iterator[Item]:
+def discover(
+    paths: Iterable[Path],
+    on_skip: Callable[[str, str, str], None] | None = None,
+    ignore=DEFAULT_IGNORE,
+) -> Iterator[Item]:
     """Yield items in a stable order: files, package folders (found recursively), whole trees.
     Every path given or found is accounted for: what is not an item goes to ``on_skip`` with an
     outcome (links, unreadable folders, FIFOs and devices) or as ``ignored`` (the ignore list)."""
@@ -235,6 +259,7 @@ def discover(paths: Iterable[Path], on_skip: Callable[[str, str, str], None] | N
 
 # -- worker side ----------------------------------------------------------------------------
 
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -264,7 +289,9 @@ def _attachment(name: str, data: bytes) -> Attachment:
     return att
 
 
-def build_package(primary_name: str, primary: bytes, members: dict[str, bytes], flag_base: int) -> Extracted:
+def build_package(
+    primary_name: str, primary: bytes, members: dict[str, bytes], flag_base: int
+) -> Extracted:
     """A pubdoc (or pack envelope) plus the files its ``attach/title`` names."""
     from .formats.pack import read_pack
     from .formats.pubdoc import read_pubdoc
@@ -291,7 +318,11 @@ def build_package(primary_name: str, primary: bytes, members: dict[str, bytes], 
         member = key if key in members else by_basename.get(key.rsplit("/", 1)[-1])
         if member is None:
             extracted.attachments.append(
-                Attachment(name=name, status="missing", message=f"{name}: named in <attach> but not in the package")
+                Attachment(
+                    name=name,
+                    status="missing",
+                    message=f"{name}: named in <attach> but not in the package",
+                )
             )
             continue
         used.add(member)
@@ -304,7 +335,9 @@ def build_package(primary_name: str, primary: bytes, members: dict[str, bytes], 
             continue
         if member in enveloped:
             att = _attachment(member, body)
-            att.message = (att.message + " " if att.message else "") + "(in the envelope, not named in <attach>)"
+            att.message = (
+                att.message + " " if att.message else ""
+            ) + "(in the envelope, not named in <attach>)"
             extracted.attachments.append(att)
         else:
             unclaimed.append(member)
@@ -331,7 +364,10 @@ def _package_members(folder: Path, max_bytes: int) -> tuple[str, bytes, dict[str
             total += len(data)
             if total > max_bytes:
                 raise TooLarge(f"{folder.name}: package is over the {max_bytes // 2**20} MiB limit")
-            if primary is None and (name.lower() in PACKAGE_PRIMARY or (path.parent == folder and identify(data[:2048]) == "pack")):
+            if primary is None and (
+                name.lower() in PACKAGE_PRIMARY
+                or (path.parent == folder and identify(data[:2048]) == "pack")
+            ):
                 primary_name, primary = rel, data
             else:
                 members[rel] = data
@@ -347,7 +383,16 @@ def _package_sha(primary: bytes, members: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def _record(extracted: Extracted, key: str, sha: str, source: str, source_format: str, ladder: Ladder, kind: str, material_kind: str | None) -> dict:
+def _record(
+    extracted: Extracted,
+    key: str,
+    sha: str,
+    source: str,
+    source_format: str,
+    ladder: Ladder,
+    kind: str,
+    material_kind: str | None,
+) -> dict:
     from .catalog import public_id
 
     approvals = []
@@ -370,7 +415,9 @@ def _record(extracted: Extracted, key: str, sha: str, source: str, source_format
         "sender_name": extracted.sender_name,
         "recipients": json.dumps(extracted.recipients, ensure_ascii=False),
         "text": extracted.text,
-        "approval_level": approval_level(extracted.approvals, ladder) if extracted.approvals else "unresolved",
+        "approval_level": approval_level(extracted.approvals, ladder)
+        if extracted.approvals
+        else "unresolved",
         "disclosure_class": extracted.disclosure_class,
         "grounds": json.dumps(extracted.grounds),
         "publication_code": extracted.publication_code or None,
@@ -382,7 +429,8 @@ def _record(extracted: Extracted, key: str, sha: str, source: str, source_format
         "pages": extracted.pages,
         "metadata": json.dumps(extracted.metadata, ensure_ascii=False, default=str),
         "public_id": public_id(key, str(extracted.metadata.get("package_id") or "")),
-        "writer": extracted.metadata.get("writer") or next((a.name for a in extracted.approvals if a.kind == "approval"), ""),
+        "writer": extracted.metadata.get("writer")
+        or next((a.name for a in extracted.approvals if a.kind == "approval"), ""),
         "retention_period": extracted.metadata.get("retention_period") or "",
         "licence": extracted.metadata.get("licence") or "",
         "warnings": json.dumps(extracted.warnings, ensure_ascii=False),
@@ -457,7 +505,9 @@ def title_source(extracted: Extracted) -> str:
     titles: set[str] = set()
     for key, value in extracted.metadata.items():
         if isinstance(value, dict):
-            titles.update(str(v).strip() for k, v in value.items() if str(k).lower().endswith("title"))
+            titles.update(
+                str(v).strip() for k, v in value.items() if str(k).lower().endswith("title")
+            )
         elif str(key).lower().endswith("title"):
             titles.add(str(value).strip())
     return "metadata" if extracted.title.strip() in titles else "body"
@@ -475,24 +525,43 @@ def _ladder(options: dict) -> Ladder:
 
 def process_item(item: Item, options: dict, catalog_path: str | None) -> dict:
     """Read, hash and extract one item. Runs in a worker; returns plain data, never raises."""
-    result: dict = {"path": item.path, "sha256": None, "outcome": "ok", "message": "", "records": [], "known": False, "format": None}
+    result: dict = {
+        "path": item.path,
+        "sha256": None,
+        "outcome": "ok",
+        "message": "",
+        "records": [],
+        "known": False,
+        "format": None,
+    }
     name = Path(item.path).name
     try:
         _process(item, options, catalog_path, result)
     except ReaderError as exc:
         result["outcome"], result["message"] = exc.outcome, str(exc)
     except MemoryError:
-        result["outcome"], result["message"] = "too_large", f"{name}: reading it exceeded the memory limit"
+        result["outcome"], result["message"] = (
+            "too_large",
+            f"{name}: reading it exceeded the memory limit",
+        )
     except (OSError, UnicodeError) as exc:
         result["outcome"], result["message"] = "corrupt", f"{name}: {exc}"
     except Exception as exc:  # a reader bug: the batch goes on, the item is reported
-        result["outcome"], result["message"] = "corrupt", f"{name}: unexpected {type(exc).__name__}: {exc}"
+        result["outcome"], result["message"] = (
+            "corrupt",
+            f"{name}: unexpected {type(exc).__name__}: {exc}",
+        )
         result["unexpected"] = True  # the parent retries it once in a fresh process
     if result["outcome"] not in ACCEPTED_OUTCOMES:
         result["records"] = []
     elif any(r["status"] == "incomplete" for r in result["records"]):
         result["outcome"] = "incomplete"
-        missing = [a["name"] for r in result["records"] for a in r["attachments"] if a["status"] == "missing"]
+        missing = [
+            a["name"]
+            for r in result["records"]
+            for a in r["attachments"]
+            if a["status"] == "missing"
+        ]
         result["message"] = "missing attachments: " + ", ".join(missing)
     return result
 
@@ -512,7 +581,18 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
             return
         extracted = build_package(primary_name, primary, members, flag_base)
         result["unclaimed"] = [str(path / m) for m in extracted.metadata.pop("unclaimed", [])]
-        result["records"].append(_record(extracted, _record_key(extracted, fallback_key), sha, item.path, "package", ladder, "approval", None))
+        result["records"].append(
+            _record(
+                extracted,
+                _record_key(extracted, fallback_key),
+                sha,
+                item.path,
+                "package",
+                ladder,
+                "approval",
+                None,
+            )
+        )
         return
     data = _read_file(path, max_bytes)
     result["sha256"] = sha = sha256_bytes(data)
@@ -524,28 +604,72 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
     if fmt in ("pubdoc", "pack"):
         extracted = build_package(path.name, data, {}, flag_base)
         extracted.metadata.pop("unclaimed", None)
-        result["records"].append(_record(extracted, _record_key(extracted, fallback_key), sha, item.path, fmt, ladder, "approval", None))
+        result["records"].append(
+            _record(
+                extracted,
+                _record_key(extracted, fallback_key),
+                sha,
+                item.path,
+                fmt,
+                ladder,
+                "approval",
+                None,
+            )
+        )
     elif fmt == "package_zip":
         from .formats.ziputil import SafeZip
 
         archive = SafeZip(data, path.name)
         names = archive.names()
-        primary_name = next((n for n in names if n.rsplit("/", 1)[-1].lower() in PACKAGE_PRIMARY), "")
+        primary_name = next(
+            (n for n in names if n.rsplit("/", 1)[-1].lower() in PACKAGE_PRIMARY), ""
+        )
         if not primary_name:
-            primary_name = next(n for n in names if n.lower().endswith(".xml") and identify(archive.read(n)[:2048]) == "pack")
+            primary_name = next(
+                n
+                for n in names
+                if n.lower().endswith(".xml") and identify(archive.read(n)[:2048]) == "pack"
+            )
         members = {n: archive.read(n) for n in names if n != primary_name}
         extracted = build_package(primary_name, archive.read(primary_name), members, flag_base)
-        result["ignored"] = [{"path": f"{shown_path(item.path)}!{m}", "reason": "ignored", "message": "in the ZIP but not named by its document"} for m in extracted.metadata.pop("unclaimed", [])]
-        result["records"].append(_record(extracted, _record_key(extracted, fallback_key), sha, item.path, fmt, ladder, "approval", None))
+        result["ignored"] = [
+            {
+                "path": f"{shown_path(item.path)}!{m}",
+                "reason": "ignored",
+                "message": "in the ZIP but not named by its document",
+            }
+            for m in extracted.metadata.pop("unclaimed", [])
+        ]
+        result["records"].append(
+            _record(
+                extracted,
+                _record_key(extracted, fallback_key),
+                sha,
+                item.path,
+                fmt,
+                ladder,
+                "approval",
+                None,
+            )
+        )
     elif fmt in ("manifest_csv", "manifest_json"):
         from .formats.manifest import read_manifest
 
         manifest = read_manifest(data, path.name)
         for row in manifest.rows:
-            row_sha = sha256_bytes(json.dumps(asdict(row), sort_keys=True, ensure_ascii=False, default=str).encode())
+            row_sha = sha256_bytes(
+                json.dumps(asdict(row), sort_keys=True, ensure_ascii=False, default=str).encode()
+            )
             package_id = row.metadata.get("package_id")
-            key = _record_key(row, f"pkg:{package_id}" if package_id else f"row:{shown_path(path.resolve())}:{row.metadata.get('line')}")
-            result["records"].append(_record(row, key, row_sha, item.path, fmt, ladder, "approval", None))
+            key = _record_key(
+                row,
+                f"pkg:{package_id}"
+                if package_id
+                else f"row:{shown_path(path.resolve())}:{row.metadata.get('line')}",
+            )
+            result["records"].append(
+                _record(row, key, row_sha, item.path, fmt, ladder, "approval", None)
+            )
         if manifest.warnings:
             result["message"] = "; ".join(manifest.warnings[:5])
     else:
@@ -572,9 +696,22 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
                 from .policy import CLASSES
 
                 if material_class not in CLASSES:
-                    raise CorruptDocument(f"materials.csv: class {material_class!r} for {path.name} is not one of {', '.join(CLASSES)}")
+                    raise CorruptDocument(
+                        f"materials.csv: class {material_class!r} for {path.name} is not one of {', '.join(CLASSES)}"
+                    )
                 extracted.disclosure_class = material_class
-        result["records"].append(_record(extracted, key, sha, item.path, fmt, ladder, kind, None if is_approval else _material_kind(path, options)))
+        result["records"].append(
+            _record(
+                extracted,
+                key,
+                sha,
+                item.path,
+                fmt,
+                ladder,
+                kind,
+                None if is_approval else _material_kind(path, options),
+            )
+        )
 
 
 _KNOWN_DB: dict = {}
@@ -605,9 +742,12 @@ def _init_worker(memory_mb: int) -> None:
 
 # -- parent side ----------------------------------------------------------------------------
 
+
 def _clean(text: str) -> str:
     """Text that SQLite and a terminal accept (lone surrogates from undecodable names escaped)."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(text, str) else text
+    return (
+        text.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(text, str) else text
+    )
 
 
 def _write_records(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
@@ -621,32 +761,73 @@ def _write_records(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
         # A copy of a version the catalog already holds is not newer than the current one:
         # re-reading an older copy (or two batches racing over the same files) never makes it
         # current again.
-        if current and db.execute("SELECT 1 FROM records WHERE record_key = ? AND sha256 = ?", [record["record_key"], record["sha256"]]).fetchone():
+        if (
+            current
+            and db.execute(
+                "SELECT 1 FROM records WHERE record_key = ? AND sha256 = ?",
+                [record["record_key"], record["sha256"]],
+            ).fetchone()
+        ):
             changes.append("unchanged")
             continue
         version = 1
         if current:
             db.execute("UPDATE records SET is_current = 0 WHERE id = ?", [current[0]])
-            version = db.execute("SELECT max(version) FROM records WHERE record_key = ?", [record["record_key"]]).fetchone()[0] + 1
+            version = (
+                db.execute(
+                    "SELECT max(version) FROM records WHERE record_key = ?", [record["record_key"]]
+                ).fetchone()[0]
+                + 1
+            )
         row = {k: v for k, v in record.items() if k not in ("approvals", "attachments")}
         row.update(version=version, is_current=1, batch_id=batch_id, created=now())
         cursor = db.execute(
-            f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
+            f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
         )
         record_id = cursor.lastrowid
         if record["approvals"]:
             db.conn.executemany(
                 'INSERT INTO approvals(record_id, kind, "order", position, type, name, date, is_final, level) VALUES (?,?,?,?,?,?,?,?,?)',
-                [(record_id, a["kind"], a["order"], a["position"], a["type"], a["name"], a["date"], int(a["is_final"]), a["level"]) for a in record["approvals"]],
+                [
+                    (
+                        record_id,
+                        a["kind"],
+                        a["order"],
+                        a["position"],
+                        a["type"],
+                        a["name"],
+                        a["date"],
+                        int(a["is_final"]),
+                        a["level"],
+                    )
+                    for a in record["approvals"]
+                ],
             )
         if record["attachments"]:
             db.conn.executemany(
                 "INSERT INTO attachments(record_id, name, format, size, sha256, text, status, message) VALUES (?,?,?,?,?,?,?,?)",
-                [(record_id, a["name"], a["format"], a["size"], a["sha256"], a["text"], a["status"], a["message"]) for a in record["attachments"]],
+                [
+                    (
+                        record_id,
+                        a["name"],
+                        a["format"],
+                        a["size"],
+                        a["sha256"],
+                        a["text"],
+                        a["status"],
+                        a["message"],
+                    )
+                    for a in record["attachments"]
+                ],
             )
         change = "updated" if current else "added"
         if current:
-            catalog.audit("record.new_version", record_id, {"record_key": record["record_key"], "previous": current[0], "version": version})
+            catalog.audit(
+                "record.new_version",
+                record_id,
+                {"record_key": record["record_key"], "previous": current[0], "version": version},
+            )
         changes.append(change)
     if result["outcome"] in ACCEPTED_OUTCOMES and result["sha256"]:
         db.execute(
@@ -672,7 +853,11 @@ def write_result(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
             except Exception as exc:  # noqa: BLE001 - one item's failure, whatever it is
                 conn.execute("ROLLBACK TO item")
                 name = Path(result["path"]).name
-                result.update(outcome="corrupt", records=[], message=_clean(f"{name}: could not be stored: {type(exc).__name__}: {exc}"))
+                result.update(
+                    outcome="corrupt",
+                    records=[],
+                    message=_clean(f"{name}: could not be stored: {type(exc).__name__}: {exc}"),
+                )
                 changes = []
             conn.execute("RELEASE item")
         if result["outcome"] not in ACCEPTED_OUTCOMES:
@@ -756,15 +941,30 @@ def worker_context():
     return context
 
 
-def _read_in_fresh_process(item: Item, worker_options: dict, catalog_path: str | None, options: IngestOptions) -> dict:
+def _read_in_fresh_process(
+    item: Item, worker_options: dict, catalog_path: str | None, options: IngestOptions
+) -> dict:
     from pebble import ProcessPool
 
-    with ProcessPool(max_workers=1, initializer=_init_worker, initargs=(options.memory_mb,), context=worker_context()) as pool:
+    with ProcessPool(
+        max_workers=1,
+        initializer=_init_worker,
+        initargs=(options.memory_mb,),
+        context=worker_context(),
+    ) as pool:
         try:
-            result = pool.schedule(process_item, args=(item, worker_options, catalog_path), timeout=options.timeout).result()
+            result = pool.schedule(
+                process_item, args=(item, worker_options, catalog_path), timeout=options.timeout
+            ).result()
         except Exception as exc:  # noqa: BLE001 - timeouts and deaths are this item's failure
             name = Path(item.path).name
-            result = {"path": item.path, "sha256": None, "outcome": "corrupt", "message": f"{name}: {type(exc).__name__}: {exc}", "records": []}
+            result = {
+                "path": item.path,
+                "sha256": None,
+                "outcome": "corrupt",
+                "message": f"{name}: {type(exc).__name__}: {exc}",
+                "records": [],
+            }
     result.pop("unexpected", None)
     return result
 
@@ -787,7 +987,13 @@ def run_batch(
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     started = time.perf_counter()
     skipped: list[dict] = []
-    items = deque(discover(paths, on_skip=lambda p, r, m: skipped.append({"path": p, "reason": r, "message": m}), ignore=options.ignore))
+    items = deque(
+        discover(
+            paths,
+            on_skip=lambda p, r, m: skipped.append({"path": p, "reason": r, "message": m}),
+            ignore=options.ignore,
+        )
+    )
     if on_total:
         on_total(len(items) + len(skipped))
     worker_options = {
@@ -801,7 +1007,12 @@ def run_batch(
     batch_id = None
     if catalog is not None and not options.dry_run:
         batch_id = catalog.start_batch(
-            {"paths": [str(p) for p in paths], "jobs": options.worker_jobs(), "timeout": options.timeout, "material_kind": options.material_kind}
+            {
+                "paths": [str(p) for p in paths],
+                "jobs": options.worker_jobs(),
+                "timeout": options.timeout,
+                "material_kind": options.material_kind,
+            }
         )
     report = BatchReport(batch=batch_id, dry_run=options.dry_run)
     catalog_path = str(catalog.path.resolve()) if catalog is not None else None
@@ -812,7 +1023,13 @@ def run_batch(
         # Files beside a package that its document does not name are items of their own.
         for extra in result.pop("unclaimed", None) or []:
             if ignored_name(Path(extra).name, options.ignore):
-                report.ignored.append({"path": shown_path(extra), "reason": "ignored", "message": "beside a package, not named by it; on the ignore list"})
+                report.ignored.append(
+                    {
+                        "path": shown_path(extra),
+                        "reason": "ignored",
+                        "message": "beside a package, not named by it; on the ignore list",
+                    }
+                )
             else:
                 items.append(Item(extra, "file"))
                 if on_total:
@@ -825,7 +1042,13 @@ def run_batch(
                 "WHERE r.sha256 = ? AND r.is_current = 1 AND r.status = 'incomplete' AND a.status = 'missing' GROUP BY r.id",
                 [result["sha256"]],
             ):
-                report.incomplete.append({"path": shown_path(result["path"]), "reason": "incomplete", "message": f"missing attachments: {missing}"})
+                report.incomplete.append(
+                    {
+                        "path": shown_path(result["path"]),
+                        "reason": "incomplete",
+                        "message": f"missing attachments: {missing}",
+                    }
+                )
         if group is None or batch_id is None:
             changes = [] if result.get("known") else _dry_changes(catalog, result)
         else:
@@ -839,7 +1062,13 @@ def run_batch(
         if skip["reason"] == "ignored":
             report.ignored.append(skip)
             continue
-        result = {"path": skip["path"], "sha256": None, "outcome": skip["reason"], "message": skip["message"], "records": []}
+        result = {
+            "path": skip["path"],
+            "sha256": None,
+            "outcome": skip["reason"],
+            "message": skip["message"],
+            "records": [],
+        }
         if handle(result):
             report.stopped_early = True
             break
@@ -847,12 +1076,26 @@ def run_batch(
     try:
         if not report.stopped_early:
             window = options.worker_jobs() * 8
-            with ProcessPool(max_workers=options.worker_jobs(), initializer=_init_worker, initargs=(options.memory_mb,), context=worker_context()) as pool:
+            with ProcessPool(
+                max_workers=options.worker_jobs(),
+                initializer=_init_worker,
+                initargs=(options.memory_mb,),
+                context=worker_context(),
+            ) as pool:
                 pending: deque = deque()
                 while True:
                     while items and len(pending) < window:
                         item = items.popleft()
-                        pending.append((item, pool.schedule(process_item, args=(item, worker_options, catalog_path), timeout=options.timeout)))
+                        pending.append(
+                            (
+                                item,
+                                pool.schedule(
+                                    process_item,
+                                    args=(item, worker_options, catalog_path),
+                                    timeout=options.timeout,
+                                ),
+                            )
+                        )
                     if not pending:
                         break
                     item, future = pending.popleft()
@@ -861,12 +1104,30 @@ def run_batch(
                     try:
                         result = future.result()
                     except FutureTimeout:
-                        result = {"path": item.path, "sha256": None, "outcome": "timeout", "message": f"{Path(item.path).name}: reading took longer than {options.timeout:g} s", "records": []}
+                        result = {
+                            "path": item.path,
+                            "sha256": None,
+                            "outcome": "timeout",
+                            "message": f"{Path(item.path).name}: reading took longer than {options.timeout:g} s",
+                            "records": [],
+                        }
                     except ProcessExpired as exc:
                         outcome = "too_large" if exc.exitcode in (-9, 137) else "corrupt"
-                        result = {"path": item.path, "sha256": None, "outcome": outcome, "message": f"{Path(item.path).name}: the reader process died (exit code {exc.exitcode})", "records": []}
+                        result = {
+                            "path": item.path,
+                            "sha256": None,
+                            "outcome": outcome,
+                            "message": f"{Path(item.path).name}: the reader process died (exit code {exc.exitcode})",
+                            "records": [],
+                        }
                     except Exception as exc:
-                        result = {"path": item.path, "sha256": None, "outcome": "corrupt", "message": f"{Path(item.path).name}: {type(exc).__name__}: {exc}", "records": []}
+                        result = {
+                            "path": item.path,
+                            "sha256": None,
+                            "outcome": "corrupt",
+                            "message": f"{Path(item.path).name}: {type(exc).__name__}: {exc}",
+                            "records": [],
+                        }
                     if result.pop("unexpected", False):
                         # A worker can be left broken by an earlier item (a C library after a
                         # MemoryError): read this one again in a fresh process before failing it.
@@ -890,7 +1151,12 @@ def run_batch(
                 status = "stopped"
             catalog.finish_batch(
                 batch_id,
-                {"added": report.added, "updated": report.updated, "unchanged": report.unchanged, "failed": len(report.failed)},
+                {
+                    "added": report.added,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "failed": len(report.failed),
+                },
                 status=status,
             )
     return report

@@ -43,7 +43,9 @@ def _morphemes(record: dict) -> list[str]:
         try:
             from kiwipiepy import Kiwi
         except ImportError:
-            raise UsageError("the morpheme features need kiwipiepy: pip install 'seoulrec[korean]'") from None
+            raise UsageError(
+                "the morpheme features need kiwipiepy: pip install 'seoulrec[korean]'"
+            ) from None
         _KIWI = Kiwi()
     tokens = [f"m:{t.form}/{t.tag}" for t in _KIWI.tokenize(_title(record)) if t.tag[0] in "NVXS"]
     if record.get("department"):
@@ -60,11 +62,29 @@ def make_features(kind: str = "morph"):
     from sklearn.pipeline import FeatureUnion
     from sklearn.preprocessing import FunctionTransformer
 
-    chars = ("chars", _pipe(FunctionTransformer(_titles), TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)))
+    chars = (
+        "chars",
+        _pipe(
+            FunctionTransformer(_titles),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1),
+        ),
+    )
     if kind == "char+stem":
-        words = ("words", _pipe(FunctionTransformer(_word_lists), TfidfVectorizer(analyzer=_identity, sublinear_tf=True)))
+        words = (
+            "words",
+            _pipe(
+                FunctionTransformer(_word_lists),
+                TfidfVectorizer(analyzer=_identity, sublinear_tf=True),
+            ),
+        )
     elif kind == "morph":
-        words = ("words", _pipe(FunctionTransformer(_morph_lists), TfidfVectorizer(analyzer=_identity, sublinear_tf=True)))
+        words = (
+            "words",
+            _pipe(
+                FunctionTransformer(_morph_lists),
+                TfidfVectorizer(analyzer=_identity, sublinear_tf=True),
+            ),
+        )
     else:
         raise UsageError(f"unknown feature kind {kind!r}: char+stem or morph")
     return FeatureUnion([chars, words])
@@ -93,7 +113,10 @@ def check_labels(labelled: list[tuple[dict, str]]) -> tuple[list[tuple[dict, str
     counts = Counter(label for _, label in labelled)
     rare = sorted(c for c, n in counts.items() if n < MIN_PER_CLASS)
     kept = [(r, label) for r, label in labelled if label not in rare]
-    warnings = [f"category {c} has only {counts[c]} labelled record(s) (need {MIN_PER_CLASS}); left out of training" for c in rare]
+    warnings = [
+        f"category {c} has only {counts[c]} labelled record(s) (need {MIN_PER_CLASS}); left out of training"
+        for c in rare
+    ]
     classes = {label for _, label in kept}
     if len(kept) < MIN_RECORDS or len(classes) < 2:
         raise UsageError(
@@ -130,7 +153,14 @@ class Model:
         matrix = features.fit_transform(records)
         if len(records) > 20000:
             # Large training sets: a linear model by SGD trains in seconds instead of minutes.
-            estimator = SGDClassifier(loss="log_loss", alpha=1e-6, class_weight="balanced", max_iter=20, tol=1e-4, random_state=0)
+            estimator = SGDClassifier(
+                loss="log_loss",
+                alpha=1e-6,
+                class_weight="balanced",
+                max_iter=20,
+                tol=1e-4,
+                random_state=0,
+            )
         else:
             estimator = LogisticRegression(C=20.0, class_weight="balanced", max_iter=2000)
         estimator.fit(matrix, labels)
@@ -140,11 +170,18 @@ class Model:
             from sklearn.base import clone
             from sklearn.calibration import CalibratedClassifierCV
 
-            calibrated = CalibratedClassifierCV(clone(estimator), method="sigmoid", cv=min(3, smallest)).fit(matrix, labels)
-        training = [({"title": r.get("title", ""), "department": r.get("department", "")}, label) for r, label in labelled]
+            calibrated = CalibratedClassifierCV(
+                clone(estimator), method="sigmoid", cv=min(3, smallest)
+            ).fit(matrix, labels)
+        training = [
+            ({"title": r.get("title", ""), "department": r.get("department", "")}, label)
+            for r, label in labelled
+        ]
         return cls(features, estimator, kind, list(estimator.classes_), training, calibrated)
 
-    def predict(self, records: list[dict], explain: int = 5) -> list[tuple[str, float, list[tuple[str, float]]]]:
+    def predict(
+        self, records: list[dict], explain: int = 5
+    ) -> list[tuple[str, float, list[tuple[str, float]]]]:
         """(category, probability, top features) per record."""
         import numpy as np
 
@@ -162,10 +199,16 @@ class Model:
                 out.append((self.classes[best], 0.0, [("no known words", 0.0)]))
                 continue
             row = matrix.getrow(i)
-            coef = self.estimator.coef_[best] if self.estimator.coef_.shape[0] > 1 else self.estimator.coef_[0]
+            coef = (
+                self.estimator.coef_[best]
+                if self.estimator.coef_.shape[0] > 1
+                else self.estimator.coef_[0]
+            )
             contributions = [(names[j], float(v * coef[j])) for j, v in zip(row.indices, row.data)]
             contributions.sort(key=lambda kv: -kv[1])
-            top = [(name, round(weight, 3)) for name, weight in contributions[:explain] if weight > 0]
+            top = [
+                (name, round(weight, 3)) for name, weight in contributions[:explain] if weight > 0
+            ]
             out.append((self.classes[best], float(probabilities[i][best]), top))
         return out
 
@@ -181,7 +224,9 @@ class Model:
             for label, pipe in self.features.transformer_list:
                 vectorizer = pipe.steps[-1][1]
                 prefix = "char" if label == "chars" else ""
-                names.extend(f"{prefix}:{n}" if prefix else n for n in vectorizer.get_feature_names_out())
+                names.extend(
+                    f"{prefix}:{n}" if prefix else n for n in vectorizer.get_feature_names_out()
+                )
             self._names = names
         return self._names
 
@@ -198,7 +243,7 @@ class Model:
 
 def _has_any(matrix, row: int, columns: tuple[int, int]) -> bool:
     start, end = columns
-    indices = matrix.indices[matrix.indptr[row]: matrix.indptr[row + 1]]
+    indices = matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]
     return bool(((indices >= start) & (indices < end)).any())
 
 
@@ -212,11 +257,14 @@ def calibration(truth: list[str], predicted: list[str], confidence: list[float])
         hi = lo + 0.2
         members = [i for i, c in enumerate(confidence) if lo <= c < hi or (hi >= 1.0 and c == 1.0)]
         if members:
-            bins.append({
-                "confidence": f"{lo:.1f}-{hi:.1f}", "records": len(members),
-                "mean_confidence": round(sum(confidence[i] for i in members) / len(members), 3),
-                "accuracy": round(sum(correct[i] for i in members) / len(members), 3),
-            })
+            bins.append(
+                {
+                    "confidence": f"{lo:.1f}-{hi:.1f}",
+                    "records": len(members),
+                    "mean_confidence": round(sum(confidence[i] for i in members) / len(members), 3),
+                    "accuracy": round(sum(correct[i] for i in members) / len(members), 3),
+                }
+            )
     return {"brier": round(brier, 4), "reliability": bins}
 
 
@@ -232,24 +280,45 @@ def baseline_fit_predict(train: list[tuple[dict, str]], test: list[dict]) -> lis
 
 
 def metrics(truth: list[str], predicted: list[str]) -> dict:
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_recall_fscore_support,
+    )
 
     labels = sorted(set(truth) | set(predicted))
-    precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth, predicted, labels=labels, zero_division=0
+    )
     confusion = confusion_matrix(truth, predicted, labels=labels)
     return {
         "records": len(truth),
         "accuracy": round(float(accuracy_score(truth, predicted)), 4),
-        "macro_f1": round(float(f1_score(truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0)), 4),
+        "macro_f1": round(
+            float(
+                f1_score(
+                    truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0
+                )
+            ),
+            4,
+        ),
         "per_class": {
-            label: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": int(s)}
+            label: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
             for label, p, r, f, s in zip(labels, precision, recall, f1, support)
         },
         "confusion": {"labels": labels, "matrix": confusion.tolist()},
     }
 
 
-def cross_validate(labelled: list[tuple[dict, str]], kind: str = "morph", folds: int = 5, seed: int = 0) -> dict:
+def cross_validate(
+    labelled: list[tuple[dict, str]], kind: str = "morph", folds: int = 5, seed: int = 0
+) -> dict:
     """Stratified k-fold evaluation of the shipped model and the baseline on the same folds."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -270,4 +339,8 @@ def cross_validate(labelled: list[tuple[dict, str]], kind: str = "morph", folds:
             confidence.append(probability)
         base.extend(baseline_fit_predict(train, test))
         truth.extend(labelled[i][1] for i in test_index)
-    return {"folds": folds, "model": {**metrics(truth, ours), "calibration": calibration(truth, ours, confidence)}, "baseline": metrics(truth, base)}
+    return {
+        "folds": folds,
+        "model": {**metrics(truth, ours), "calibration": calibration(truth, ours, confidence)},
+        "baseline": metrics(truth, base),
+    }

@@ -44,11 +44,15 @@ def read_manifest(folder: Path) -> dict | None:
         return json.load(fh)
 
 
-def check_destination(out: Path, protected: list[Path] | tuple = (), force: bool = False, option: str = "--out") -> Path:
+def check_destination(
+    out: Path, protected: list[Path] | tuple = (), force: bool = False, option: str = "--out"
+) -> Path:
     """Resolve and vet an output folder; raise ``UsageError`` (exit 2) before touching anything."""
     raw = Path(os.path.expanduser(str(out)))
     if raw.is_symlink():
-        raise UsageError(f"{option} {out} is a symbolic link; give the real folder (seoulrec never replaces a link or what it points to)")
+        raise UsageError(
+            f"{option} {out} is a symbolic link; give the real folder (seoulrec never replaces a link or what it points to)"
+        )
     target = Path(os.path.abspath(raw))
     resolved = target.resolve()
     if resolved == Path(resolved.anchor):
@@ -61,7 +65,9 @@ def check_destination(out: Path, protected: list[Path] | tuple = (), force: bool
             continue
         path = Path(path).resolve()
         if path == resolved or path.is_relative_to(resolved):
-            raise UsageError(f"{option} {out} holds {path}; seoulrec never replaces the folder of its catalog or configuration")
+            raise UsageError(
+                f"{option} {out} holds {path}; seoulrec never replaces the folder of its catalog or configuration"
+            )
     if resolved.exists() and not resolved.is_dir():
         raise UsageError(f"{option} {out} is a file; give a folder")
     if resolved.is_dir() and not made_by_seoulrec(resolved):
@@ -80,7 +86,9 @@ def check_destination(out: Path, protected: list[Path] | tuple = (), force: bool
     except OSError as exc:
         raise UsageError(f"{option} {out}: cannot create {parent} ({exc.strerror})") from None
     if not os.access(parent, os.W_OK) or (resolved.exists() and not os.access(resolved, os.W_OK)):
-        raise UsageError(f"{option} {out}: not writable (seoulrec writes beside it and swaps it into place)")
+        raise UsageError(
+            f"{option} {out}: not writable (seoulrec writes beside it and swaps it into place)"
+        )
     return resolved
 
 
@@ -147,7 +155,12 @@ def _exchange(a: Path, b: Path) -> bool:
     if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
     err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, getattr(errno, "EOPNOTSUPP", errno.ENOTSUP)):
+    if err in (
+        errno.ENOSYS,
+        errno.EINVAL,
+        errno.ENOTSUP,
+        getattr(errno, "EOPNOTSUPP", errno.ENOTSUP),
+    ):
         return False
     raise OSError(err, os.strerror(err), str(b))
 

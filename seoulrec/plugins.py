@@ -41,7 +41,9 @@ class Classifier:
     def __init__(self, context: Any):
         self.context = context
 
-    def classify(self, records: list[dict]) -> list[ClassifierResult | None]:  # pragma: no cover - interface
+    def classify(
+        self, records: list[dict]
+    ) -> list[ClassifierResult | None]:  # pragma: no cover - interface
         raise NotImplementedError
 
 
@@ -111,7 +113,9 @@ class LineExporter(Exporter):
         if they do not have the expected layout (the month is then rendered in full)."""
         result: list[list[bytes]] = []
         for spec in self.line_files:
-            head, sep, tail, empty = (part.encode(spec.encoding) for part in (spec.head, spec.sep, spec.tail, spec.empty))
+            head, sep, tail, empty = (
+                part.encode(spec.encoding) for part in (spec.head, spec.sep, spec.tail, spec.empty)
+            )
             try:
                 with open(folder / spec.name, "rb") as fh:
                     data = fh.read()
@@ -119,8 +123,10 @@ class LineExporter(Exporter):
                 return None
             if data == empty:
                 result.append([])
-            elif data.startswith(head) and data.endswith(tail) and len(data) >= len(head) + len(tail):
-                result.append(data[len(head): len(data) - len(tail)].split(sep))
+            elif (
+                data.startswith(head) and data.endswith(tail) and len(data) >= len(head) + len(tail)
+            ):
+                result.append(data[len(head) : len(data) - len(tail)].split(sep))
             else:
                 return None
         return result
@@ -131,7 +137,9 @@ class LineWriter:
 
     def __init__(self, folder, specs: tuple[LineFile, ...]):
         self.specs = specs
-        self.handles = [open(folder / spec.name, "w", encoding=spec.encoding, newline="") for spec in specs]
+        self.handles = [
+            open(folder / spec.name, "w", encoding=spec.encoding, newline="") for spec in specs
+        ]
         self.count = 0
 
     def add(self, fragments) -> None:
@@ -161,7 +169,9 @@ class Registry(Generic[P]):
         if not name:
             raise SeoulrecError(f"plugin {cls!r} from {origin} has no name")
         if name in plugins and plugins[name] is not cls:
-            raise DuplicatePlugin(f"two {self.group} plugins are named {name!r} ({plugins[name].__module__} and {cls.__module__})")
+            raise DuplicatePlugin(
+                f"two {self.group} plugins are named {name!r} ({plugins[name].__module__} and {cls.__module__})"
+            )
         plugins[name] = cls
 
     def all(self) -> dict[str, type[P]]:
@@ -181,16 +191,28 @@ class Registry(Generic[P]):
     def get(self, name: str) -> type[P]:
         plugins = self.all()
         if name not in plugins:
-            kind = {"seoulrec.classifiers": "classifier", "seoulrec.exporters": "format"}.get(self.group, "plugin")
+            kind = {"seoulrec.classifiers": "classifier", "seoulrec.exporters": "format"}.get(
+                self.group, "plugin"
+            )
             raise UnknownPlugin(f"unknown {kind} {name!r}; known: {', '.join(sorted(plugins))}")
         return plugins[name]
 
 
 classifiers: Registry[Classifier] = Registry(
     "seoulrec.classifiers",
-    ["seoulrec.classifiers.unit_task", "seoulrec.classifiers.department", "seoulrec.classifiers.keywords", "seoulrec.classifiers.statistical"],
+    [
+        "seoulrec.classifiers.unit_task",
+        "seoulrec.classifiers.department",
+        "seoulrec.classifiers.keywords",
+        "seoulrec.classifiers.statistical",
+    ],
 )
 exporters: Registry[Exporter] = Registry(
     "seoulrec.exporters",
-    ["seoulrec.exporters.seoul_csv", "seoulrec.exporters.jsonl", "seoulrec.exporters.atom", "seoulrec.exporters.sitemap"],
+    [
+        "seoulrec.exporters.seoul_csv",
+        "seoulrec.exporters.jsonl",
+        "seoulrec.exporters.atom",
+        "seoulrec.exporters.sitemap",
+    ],
 )

@@ -81,12 +81,17 @@ class Policy:
     def to_dict(self) -> dict:
         return {
             "name": self.name,
-            "thresholds": [{"from": t.start.isoformat(), "level": t.level} for t in self.thresholds],
+            "thresholds": [
+                {"from": t.start.isoformat(), "level": t.level} for t in self.thresholds
+            ],
             "hold_days": dict(sorted(self.hold_days.items())),
             "originals": {"classes": sorted(self.original_classes)},
             "masking": self.masking,
             "materials": dict(sorted(self.material_classes.items())),
-            "review": {"rereview_years": self.rereview_years, "open_after_years": self.open_after_years},
+            "review": {
+                "rereview_years": self.rereview_years,
+                "open_after_years": self.open_after_years,
+            },
         }
 
 
@@ -100,9 +105,13 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
-def load_policy(overrides: dict | None = None, source: str = "seoulrec.toml [disclosure]") -> Policy:
+def load_policy(
+    overrides: dict | None = None, source: str = "seoulrec.toml [disclosure]"
+) -> Policy:
     """Shipped defaults with ``overrides`` on top, validated; the version hashes the result."""
-    defaults = tomllib.loads(resources.files("seoulrec.data").joinpath("policy.toml").read_text("utf-8"))
+    defaults = tomllib.loads(
+        resources.files("seoulrec.data").joinpath("policy.toml").read_text("utf-8")
+    )
     data = _merge(defaults, overrides or {})
     where = source if overrides else "policy.toml (shipped)"
     thresholds = []
@@ -114,7 +123,9 @@ def load_policy(overrides: dict | None = None, source: str = "seoulrec.toml [dis
             raise ConfigError(f"{where}: threshold {index} needs 'from' and 'level'")
         level = str(item["level"])
         if level not in LEVEL_ORDER:
-            raise ConfigError(f"{where}: threshold {index}: unknown rank {level!r}; known: {', '.join(LEVEL_ORDER)}")
+            raise ConfigError(
+                f"{where}: threshold {index}: unknown rank {level!r}; known: {', '.join(LEVEL_ORDER)}"
+            )
         thresholds.append(Threshold(_date(item["from"], f"{where}: threshold {index}"), level))
     for index in range(1, len(thresholds)):
         previous, current = thresholds[index - 1], thresholds[index]
@@ -126,22 +137,30 @@ def load_policy(overrides: dict | None = None, source: str = "seoulrec.toml [dis
     hold_days = {}
     for level, days in (data.get("hold_days") or {}).items():
         if level not in LEVEL_ORDER:
-            raise ConfigError(f"{where}: hold_days: unknown rank {level!r}; known: {', '.join(LEVEL_ORDER)}")
+            raise ConfigError(
+                f"{where}: hold_days: unknown rank {level!r}; known: {', '.join(LEVEL_ORDER)}"
+            )
         if not isinstance(days, int) or days < 0:
             raise ConfigError(f"{where}: hold_days.{level} must be a whole number of days >= 0")
         hold_days[level] = days
     classes = (data.get("originals") or {}).get("classes", ["public", "partial"])
     for cls in classes:
         if cls not in CLASSES:
-            raise ConfigError(f"{where}: originals.classes: unknown class {cls!r}; known: {', '.join(CLASSES)}")
+            raise ConfigError(
+                f"{where}: originals.classes: unknown class {cls!r}; known: {', '.join(CLASSES)}"
+            )
     if "non_public" in classes:
         raise ConfigError(f"{where}: originals.classes cannot include non_public")
     materials = data.get("materials") or {}
     if not isinstance(materials, dict):
-        raise ConfigError(f"{where}: materials must map a material kind to a class, e.g. 용역자료 = \"public\"")
+        raise ConfigError(
+            f'{where}: materials must map a material kind to a class, e.g. 용역자료 = "public"'
+        )
     for kind, cls in materials.items():
         if cls not in CLASSES:
-            raise ConfigError(f"{where}: materials.{kind}: unknown class {cls!r}; known: {', '.join(CLASSES)}")
+            raise ConfigError(
+                f"{where}: materials.{kind}: unknown class {cls!r}; known: {', '.join(CLASSES)}"
+            )
     review = data.get("review") or {}
     policy = Policy(
         name=str(data.get("name", "custom")),
@@ -153,7 +172,9 @@ def load_policy(overrides: dict | None = None, source: str = "seoulrec.toml [dis
         rereview_years=int(review.get("rereview_years", 5)),
         open_after_years=int(review.get("open_after_years", 30)),
     )
-    digest = hashlib.sha256(json.dumps(policy.to_dict(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(
+        json.dumps(policy.to_dict(), sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()[:12]
     policy.version = f"{policy.name}@{digest}"
     return policy
 
@@ -161,10 +182,13 @@ def load_policy(overrides: dict | None = None, source: str = "seoulrec.toml [dis
 def policy_from_config(config) -> Policy:
     """The policy in force: shipped defaults with ``[disclosure]`` of ``seoulrec.toml`` on top
     (the one place every command and the pipeline build it)."""
-    return load_policy(config.section("disclosure") or None, f"{config.path or 'seoulrec.toml'} [disclosure]")
+    return load_policy(
+        config.section("disclosure") or None, f"{config.path or 'seoulrec.toml'} [disclosure]"
+    )
 
 
 # -- the decision -------------------------------------------------------------------------------
+
 
 @dataclass
 class RecordFacts:
@@ -223,14 +247,25 @@ def decide(facts: RecordFacts, policy: Policy, today: date) -> Decision:
         cls = facts.manual["class"]
         grounds = list(facts.manual.get("grounds") or [])
         reason = facts.manual.get("reason") or ""
-        release = _date(facts.manual["until"], "manual decision") if facts.manual.get("until") else None
-        steps.append(f"an archivist set the class to {CLASS_LABELS.get(cls, cls)}" + (f" until {release}" if release else ""))
+        release = (
+            _date(facts.manual["until"], "manual decision") if facts.manual.get("until") else None
+        )
+        steps.append(
+            f"an archivist set the class to {CLASS_LABELS.get(cls, cls)}"
+            + (f" until {release}" if release else "")
+        )
     if cls is None and facts.kind == "material" and facts.material_kind in policy.material_classes:
         cls = policy.material_classes[facts.material_kind]
         steps.append(f"the policy's default class for {facts.material_kind} is {CLASS_LABELS[cls]}")
     if cls is None:
-        withheld.append("the record carries no disclosure class (공개구분); an archivist must set one"
-                        + (" (`ingest --class`, a class column in materials.csv, or [disclosure.materials])" if facts.kind == "material" else ""))
+        withheld.append(
+            "the record carries no disclosure class (공개구분); an archivist must set one"
+            + (
+                " (`ingest --class`, a class column in materials.csv, or [disclosure.materials])"
+                if facts.kind == "material"
+                else ""
+            )
+        )
         steps.append("no disclosure class is known, so the original is withheld until one is set")
     if facts.board == "overturn" and cls in (None, "partial", "non_public"):
         steps.append("the disclosure review board (직권심의) overturned the non-disclosure")
@@ -243,11 +278,16 @@ def decide(facts: RecordFacts, policy: Policy, today: date) -> Decision:
         opening = policy.thirty_year_opening(facts.production_date)
         opens_by_law = opening.isoformat()
         if opening <= today:
-            steps.append(f"{policy.open_after_years} years have passed since the end of its production year ({facts.production_date.year}), so it opens by law")
+            steps.append(
+                f"{policy.open_after_years} years have passed since the end of its production year ({facts.production_date.year}), so it opens by law"
+            )
             cls, grounds, release = "public", [], None
     effective_class = cls or "non_public"
     if cls in ("partial", "non_public"):
-        named = ", ".join(f"{g} {GROUNDS[g].split(' (')[0]}" for g in grounds if g in GROUNDS) or "none stated"
+        named = (
+            ", ".join(f"{g} {GROUNDS[g].split(' (')[0]}" for g in grounds if g in GROUNDS)
+            or "none stated"
+        )
         withheld.append(f"its class is {CLASS_LABELS[cls]} on Article 9(1) ground(s) {named}")
     # Approval level and threshold.
     level_ok = False
@@ -255,27 +295,43 @@ def decide(facts: RecordFacts, policy: Policy, today: date) -> Decision:
         # Materials (용역자료, 회의자료 ...) have no approval chain: the approval-level
         # threshold does not apply to them; their class decides.
         level_ok = True
-        steps.append("it is an unstructured material (비정형문서): no approval-level threshold applies")
+        steps.append(
+            "it is an unstructured material (비정형문서): no approval-level threshold applies"
+        )
     elif facts.approval_level == "unresolved":
-        withheld.append("the rank of its approver could not be resolved; it is withheld until an archivist resolves it")
+        withheld.append(
+            "the rank of its approver could not be resolved; it is withheld until an archivist resolves it"
+        )
     elif facts.approval_date is None:
-        withheld.append("its approval date is unknown, so the threshold in force cannot be determined")
+        withheld.append(
+            "its approval date is unknown, so the threshold in force cannot be determined"
+        )
     else:
         threshold = policy.threshold_at(facts.approval_date)
         if threshold is None:
-            withheld.append(f"it was approved on {facts.approval_date}, before originals were published at any level")
+            withheld.append(
+                f"it was approved on {facts.approval_date}, before originals were published at any level"
+            )
         elif not policy.meets(facts.approval_level, threshold):
-            withheld.append(f"it was approved at {facts.approval_level} level on {facts.approval_date}, below the {threshold} threshold in force then")
+            withheld.append(
+                f"it was approved at {facts.approval_level} level on {facts.approval_date}, below the {threshold} threshold in force then"
+            )
         else:
             level_ok = True
-            steps.append(f"it was approved at {facts.approval_level} level on {facts.approval_date}; the threshold then was {threshold}")
+            steps.append(
+                f"it was approved at {facts.approval_level} level on {facts.approval_date}; the threshold then was {threshold}"
+            )
             hold = policy.hold_for(facts.approval_level)
             if facts.approval_date > today:
                 level_ok = False
-                withheld.append(f"its approval date {facts.approval_date} is after the decision date {today}")
+                withheld.append(
+                    f"its approval date {facts.approval_date} is after the decision date {today}"
+                )
             elif facts.approval_date + timedelta(days=hold) > today:
                 level_ok = False
-                withheld.append(f"documents at {facts.approval_level} level are held {hold} days; it publishes on {facts.approval_date + timedelta(days=hold)}")
+                withheld.append(
+                    f"documents at {facts.approval_level} level are held {hold} days; it publishes on {facts.approval_date + timedelta(days=hold)}"
+                )
     class_ok = cls is not None and cls in policy.original_classes
     if cls is not None and cls not in policy.original_classes and cls != "non_public":
         withheld.append(f"the policy does not publish originals of class {CLASS_LABELS[cls]}")

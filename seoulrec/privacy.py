@@ -18,19 +18,31 @@ RRN = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?[-.~_]?\s?[0-9]\d{6}(?!\
 PASSPORT = r"[MSRGDmsrgd](?:\d{8}|\d{3}[A-Za-z]\d{4})(?![A-Za-z0-9])"
 LICENCE = r"(?:1[1-9]|2[0-8]|서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산)\s?-?\s?\d{2}-\d{6}-\d{2}(?!\d)"
 MOBILE = r"01[016789][-.)\s]?\s?\d{3,4}[-.\s]?\d{4}(?![\d-])"
-LANDLINE = r"(?:02|0[3-6][1-5]|070|050\d)[-.)\s]?\d{3,4}[-.\s]?\d{4}(?![\d-])|1[568]\d{2}-\d{4}(?![\d-])"
+LANDLINE = (
+    r"(?:02|0[3-6][1-5]|070|050\d)[-.)\s]?\d{3,4}[-.\s]?\d{4}(?![\d-])|1[568]\d{2}-\d{4}(?![\d-])"
+)
 EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9가-힣-]+(?:\.[A-Za-z0-9가-힣-]+)+"
 #: An address written to dodge harvesters: hong(at)example.com, hong [at] example [dot] com.
 EMAIL_AT_WORD = r"[A-Za-z0-9._%+-]+\s?[(\[]\s?at\s?[)\]]\s?[A-Za-z0-9가-힣-]+(?:\s?(?:\.|[(\[]\s?dot\s?[)\]])\s?[A-Za-z0-9가-힣-]+)+"
 #: International form of a Korean number: +82-10-1234-5678, +82 2 2133 8237 (the 0 dropped).
-INTL_PHONE = r"\+\s?82[-.\s]?\(?0?(?:1[016789]|2|[3-6][1-5]|70)\)?[-.\s]?\d{3,4}[-.\s]?\d{4}(?![\d-])"
+INTL_PHONE = (
+    r"\+\s?82[-.\s]?\(?0?(?:1[016789]|2|[3-6][1-5]|70)\)?[-.\s]?\d{3,4}[-.\s]?\d{4}(?![\d-])"
+)
 ACCOUNT = r"(?:계좌|입금|송금|예금주|은행|농협|국민|신한|우리|하나|기업|새마을|우체국|카카오뱅크|토스)[^\n\d*]{0,15}(?P<account>\d{2,6}-\d{2,6}-\d{2,7}(?:-\d{1,3})?(?![\d-])|\d{10,14}(?![\d-]))"
 BUSINESS = r"\d{3}-\d{2}-\d{5}(?![\d-])"
 NAME = r"(?:성명|신청인|민원인|청구인|대상자|피해자|보호자|고인|故)\s*[:：]?\s*(?P<name>[가-힣]{2,4})(?![가-힣])"
 # The gap between an account cue and its number never crosses a masked character, so masking
 # is idempotent (a cue's first number masked must not expose the next one on a second pass).
 #: Kinds whose match must not continue a longer number or word.
-BOUNDED = {"rrn": "0123456789-", "licence": "0123456789-", "business": "0123456789-", "mobile": "0123456789-", "landline": "0123456789-", "passport": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", "email": "._%+-"}
+BOUNDED = {
+    "rrn": "0123456789-",
+    "licence": "0123456789-",
+    "business": "0123456789-",
+    "mobile": "0123456789-",
+    "landline": "0123456789-",
+    "passport": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "email": "._%+-",
+}
 
 KINDS = ("rrn", "passport", "licence", "phone", "email", "account", "business", "name")
 LICENCE_NUMERIC = r"(?:1[1-9]|2[0-8])\s?-?\s?\d{2}-\d{6}-\d{2}(?!\d)"
@@ -38,7 +50,18 @@ LICENCE_REGION = r"(?:서울|부산|경기|강원|충북|충남|전북|전남|�
 # One scan per family, each starting with something the C scanner skips to quickly; measured
 # 8.9 MB/s for one combined alternation against about 25 MB/s for these scans (benchmarks/).
 _DIGIT_LED = re.compile(
-    r"(?=\d[\d\s.)~_-]{7})(?:" + "|".join(f"(?P<{k}>{p})" for k, p in (("rrn", RRN), ("licence", LICENCE_NUMERIC), ("business", BUSINESS), ("mobile", MOBILE), ("landline", LANDLINE))) + ")"
+    r"(?=\d[\d\s.)~_-]{7})(?:"
+    + "|".join(
+        f"(?P<{k}>{p})"
+        for k, p in (
+            ("rrn", RRN),
+            ("licence", LICENCE_NUMERIC),
+            ("business", BUSINESS),
+            ("mobile", MOBILE),
+            ("landline", LANDLINE),
+        )
+    )
+    + ")"
 )
 #: Runs of digits and number punctuation long enough to hold any numeric identifier; the
 #: numeric family is matched only inside them (every character it matches is in this class).
@@ -55,7 +78,10 @@ _AT = re.compile("@")
 _EMAIL_AT = re.compile(EMAIL)
 _EMAIL_LOCAL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
 #: Fast pre-check: text without a digit, an @ or a name cue needs no scan.
-_ANY = re.compile(r"[\d@]|[(\[]\s?at\s?[)\]]|성명|신청인|민원인|청구인|대상자|피해자|보호자|고인|故", re.IGNORECASE)
+_ANY = re.compile(
+    r"[\d@]|[(\[]\s?at\s?[)\]]|성명|신청인|민원인|청구인|대상자|피해자|보호자|고인|故",
+    re.IGNORECASE,
+)
 #: Matching runs on a same-length normal form: full-width forms to ASCII (NFKC's mapping for
 #: them) and every dash to "-", so spans found in it are the original's spans.
 _NORMAL: dict[int, int | str] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -120,7 +146,9 @@ class Masker:
 
     @property
     def office_phone_groups(self) -> list[tuple[str, ...]]:
-        return [tuple(re.findall(r"\d+", p)) for p in self.office_phone_prefixes if re.search(r"\d", p)]
+        return [
+            tuple(re.findall(r"\d+", p)) for p in self.office_phone_prefixes if re.search(r"\d", p)
+        ]
 
     def _is_office_phone(self, value: str, extra: set[str]) -> bool:
         """The record's own foot numbers, or a configured office prefix matched group by group
@@ -166,11 +194,19 @@ class Masker:
             elif kind == "intl":
                 kind = "phone"
             elif kind in ("mobile", "landline"):
-                if kind == "landline" and not self.office_phone and self._is_office_phone(value, extra):
+                if (
+                    kind == "landline"
+                    and not self.office_phone
+                    and self._is_office_phone(value, extra)
+                ):
                     continue
                 kind = "phone"
             elif kind == "email":
-                if not self.office_email and "@" in value and value.lower().rsplit("@", 1)[-1] in self.office_email_domains:
+                if (
+                    not self.office_email
+                    and "@" in value
+                    and value.lower().rsplit("@", 1)[-1] in self.office_email_domains
+                ):
                     continue
             elif kind == "acct":
                 kind, value = "account", m.group("account")
@@ -277,9 +313,23 @@ def scan_catalog(catalog, masker: Masker, record_id: int | None = None) -> dict:
             for finding in masker.find(value or ""):
                 by_kind[finding.kind] = by_kind.get(finding.kind, 0) + 1
                 if len(examples) < 5:
-                    examples.append({"where": where, "kind": finding.kind, "masked": finding.preview(), "confidence": finding.confidence})
+                    examples.append(
+                        {
+                            "where": where,
+                            "kind": finding.kind,
+                            "masked": finding.preview(),
+                            "confidence": finding.confidence,
+                        }
+                    )
         if by_kind:
-            records.append({"id": rid, "document_number": number, "findings": by_kind, "examples": examples})
+            records.append(
+                {"id": rid, "document_number": number, "findings": by_kind, "examples": examples}
+            )
             for kind, count in by_kind.items():
                 totals[kind] = totals.get(kind, 0) + count
-    return {"records_with_findings": len(records), "totals": totals, "records": records, "limits": LIMITS_NOTE}
+    return {
+        "records_with_findings": len(records),
+        "totals": totals,
+        "records": records,
+        "limits": LIMITS_NOTE,
+    }

@@ -19,7 +19,15 @@ def init_project(folder: Path, catalog: Path | None = None) -> dict:
     if catalog is None:
         env = os.environ.get(ENV_CATALOG)
         existing = load_config(folder / CONFIG_NAME) if (folder / CONFIG_NAME).is_file() else None
-        catalog = Path(env) if env else (existing.catalog_path() if existing and existing.catalog_path() else Path("seoulrec.db"))
+        catalog = (
+            Path(env)
+            if env
+            else (
+                existing.catalog_path()
+                if existing and existing.catalog_path()
+                else Path("seoulrec.db")
+            )
+        )
     assert catalog is not None
     catalog_path = catalog if catalog.is_absolute() else (folder / catalog)
     created = not catalog_path.exists()
@@ -30,7 +38,17 @@ def init_project(folder: Path, catalog: Path | None = None) -> dict:
     wrote_config = False
     if not config_path.exists():
         resolved = catalog_path.resolve()
-        rel = resolved.relative_to(folder.resolve()) if resolved.is_relative_to(folder.resolve()) else resolved
+        rel = (
+            resolved.relative_to(folder.resolve())
+            if resolved.is_relative_to(folder.resolve())
+            else resolved
+        )
         config_path.write_text(CONFIG_TEMPLATE.format(catalog=rel.as_posix()), "utf-8")
         wrote_config = True
-    return {"catalog": str(catalog_path), "created": created, "schema_version": version, "config": str(config_path), "config_written": wrote_config}
+    return {
+        "catalog": str(catalog_path),
+        "created": created,
+        "schema_version": version,
+        "config": str(config_path),
+        "config_written": wrote_config,
+    }

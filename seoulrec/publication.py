@@ -46,7 +46,9 @@ def parse_code(code: str, flag_base: int = 1) -> PublicationCode:
     raw = (code or "").strip().upper()
     if len(raw) == 10 and raw[0] in CLASS_DIGITS and raw[1] in "YN":
         if raw[1] == "Y":
-            raise CorruptDocument(f"publication code {code!r}: flag 0 is set but there is no ground 0")
+            raise CorruptDocument(
+                f"publication code {code!r}: flag 0 is set but there is no ground 0"
+            )
         flags = raw[2:]
     elif len(raw) == 9 and raw[0] in CLASS_DIGITS:
         flags = raw[1:]

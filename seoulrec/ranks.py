@@ -114,7 +114,15 @@ def unresolved_positions(catalog, limit_examples: int = 3) -> list[dict]:
 def deciding_position(catalog, record_id: int) -> str | None:
     """The position of the box that sets a stored record's approval level."""
     chain = [
-        Approval(a["order"], a["position"] or "", a["type"] or "", a["name"] or "", a["date"], bool(a["is_final"]), a["kind"])
+        Approval(
+            a["order"],
+            a["position"] or "",
+            a["type"] or "",
+            a["name"] or "",
+            a["date"],
+            bool(a["is_final"]),
+            a["kind"],
+        )
         for a in catalog.approvals_of(record_id)
     ]
     box = deciding_approval(chain)

@@ -13,7 +13,9 @@ KINDS = ("approval", "material")
 
 
 def record_schema() -> dict:
-    return json.loads(resources.files("seoulrec.data").joinpath("record.schema.json").read_text("utf-8"))
+    return json.loads(
+        resources.files("seoulrec.data").joinpath("record.schema.json").read_text("utf-8")
+    )
 
 
 def record_json(catalog: Catalog, row: dict, with_text: bool = False) -> dict:
@@ -32,12 +34,20 @@ def record_json(catalog: Catalog, row: dict, with_text: bool = False) -> dict:
         for a in catalog.approvals_of(row["id"])
     ]
     attachments = [
-        {"name": a["name"], "format": a["format"], "size": a["size"], "sha256": a["sha256"], "status": a["status"], "message": a["message"] or ""}
+        {
+            "name": a["name"],
+            "format": a["format"],
+            "size": a["size"],
+            "sha256": a["sha256"],
+            "status": a["status"],
+            "message": a["message"] or "",
+        }
         for a in catalog.attachments_of(row["id"])
     ]
     decision = catalog.db.execute(
         "SELECT disclosure_class, grounds, reason, release_date, original_public, withheld_because, source, decided_at, public_title "
-        "FROM disclosures WHERE record_id = ?", [row["id"]]
+        "FROM disclosures WHERE record_id = ?",
+        [row["id"]],
     ).fetchone()
     category = catalog.db.execute(
         "SELECT c.category, k.name, c.status, c.classifier, c.confidence, c.scheme_version FROM record_categories c "
@@ -66,7 +76,9 @@ def record_json(catalog: Catalog, row: dict, with_text: bool = False) -> dict:
         # the document carried at ingest; that one stays under "ingested".
         "disclosure_class": decision[0] if decision else row["disclosure_class"],
         "grounds": json.loads(decision[1]) if decision else json.loads(row["grounds"] or "[]"),
-        "decision": None if decision is None else {
+        "decision": None
+        if decision is None
+        else {
             "disclosure_class": decision[0],
             "grounds": json.loads(decision[1]),
             "reason": decision[2] or "",
@@ -77,8 +89,14 @@ def record_json(catalog: Catalog, row: dict, with_text: bool = False) -> dict:
             "decided_at": decision[7],
             "public_title": decision[8],
         },
-        "ingested": {"disclosure_class": row["disclosure_class"], "grounds": json.loads(row["grounds"] or "[]"), "publication_code": row["publication_code"]},
-        "classification": None if category is None else {
+        "ingested": {
+            "disclosure_class": row["disclosure_class"],
+            "grounds": json.loads(row["grounds"] or "[]"),
+            "publication_code": row["publication_code"],
+        },
+        "classification": None
+        if category is None
+        else {
             "category": category[0],
             "name": category[1],
             "status": category[2],
@@ -108,5 +126,7 @@ def record_state(catalog: Catalog, row: dict) -> str:
     """current, superseded (another version is current) or withdrawn (no version is current)."""
     if row["is_current"]:
         return "current"
-    other = catalog.db.execute("SELECT 1 FROM records WHERE record_key = ? AND is_current = 1", [row["record_key"]]).fetchone()
+    other = catalog.db.execute(
+        "SELECT 1 FROM records WHERE record_key = ? AND is_current = 1", [row["record_key"]]
+    ).fetchone()
     return "superseded" if other else "withdrawn"

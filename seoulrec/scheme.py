@@ -54,7 +54,10 @@ class Scheme:
         return list(reversed(names))
 
     def to_rows(self) -> list[dict]:
-        return [{"code": c.code, "name": c.name, "parent": c.parent, "description": c.description} for c in self.categories.values()]
+        return [
+            {"code": c.code, "name": c.name, "parent": c.parent, "description": c.description}
+            for c in self.categories.values()
+        ]
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -83,7 +86,9 @@ def _rows(text: str, source: str, fmt: str) -> list[tuple[int, dict]]:
             doc = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            raise ConfigError(f"{source}: invalid YAML{f' at line {mark.line + 1}' if mark else ''}: {exc}") from None
+            raise ConfigError(
+                f"{source}: invalid YAML{f' at line {mark.line + 1}' if mark else ''}: {exc}"
+            ) from None
         items = doc.get("categories", doc) if isinstance(doc, dict) else doc
         if not isinstance(items, list):
             raise ConfigError(f"{source}: expected a list of categories")
@@ -91,7 +96,9 @@ def _rows(text: str, source: str, fmt: str) -> list[tuple[int, dict]]:
         return [(i, row) for i, row in enumerate(items, start=1)]
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "code" not in reader.fieldnames or "name" not in reader.fieldnames:
-        raise ConfigError(f"{source}: line 1: the header needs at least the columns code,name (got {reader.fieldnames})")
+        raise ConfigError(
+            f"{source}: line 1: the header needs at least the columns code,name (got {reader.fieldnames})"
+        )
     return [(reader.line_num, row) for row in reader]
 
 
@@ -101,7 +108,9 @@ def parse_scheme(data: bytes, source: str = "scheme", name: str | None = None) -
     fmt = "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "csv"
     text = _decode(data, source)
     unit = "item" if fmt in ("json", "yaml") else "line"
-    scheme = Scheme(name=name or Path(source).stem, source=source, sha256=hashlib.sha256(data).hexdigest())
+    scheme = Scheme(
+        name=name or Path(source).stem, source=source, sha256=hashlib.sha256(data).hexdigest()
+    )
     for line, row in _rows(text, source, fmt):
         if not isinstance(row, dict):
             raise ConfigError(f"{source}: {unit} {line}: expected code and name fields")
@@ -111,19 +120,25 @@ def parse_scheme(data: bytes, source: str = "scheme", name: str | None = None) -
         if not code or not category_name:
             raise ConfigError(f"{source}: {unit} {line}: code and name are required")
         if code in scheme.categories:
-            raise ConfigError(f"{source}: {unit} {line}: duplicate code {code!r} (first at {unit} {scheme.categories[code].line})")
-        scheme.categories[code] = Category(code, category_name, parent, str(row.get("description") or "").strip(), line)
+            raise ConfigError(
+                f"{source}: {unit} {line}: duplicate code {code!r} (first at {unit} {scheme.categories[code].line})"
+            )
+        scheme.categories[code] = Category(
+            code, category_name, parent, str(row.get("description") or "").strip(), line
+        )
     if not scheme.categories:
         raise ConfigError(f"{source}: the scheme has no categories")
     for category in scheme.categories.values():
         if category.parent and category.parent not in scheme.categories:
-            raise ConfigError(f"{source}: {unit} {category.line}: parent {category.parent!r} of {category.code!r} does not exist")
+            raise ConfigError(
+                f"{source}: {unit} {category.line}: parent {category.parent!r} of {category.code!r} does not exist"
+            )
     for category in scheme.categories.values():
         seen: list[str] = []
         code = category.code
         while code:
             if code in seen:
-                cycle = " -> ".join(seen[seen.index(code):] + [code])
+                cycle = " -> ".join(seen[seen.index(code) :] + [code])
                 raise ConfigError(f"{source}: {unit} {category.line}: cycle in parents: {cycle}")
             seen.append(code)
             code = scheme.categories[code].parent or ""

@@ -17,7 +17,16 @@ def test_init_creates_wal_catalog_and_commented_config(cli, isolated):
     assert info["created"] and info["schema_version"] == SCHEMA_VERSION
     db = sqlite3.connect(isolated / "seoulrec.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert {"records", "approvals", "attachments", "batches", "failures", "audit", "sources", "meta"} <= {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {
+        "records",
+        "approvals",
+        "attachments",
+        "batches",
+        "failures",
+        "audit",
+        "sources",
+        "meta",
+    } <= {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     config = (isolated / CONFIG_NAME).read_text("utf-8")
     assert config.startswith("#") and 'path = "seoulrec.db"' in config
     again = json.loads(cli("init", "--json").stdout)
@@ -31,7 +40,9 @@ def test_catalog_is_found_from_option_env_then_config(cli, isolated, tmp_path, m
     assert cli("records", "list", "--json").exit_code == 0  # from seoulrec.toml
     monkeypatch.setenv("SEOULREC_CATALOG", str(tmp_path / "absent.db"))
     assert cli("records", "list").exit_code == 2  # env wins over the config file
-    assert cli("records", "list", "--catalog", other, "--json").exit_code == 0  # option wins over env
+    assert (
+        cli("records", "list", "--catalog", other, "--json").exit_code == 0
+    )  # option wins over env
     monkeypatch.delenv("SEOULREC_CATALOG")
     (isolated / CONFIG_NAME).unlink()
     result = cli("records", "list")
@@ -40,7 +51,9 @@ def test_catalog_is_found_from_option_env_then_config(cli, isolated, tmp_path, m
 
 def test_old_catalog_is_migrated(tmp_path):
     path = tmp_path / "old.db"
-    sqlite3.connect(path).execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)").connection.commit()
+    sqlite3.connect(path).execute(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"
+    ).connection.commit()
     catalog = Catalog.open(path)
     assert catalog.schema_version() == SCHEMA_VERSION
     assert "records" in catalog.db.table_names()
@@ -69,7 +82,11 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, root], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, root],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = dist.glob("seoulrec-*.whl")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -78,20 +95,44 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
     # the seoulrec wheel itself is installed fresh, and the running checkout is not on the path.
     import sysconfig
 
-    target = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], check=True, capture_output=True, text=True).stdout.strip()
+    target = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (Path(target) / "deps.pth").write_text("\n".join(sorted(deps)) + "\n")
-    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", wheel], check=True, capture_output=True)
-    help_out = subprocess.run([env_dir / "bin" / "seoulrec", "--help"], check=True, capture_output=True, text=True, cwd=tmp_path)
+    subprocess.run(
+        [python, "-m", "pip", "install", "--no-deps", "--no-index", wheel],
+        check=True,
+        capture_output=True,
+    )
+    help_out = subprocess.run(
+        [env_dir / "bin" / "seoulrec", "--help"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert "seoulrec" in help_out.stdout and "ingest" in help_out.stdout
     names = subprocess.run(
-        [python, "-c", "import seoulrec.commands, seoulrec.classifiers, seoulrec.exporters, importlib.util as u; print(u.find_spec('commands'), u.find_spec('exporters'), u.find_spec('classifiers'))"],
-        check=True, capture_output=True, text=True, cwd=tmp_path,
+        [
+            python,
+            "-c",
+            "import seoulrec.commands, seoulrec.classifiers, seoulrec.exporters, importlib.util as u; print(u.find_spec('commands'), u.find_spec('exporters'), u.find_spec('classifiers'))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert names.stdout.split() == ["None", "None", "None"]  # no generic top-level names
     # The README's first command runs `python -m seoulrec` from the checkout's root, where the
     # source folder shadows the installed wheel: it must work there too.
-    from_root = subprocess.run([python, "-m", "seoulrec", "--help"], capture_output=True, text=True, cwd=root)
+    from_root = subprocess.run(
+        [python, "-m", "seoulrec", "--help"], capture_output=True, text=True, cwd=root
+    )
     assert from_root.returncode == 0, from_root.stderr
 
 
@@ -110,7 +151,11 @@ def test_init_refuses_another_applications_database_and_a_text_file(cli, isolate
     notes = isolated / "notes.txt"
     notes.write_text("my notes")
     result = cli("init", "--catalog", notes)
-    assert result.exit_code == 2 and "not an SQLite database" in result.stderr and notes.read_text() == "my notes"
+    assert (
+        result.exit_code == 2
+        and "not an SQLite database" in result.stderr
+        and notes.read_text() == "my notes"
+    )
 
 
 def test_init_follows_seoulrec_catalog_like_every_command(cli, isolated, tmp_path, monkeypatch):

@@ -6,11 +6,35 @@ from seoulrec.catalog import Catalog
 from seoulrec.classify import ClassifyContext, current_scheme
 from seoulrec.errors import SeoulrecError
 from seoulrec.export import ExportContext
-from seoulrec.plugins import Classifier, ClassifierResult, DuplicatePlugin, Exporter, Registry, classifiers, exporters
+from seoulrec.plugins import (
+    Classifier,
+    ClassifierResult,
+    DuplicatePlugin,
+    Exporter,
+    Registry,
+    classifiers,
+    exporters,
+)
 
 RECORDS = [
-    {"id": 1, "record_key": "a", "title": "공공자전거 대여소 확충 계획", "department": "자전거정책과", "unit_task": "", "kind": "approval", "material_kind": None},
-    {"id": 2, "record_key": "b", "title": "", "department": "", "unit_task": "", "kind": "material", "material_kind": None},
+    {
+        "id": 1,
+        "record_key": "a",
+        "title": "공공자전거 대여소 확충 계획",
+        "department": "자전거정책과",
+        "unit_task": "",
+        "kind": "approval",
+        "material_kind": None,
+    },
+    {
+        "id": 2,
+        "record_key": "b",
+        "title": "",
+        "department": "",
+        "unit_task": "",
+        "kind": "material",
+        "material_kind": None,
+    },
 ]
 
 
@@ -23,15 +47,54 @@ def test_classifier_contract(name, tmp_path):
     results = plugin.classify(RECORDS)
     assert len(results) == len(RECORDS)
     for result in results:
-        assert result is None or (isinstance(result, ClassifierResult) and result.category in scheme.categories and 0 <= result.confidence <= 1 and isinstance(result.evidence, dict))
+        assert result is None or (
+            isinstance(result, ClassifierResult)
+            and result.category in scheme.categories
+            and 0 <= result.confidence <= 1
+            and isinstance(result.evidence, dict)
+        )
     assert plugin.classify([]) == []
 
 
 def public_rows():
-    base = {"record_key": "k", "document_number": "과-1", "title": "제목", "organ": "서울특별시", "department": "과", "enforcement_date": "2025-01-01", "unit_task": "", "writer": "", "retention_period": "", "licence": "", "kind": "approval", "material_kind": None, "approval_level": "division_head", "class_label": "공개", "grounds": [], "reason": "", "release_date": None, "text": "본문"}
+    base = {
+        "record_key": "k",
+        "document_number": "과-1",
+        "title": "제목",
+        "organ": "서울특별시",
+        "department": "과",
+        "enforcement_date": "2025-01-01",
+        "unit_task": "",
+        "writer": "",
+        "retention_period": "",
+        "licence": "",
+        "kind": "approval",
+        "material_kind": None,
+        "approval_level": "division_head",
+        "class_label": "공개",
+        "grounds": [],
+        "reason": "",
+        "release_date": None,
+        "text": "본문",
+    }
     return [
-        {**base, "id": "000000000000001", "original_public": True, "disclosure_class": "public", "published_since": "2026-01-01T00:00:00+00:00"},
-        {**base, "id": "000000000000002", "original_public": False, "disclosure_class": "non_public", "class_label": "비공개", "grounds": [5], "published_since": None, "text": None},
+        {
+            **base,
+            "id": "000000000000001",
+            "original_public": True,
+            "disclosure_class": "public",
+            "published_since": "2026-01-01T00:00:00+00:00",
+        },
+        {
+            **base,
+            "id": "000000000000002",
+            "original_public": False,
+            "disclosure_class": "non_public",
+            "class_label": "비공개",
+            "grounds": [5],
+            "published_since": None,
+            "text": None,
+        },
     ]
 
 
@@ -46,8 +109,15 @@ def test_exporter_contract(name, tmp_path):
     files = [p for p in tmp_path.iterdir() if p.is_file()]
     assert files, "an exporter writes at least one file into the folder it is given"
     for path in files:
-        assert "본문" not in path.read_text("utf-8") or name == "jsonl"  # only jsonl carries published text
-    assert isinstance(plugin.write_tombstones(context, [{"id": "000000000000003", "record_key": "x", "reason": "deleted"}], tmp_path), dict)
+        assert (
+            "본문" not in path.read_text("utf-8") or name == "jsonl"
+        )  # only jsonl carries published text
+    assert isinstance(
+        plugin.write_tombstones(
+            context, [{"id": "000000000000003", "record_key": "x", "reason": "deleted"}], tmp_path
+        ),
+        dict,
+    )
 
 
 def test_duplicate_plugin_names_fail_loudly():

@@ -13,7 +13,9 @@ TODAY = date(2026, 11, 26)
 
 
 def facts(**kw):
-    base = dict(approval_level="division_head", approval_date=date(2025, 10, 24), disclosure_class="public")
+    base = dict(
+        approval_level="division_head", approval_date=date(2025, 10, 24), disclosure_class="public"
+    )
     base.update(kw)
     return RecordFacts(**base)
 
@@ -22,43 +24,111 @@ def test_thresholds_by_date():
     assert decide(facts(), POLICY, TODAY).original_public
     # Before 2015-03-01 only director level and above published originals.
     assert not decide(facts(approval_date=date(2014, 6, 1)), POLICY, TODAY).original_public
-    assert decide(facts(approval_level="director", approval_date=date(2014, 6, 1)), POLICY, TODAY).original_public
-    before_all = decide(facts(approval_level="mayor", approval_date=date(2013, 10, 28)), POLICY, TODAY)
-    assert not before_all.original_public and "before originals were published" in before_all.withheld_because[0]
-    plan = load_policy({"thresholds": [{"from": "2013-07-01", "level": "director"}, {"from": "2014-01-01", "level": "division_head"}]})
-    assert decide(facts(approval_date=date(2014, 6, 1)), plan, TODAY).original_public  # the plan's dates
+    assert decide(
+        facts(approval_level="director", approval_date=date(2014, 6, 1)), POLICY, TODAY
+    ).original_public
+    before_all = decide(
+        facts(approval_level="mayor", approval_date=date(2013, 10, 28)), POLICY, TODAY
+    )
+    assert (
+        not before_all.original_public
+        and "before originals were published" in before_all.withheld_because[0]
+    )
+    plan = load_policy(
+        {
+            "thresholds": [
+                {"from": "2013-07-01", "level": "director"},
+                {"from": "2014-01-01", "level": "division_head"},
+            ]
+        }
+    )
+    assert decide(
+        facts(approval_date=date(2014, 6, 1)), plan, TODAY
+    ).original_public  # the plan's dates
 
 
 def test_team_lead_unresolved_and_hold_days():
     assert not decide(facts(approval_level="team_lead"), POLICY, TODAY).original_public
     unresolved = decide(facts(approval_level="unresolved"), POLICY, TODAY)
-    assert not unresolved.original_public and "could not be resolved" in unresolved.withheld_because[0]
-    held = decide(facts(approval_level="vice_mayor", approval_date=TODAY - timedelta(days=3)), POLICY, TODAY)
+    assert (
+        not unresolved.original_public and "could not be resolved" in unresolved.withheld_because[0]
+    )
+    held = decide(
+        facts(approval_level="vice_mayor", approval_date=TODAY - timedelta(days=3)), POLICY, TODAY
+    )
     assert not held.original_public and "held 7 days" in held.withheld_because[0]
-    assert decide(facts(approval_level="vice_mayor", approval_date=TODAY - timedelta(days=7)), POLICY, TODAY).original_public
+    assert decide(
+        facts(approval_level="vice_mayor", approval_date=TODAY - timedelta(days=7)), POLICY, TODAY
+    ).original_public
 
 
 def test_release_dates_board_and_the_30_year_rule():
     manual = {"class": "non_public", "grounds": [5], "reason": "내부검토 중", "until": "2026-12-31"}
     d = decide(facts(manual=manual), POLICY, TODAY)
-    assert (d.disclosure_class, d.original_public, d.release_date, d.source) == ("non_public", False, "2026-12-31", "manual")
+    assert (d.disclosure_class, d.original_public, d.release_date, d.source) == (
+        "non_public",
+        False,
+        "2026-12-31",
+        "manual",
+    )
     opened = decide(facts(manual=manual), POLICY, date(2027, 1, 1))
     assert opened.disclosure_class == "public" and opened.original_public
-    overturned = decide(facts(disclosure_class="non_public", grounds=(6,), board="overturn"), POLICY, TODAY)
+    overturned = decide(
+        facts(disclosure_class="non_public", grounds=(6,), board="overturn"), POLICY, TODAY
+    )
     assert overturned.disclosure_class == "public" and overturned.source == "board"
-    old = decide(facts(disclosure_class="non_public", grounds=(2,), production_date=date(1994, 3, 1), approval_date=date(1994, 3, 1)), POLICY, TODAY)
+    old = decide(
+        facts(
+            disclosure_class="non_public",
+            grounds=(2,),
+            production_date=date(1994, 3, 1),
+            approval_date=date(1994, 3, 1),
+        ),
+        POLICY,
+        TODAY,
+    )
     assert old.disclosure_class == "public"  # opened 2025-01-01, 30 years after the end of 1994
-    young = decide(facts(disclosure_class="non_public", grounds=(2,), production_date=date(2020, 5, 1)), POLICY, TODAY)
+    young = decide(
+        facts(disclosure_class="non_public", grounds=(2,), production_date=date(2020, 5, 1)),
+        POLICY,
+        TODAY,
+    )
     assert young.opens_by_law == "2051-01-01" and young.next_review == "2025-05-01"
-    reviewed = decide(facts(disclosure_class="non_public", grounds=(2,), production_date=date(2020, 5, 1), board="uphold", last_review=date(2026, 1, 10)), POLICY, TODAY)
+    reviewed = decide(
+        facts(
+            disclosure_class="non_public",
+            grounds=(2,),
+            production_date=date(2020, 5, 1),
+            board="uphold",
+            last_review=date(2026, 1, 10),
+        ),
+        POLICY,
+        TODAY,
+    )
     assert reviewed.next_review == "2031-01-10"
 
 
 @pytest.mark.parametrize(
     "override,message",
     [
-        ({"thresholds": [{"from": "2015-03-01", "level": "division_head"}, {"from": "2013-10-29", "level": "director"}]}, "overlap or are out of order"),
-        ({"thresholds": [{"from": "2015-03-01", "level": "director"}, {"from": "2015-03-01", "level": "division_head"}]}, "overlap or are out of order"),
+        (
+            {
+                "thresholds": [
+                    {"from": "2015-03-01", "level": "division_head"},
+                    {"from": "2013-10-29", "level": "director"},
+                ]
+            },
+            "overlap or are out of order",
+        ),
+        (
+            {
+                "thresholds": [
+                    {"from": "2015-03-01", "level": "director"},
+                    {"from": "2015-03-01", "level": "division_head"},
+                ]
+            },
+            "overlap or are out of order",
+        ),
         ({"thresholds": [{"from": "2015-03-01", "level": "emperor"}]}, "unknown rank 'emperor'"),
         ({"hold_days": {"king": 3}}, "unknown rank 'king'"),
         ({"originals": {"classes": ["secret"]}}, "unknown class 'secret'"),
@@ -82,8 +152,17 @@ CLASSES = st.sampled_from(["public", "partial", "non_public", None])
 DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31))
 MANUAL = st.one_of(
     st.none(),
-    st.builds(lambda c, g, until: {"class": c, "grounds": g, "reason": "사유", "until": until.isoformat() if until else None},
-              st.sampled_from(["public", "partial", "non_public"]), st.lists(st.integers(1, 8), max_size=3), st.one_of(st.none(), DAYS)),
+    st.builds(
+        lambda c, g, until: {
+            "class": c,
+            "grounds": g,
+            "reason": "사유",
+            "until": until.isoformat() if until else None,
+        },
+        st.sampled_from(["public", "partial", "non_public"]),
+        st.lists(st.integers(1, 8), max_size=3),
+        st.one_of(st.none(), DAYS),
+    ),
 )
 FACTS = st.builds(
     RecordFacts,
@@ -124,4 +203,8 @@ def test_a_manual_decision_survives_any_number_of_applies(f, today):
     for _ in range(3):
         again = decide(f, POLICY, today)
         assert again == first
-    assert first.disclosure_class == "non_public" and not first.original_public and first.source == "manual"
+    assert (
+        first.disclosure_class == "non_public"
+        and not first.original_public
+        and first.source == "manual"
+    )

@@ -15,7 +15,9 @@ def kinds(text, masker=MASKER, **kw):
 def test_resident_and_foreigner_numbers_with_checksum_confidence():
     assert rrn_checksum_ok("9001011234568") == (True, False)
     valid = MASKER.find("주민등록번호 900101-1234568")[0]
-    invalid = MASKER.find("주민등록번호 900101-1234567")[0]  # issued since 2020-10: no valid check digit
+    invalid = MASKER.find("주민등록번호 900101-1234567")[
+        0
+    ]  # issued since 2020-10: no valid check digit
     assert (valid.kind, valid.confidence) == ("rrn", 0.99) and invalid.confidence < valid.confidence
     assert kinds("외국인 900101-5234561")[0][0] == "rrn"
     assert kinds("숫자 1900101-1234568") == []  # part of a longer number
@@ -25,10 +27,21 @@ def test_resident_and_foreigner_numbers_with_checksum_confidence():
 def test_identifiers_and_the_office_switch():
     text = "여권 M12345678, 신여권 M123A4567, 면허 11-12-123456-12, 서울 12-123456-12, 휴대폰 010-1234-5678, 자택 031-555-1234, 대표 1588-1234, 메일 kim@gmail.com"
     found = [k for k, _ in kinds(text)]
-    assert found == ["passport", "passport", "licence", "licence", "phone", "phone", "phone", "email"]
+    assert found == [
+        "passport",
+        "passport",
+        "licence",
+        "licence",
+        "phone",
+        "phone",
+        "phone",
+        "email",
+    ]
     office = "담당 02-2133-8237 lee@seoul.go.kr"
     assert kinds(office) == []  # officials' numbers are published on purpose by default
-    strict = Masker.from_policy(load_policy({"masking": {"office_phone": True, "office_email": True}}).masking)
+    strict = Masker.from_policy(
+        load_policy({"masking": {"office_phone": True, "office_email": True}}).masking
+    )
     assert [k for k, _ in kinds(office, strict)] == ["phone", "email"]
     assert kinds("문의 02-777-1234", office_numbers={"02-777-1234"}) == []  # the record's own foot
 
@@ -48,8 +61,24 @@ def test_business_numbers_follow_the_policy():
     assert kinds("사업자 123-45-67890", on) == [("business", "123-45-67890")]
 
 
-KOREAN = st.text(alphabet=st.sampled_from(list("가나다라마바사서울시청민원인신청성명계좌은행 -:@.,0123456789MSabc\n")), max_size=120)
-IDENTIFIERS = st.sampled_from(["900101-1234568", "010-1234-5678", "02-555-1234", "kim@gmail.com", "M12345678", "11-12-123456-12", "민원인 홍길동", "계좌 123-45-678901"])
+KOREAN = st.text(
+    alphabet=st.sampled_from(
+        list("가나다라마바사서울시청민원인신청성명계좌은행 -:@.,0123456789MSabc\n")
+    ),
+    max_size=120,
+)
+IDENTIFIERS = st.sampled_from(
+    [
+        "900101-1234568",
+        "010-1234-5678",
+        "02-555-1234",
+        "kim@gmail.com",
+        "M12345678",
+        "11-12-123456-12",
+        "민원인 홍길동",
+        "계좌 123-45-678901",
+    ]
+)
 
 
 @settings(max_examples=1000, deadline=None)
@@ -72,26 +101,45 @@ def test_every_planted_identifier_is_masked(identifier, before, after):
 
 
 VARIANTS = [
-    ("920404－1567890", "rrn"), ("920404–1567890", "rrn"), ("９４０６０６-１７８９０１２", "rrn"), ("920404.1567890", "rrn"),
-    ("920404_1567890", "rrn"), ("920404~1567890", "rrn"), ("+82-10-8901-2345", "phone"), ("+82 10 8901 2345", "phone"),
-    ("(010)8901-2345", "phone"), ("010－8901－2345", "phone"), ("02-1209-8765", "phone"), ("hong@서울.kr", "email"),
-    ("hong(at)example.com", "email"), ("hong [at] example [dot] com", "email"),
+    ("920404－1567890", "rrn"),
+    ("920404–1567890", "rrn"),
+    ("９４０６０６-１７８９０１２", "rrn"),
+    ("920404.1567890", "rrn"),
+    ("920404_1567890", "rrn"),
+    ("920404~1567890", "rrn"),
+    ("+82-10-8901-2345", "phone"),
+    ("+82 10 8901 2345", "phone"),
+    ("(010)8901-2345", "phone"),
+    ("010－8901－2345", "phone"),
+    ("02-1209-8765", "phone"),
+    ("hong@서울.kr", "email"),
+    ("hong(at)example.com", "email"),
+    ("hong [at] example [dot] com", "email"),
 ]
 
 
 @pytest.mark.parametrize("value,kind", VARIANTS)
 def test_identifier_variants_are_masked_in_titles_and_bodies(value, kind):
-    masker = Masker.from_policy({"office_phone_prefixes": ["02-2133", "02-2171", "02-3707", "02-120"], "office_email_domains": ["seoul.go.kr"]})
+    masker = Masker.from_policy(
+        {
+            "office_phone_prefixes": ["02-2133", "02-2171", "02-3707", "02-120"],
+            "office_email_domains": ["seoul.go.kr"],
+        }
+    )
     text = f"민원 회신 ({value}) 관련"
     masked, findings = masker.mask(text)
     assert [f.kind for f in findings] == [kind]
     digits_or_letters = [c for c in value if c.isalnum() and c not in "at"]
     assert not any(c in masked for c in "".join(digits_or_letters) if c.isdigit()), masked
     assert masker.mask(masked)[0] == masked  # idempotent
-    assert masked.startswith("민원 회신 (") and masked.endswith(") 관련") and len(masked) == len(text)
+    assert (
+        masked.startswith("민원 회신 (") and masked.endswith(") 관련") and len(masked) == len(text)
+    )
 
 
 def test_office_prefixes_match_whole_number_groups():
     masker = Masker.from_policy({"office_phone_prefixes": ["02-120", "02-2133"]})
-    assert masker.mask("문의 02-2133-8237")[0] == "문의 02-2133-8237"  # an office number stays public
+    assert (
+        masker.mask("문의 02-2133-8237")[0] == "문의 02-2133-8237"
+    )  # an office number stays public
     assert masker.mask("전화 02-1209-8765")[0] == "전화 **-****-****"  # 1209 is not the group 120

@@ -35,9 +35,17 @@ def test_unknown_position_is_never_guessed_upward():
 
 def test_delegated_and_deputy_approvals():
     ladder = Ladder.default()
-    jeongyeol = [Approval(1, "주무관", "기안"), Approval(2, "교통정책과장", "전결"), Approval(3, "도시교통실장", "후열", is_final=True)]
+    jeongyeol = [
+        Approval(1, "주무관", "기안"),
+        Approval(2, "교통정책과장", "전결"),
+        Approval(3, "도시교통실장", "후열", is_final=True),
+    ]
     assert approval_level(jeongyeol, ladder) == "division_head"  # 전결 decides; 후열 never does
-    daegyeol = [Approval(1, "주무관", "기안"), Approval(2, "모아주택정책팀장", "검토"), Approval(3, "전략주택공급과장", "대결", name="이재훈", is_final=True)]
+    daegyeol = [
+        Approval(1, "주무관", "기안"),
+        Approval(2, "모아주택정책팀장", "검토"),
+        Approval(3, "전략주택공급과장", "대결", name="이재훈", is_final=True),
+    ]
     assert approval_level(daegyeol, ladder) == "division_head"  # the absent authority's box
 
 
@@ -55,7 +63,15 @@ def test_posts_that_merely_end_in_gwan_are_unresolved_never_guessed_upward(posit
     assert Ladder.default().level_of(position) == "unresolved"
 
 
-@pytest.mark.parametrize("position,level", [("기획관", "director"), ("도시계획정책관", "director"), ("시민소통담당관", "division_head"), ("서울도서관장", "division_head")])
+@pytest.mark.parametrize(
+    "position,level",
+    [
+        ("기획관", "director"),
+        ("도시계획정책관", "director"),
+        ("시민소통담당관", "division_head"),
+        ("서울도서관장", "division_head"),
+    ],
+)
 def test_named_gwan_posts_resolve(position, level):
     assert Ladder.default().level_of(position) == level
 
@@ -66,14 +82,27 @@ def test_ranks_show_unresolved_and_explain_name_the_unknown_position(cli, catalo
     from seoulrec.demo import DemoDoc, write_package
 
     src = tmp_path / "src"
-    write_package(src / "a", DemoDoc(number=1, final_position="정무특별보좌관", final_type="결재"), {})
-    write_package(src / "b", DemoDoc(number=2, final_position="정무특별보좌관", final_type="결재"), {})
+    write_package(
+        src / "a", DemoDoc(number=1, final_position="정무특별보좌관", final_type="결재"), {}
+    )
+    write_package(
+        src / "b", DemoDoc(number=2, final_position="정무특별보좌관", final_type="결재"), {}
+    )
     assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, src).exit_code == 0
     shown = json.loads(cli("ranks", "show", "--json").stdout)
     assert "기획관" in shown["director"] and "관" not in shown["director"]
     found = json.loads(cli("ranks", "unresolved", "--catalog", catalog_path, "--json").stdout)
-    assert found == [{"position": "정무특별보좌관", "count": 2, "examples": ["자전거정책과-1", "자전거정책과-2"]}]
+    assert found == [
+        {"position": "정무특별보좌관", "count": 2, "examples": ["자전거정책과-1", "자전거정책과-2"]}
+    ]
     cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
-    explained = json.loads(cli("disclose", "explain", 1, "--catalog", catalog_path, "--today", "2026-11-26", "--json").stdout)
-    assert explained["unresolved_position"] == "정무특별보좌관" and not explained["decision"]["original_public"]
+    explained = json.loads(
+        cli(
+            "disclose", "explain", 1, "--catalog", catalog_path, "--today", "2026-11-26", "--json"
+        ).stdout
+    )
+    assert (
+        explained["unresolved_position"] == "정무특별보좌관"
+        and not explained["decision"]["original_public"]
+    )
     assert "정무특별보좌관" in explained["explanation"]

@@ -14,7 +14,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def nightly_script() -> str:
     text = README.read_text("utf-8")
-    section = text[text.index("## The nightly run"):]
+    section = text[text.index("## The nightly run") :]
     return re.search(r"```bash\n(.*?)```", section, re.S).group(1)
 
 
@@ -29,11 +29,17 @@ def test_the_readme_nightly_commands_run_twice_and_publish_a_complete_index(tmp_
     for night in (1, 2):
         if night == 2:
             write_package(inbox / "p6", DemoDoc(number=6, date="2025-11-20"), {})
-        proc = subprocess.run(["bash", "-c", prelude + script], cwd=project, capture_output=True, text=True)
+        proc = subprocess.run(
+            ["bash", "-c", prelude + script], cwd=project, capture_output=True, text=True
+        )
         assert proc.returncode == 0, proc.stderr
         for fmt, name in (("index", "index.csv"), ("jsonl", "records.jsonl")):
-            partitions = json.loads((project / "public" / fmt / "partitions.json").read_text("utf-8"))["partitions"]
+            partitions = json.loads(
+                (project / "public" / fmt / "partitions.json").read_text("utf-8")
+            )["partitions"]
             assert sum(p["rows"] for p in partitions) == 4 + night, (fmt, night)
             for part in partitions:
                 assert (project / "public" / fmt / part["path"] / name).is_file()
-        assert (project / "public" / "feed" / "feed.xml").is_file() and (project / "public" / "sitemap" / "sitemap.xml").is_file()
+        assert (project / "public" / "feed" / "feed.xml").is_file() and (
+            project / "public" / "sitemap" / "sitemap.xml"
+        ).is_file()

@@ -18,18 +18,26 @@ from ..model import Extracted
 
 def decode_text(data: bytes, name: str = "text") -> tuple[str, str]:
     """Decode plain text: a BOM (UTF-8, UTF-16) wins, then UTF-8, then CP949 (EUC-KR)."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(enc), "utf-16" if enc == "utf-16" else "utf-8"
             except UnicodeDecodeError as exc:
-                raise CorruptDocument(f"{name}: not valid {enc} despite its byte-order mark ({exc.reason})") from None
+                raise CorruptDocument(
+                    f"{name}: not valid {enc} despite its byte-order mark ({exc.reason})"
+                ) from None
     for enc in ("utf-8", "cp949"):
         try:
             return data.decode(enc), enc
         except UnicodeDecodeError:
             continue
-    raise CorruptDocument(f"{name}: text in an unknown encoding (neither UTF-8, UTF-16 nor CP949/EUC-KR)")
+    raise CorruptDocument(
+        f"{name}: text in an unknown encoding (neither UTF-8, UTF-16 nor CP949/EUC-KR)"
+    )
 
 
 def read_text(data: bytes, name: str = "text.txt") -> Extracted:
@@ -38,7 +46,9 @@ def read_text(data: bytes, name: str = "text.txt") -> Extracted:
     if not text.strip():
         raise EmptyDocument(f"{name}: no text")
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return Extracted(format="text", text=text.strip(), title=first[:200], metadata={"encoding": encoding})
+    return Extracted(
+        format="text", text=text.strip(), title=first[:200], metadata={"encoding": encoding}
+    )
 
 
 READERS = {"text": read_text}
@@ -132,10 +142,17 @@ def read_hwp(data: bytes, name: str = "document.hwp") -> Extracted:
         if password:
             raise EncryptedDocument(f"{name}: the HWP document is password-protected")
         sections = sorted(
-            (int(entry[1][7:]), entry) for entry in ole.listdir() if len(entry) == 2 and entry[0] == "BodyText" and entry[1].startswith("Section") and entry[1][7:].isdigit()
+            (int(entry[1][7:]), entry)
+            for entry in ole.listdir()
+            if len(entry) == 2
+            and entry[0] == "BodyText"
+            and entry[1].startswith("Section")
+            and entry[1][7:].isdigit()
         )
         if distribution or (not sections and ole.exists("ViewText")):
-            raise EncryptedDocument(f"{name}: a distribution document (배포용): its body is encrypted in ViewText")
+            raise EncryptedDocument(
+                f"{name}: a distribution document (배포용): its body is encrypted in ViewText"
+            )
         if not sections:
             raise CorruptDocument(f"{name}: no BodyText sections")
         lines: list[str] = []
@@ -153,12 +170,25 @@ def read_hwp(data: bytes, name: str = "document.hwp") -> Extracted:
                 props = ole.getproperties("\x05HwpSummaryInformation", convert_time=True)
             except Exception:
                 props = {}
-            for pid, key in ((2, "title"), (3, "subject"), (4, "author"), (5, "keywords"), (6, "comments"), (8, "last_saved_by"), (12, "created"), (13, "modified")):
+            for pid, key in (
+                (2, "title"),
+                (3, "subject"),
+                (4, "author"),
+                (5, "keywords"),
+                (6, "comments"),
+                (8, "last_saved_by"),
+                (12, "created"),
+                (13, "modified"),
+            ):
                 value = props.get(pid)
                 if value not in (None, "", b""):
                     if isinstance(value, bytes):
                         value = value.decode("utf-16-le", "ignore")
-                    metadata[key] = value.split("\x00")[0].strip() if isinstance(value, str) else (value.isoformat() if hasattr(value, "isoformat") else value)
+                    metadata[key] = (
+                        value.split("\x00")[0].strip()
+                        if isinstance(value, str)
+                        else (value.isoformat() if hasattr(value, "isoformat") else value)
+                    )
     text = "\n".join(lines)
     result = Extracted(format="hwp5", text=text, metadata=metadata)
     from .foot import apply_foot
@@ -174,6 +204,7 @@ READERS["ole_hwp5"] = read_hwp
 
 
 # -- PDF ----------------------------------------------------------------------------------
+
 
 def read_pdf(data: bytes, name: str = "document.pdf") -> Extracted:
     """PDF: text per page, document info and embedded files with pypdfium2 (fast, keeps Korean
@@ -197,7 +228,9 @@ def read_pdf(data: bytes, name: str = "document.pdf") -> Extracted:
             try:
                 textpage = page.get_textpage()
                 try:
-                    pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+                    pages.append(
+                        textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+                    )
                 finally:
                     textpage.close()
             except pdfium.PdfiumError as exc:
@@ -220,7 +253,9 @@ def read_pdf(data: bytes, name: str = "document.pdf") -> Extracted:
     title = (info.get("Title") or metadata.get("xmp", {}).get("title") or "").strip()
     if not title:
         title = next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
-    return Extracted(format="pdf", text=text, title=title, pages=len(pages), metadata=metadata, warnings=warnings)
+    return Extracted(
+        format="pdf", text=text, title=title, pages=len(pages), metadata=metadata, warnings=warnings
+    )
 
 
 XMP_PACKET = re.compile(rb"<x:xmpmeta\b.*?</x:xmpmeta>", re.S)
@@ -246,9 +281,16 @@ def parse_xmp(packet: bytes) -> dict:
             if el.get(tag):
                 found[key] = [el.get(tag)] if key == "creator" else el.get(tag)
             if el.tag == tag:
-                items = [" ".join("".join(li.itertext()).split()) for li in el.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}li")]
+                items = [
+                    " ".join("".join(li.itertext()).split())
+                    for li in el.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}li")
+                ]
                 value = items if items else [" ".join("".join(el.itertext()).split())]
-                found[key] = [v for v in value if v] if key == "creator" else next((v for v in value if v), "")
+                found[key] = (
+                    [v for v in value if v]
+                    if key == "creator"
+                    else next((v for v in value if v), "")
+                )
     return found
 
 
@@ -259,7 +301,9 @@ def _pdf_extras(data: bytes, pdf, warnings: list[str]) -> dict:
     try:
         count = pdf.count_attachments()
         if count:
-            extras["embedded_files"] = sorted(pdf.get_attachment(i).get_name() for i in range(count))
+            extras["embedded_files"] = sorted(
+                pdf.get_attachment(i).get_name() for i in range(count)
+            )
     except Exception as exc:
         warnings.append(f"embedded files unreadable ({type(exc).__name__})")
     packets = XMP_PACKET.findall(data)
@@ -289,7 +333,9 @@ def _pypdf_xmp(data: bytes, warnings: list[str]) -> dict:
         title = xmp.dc_title or {}
         return {
             "xmp": {
-                "title": next(iter(title.values()), "") if isinstance(title, dict) else str(title or ""),
+                "title": next(iter(title.values()), "")
+                if isinstance(title, dict)
+                else str(title or ""),
                 "creator": list(xmp.dc_creator or []),
                 "producer": xmp.pdf_producer or "",
                 "creator_tool": xmp.xmp_creator_tool or "",
@@ -347,7 +393,9 @@ def docx_block_lines(container) -> list[str]:
             for tr in child.findall(W + "tr"):
                 cells = []
                 for tc in tr.findall(W + "tc"):
-                    cells.append(" ".join(line.strip() for line in docx_block_lines(tc) if line.strip()))
+                    cells.append(
+                        " ".join(line.strip() for line in docx_block_lines(tc) if line.strip())
+                    )
                 row = "\t".join(cells).rstrip("\t")
                 if row.strip():
                     lines.append(row)
@@ -390,7 +438,11 @@ def read_docx(data: bytes, name: str = "document.docx") -> Extracted:
         elif lower in ("word/footnotes.xml", "word/endnotes.xml"):
             key = "footnotes" if "foot" in lower else "endnotes"
             for note in load(member):
-                if note.get(W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
+                if note.get(W + "type") in (
+                    "separator",
+                    "continuationSeparator",
+                    "continuationNotice",
+                ):
                     continue
                 extra[key].extend(docx_block_lines(note))
     core = archive.find("docprops/core.xml")
@@ -405,7 +457,9 @@ def read_docx(data: bytes, name: str = "document.docx") -> Extracted:
             metadata[key] = len(extra[key])
             sections.append("\n".join(extra[key]))
     text = "\n".join(s for s in sections if s).strip()
-    title = metadata.get("title") or next((line.strip() for line in lines if line.strip()), "")[:200]
+    title = (
+        metadata.get("title") or next((line.strip() for line in lines if line.strip()), "")[:200]
+    )
     return Extracted(format="docx", text=text, title=title, metadata=metadata)
 
 

@@ -118,9 +118,12 @@ def apply_foot(result: Extracted) -> bool:
                 if compact.endswith("장") and len(compact) <= 30:
                     result.sender_name = compact
                     if not result.organ and compact.endswith(("시장", "구청장", "군수", "도지사")):
-                        result.organ = compact.removesuffix("청장").removesuffix("장").removesuffix("군수") or compact
+                        result.organ = (
+                            compact.removesuffix("청장").removesuffix("장").removesuffix("군수")
+                            or compact
+                        )
                 break
-    printed = parse_printed(text[enforce.end():])
+    printed = parse_printed(text[enforce.end() :])
     if printed:
         result.disclosure_class = printed.disclosure_class
         result.grounds = list(printed.grounds)

@@ -13,7 +13,15 @@ ROOT_TAG = re.compile(rb"<(?!\?|!)\s*([A-Za-z_][\w.:-]*)")
 DOCTYPE_NAME = re.compile(rb"<!DOCTYPE\s+([A-Za-z_][\w.:-]*)")
 
 #: Headers of Seoul's published lists, in both real variants (DOMAIN 6).
-MANIFEST_KEYS = {"package_id", "doc_prdctn_dt", "src_dept_doc_no", "src_dept_doc_id", "nid", "othbc_se", "othbs_se"}
+MANIFEST_KEYS = {
+    "package_id",
+    "doc_prdctn_dt",
+    "src_dept_doc_no",
+    "src_dept_doc_id",
+    "nid",
+    "othbc_se",
+    "othbs_se",
+}
 
 #: The primary document of a package folder or ZIP (a pack envelope is found by content).
 PUBDOC_NAME = "pubdoc.xml"
@@ -22,7 +30,7 @@ PUBDOC_NAME = "pubdoc.xml"
 def _strip_bom(head: bytes) -> bytes:
     for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         if head.startswith(bom):
-            return head[len(bom):]
+            return head[len(bom) :]
     return head
 
 
@@ -38,7 +46,9 @@ def identify_zip(data: bytes) -> str:
                     mimetype = b""
                 if b"hwp+zip" in mimetype:
                     return "hwpx"
-            if "contents/content.hpf" in lower or any(n.startswith("Contents/section") for n in names):
+            if "contents/content.hpf" in lower or any(
+                n.startswith("Contents/section") for n in names
+            ):
                 return "hwpx"
             if "[content_types].xml" in lower:
                 if "word/document.xml" in lower:
@@ -102,7 +112,9 @@ def identify(data: bytes, name: str = "") -> str:
         if lowered.startswith((b"<!doctype html", b"<html", b"<!--", b"<head", b"<body", b"<meta")):
             # An HTML comment or page, or an XML file that starts with a comment.
             doctype = DOCTYPE_NAME.search(head)
-            if b"<?xml" not in lowered[:64] and not (doctype and doctype.group(1) in (b"pubdoc", b"pack")):
+            if b"<?xml" not in lowered[:64] and not (
+                doctype and doctype.group(1) in (b"pubdoc", b"pack")
+            ):
                 root = _root_tag(head)
                 if root not in (b"pubdoc", b"pack"):
                     return "html"
@@ -130,7 +142,12 @@ def identify(data: bytes, name: str = "") -> str:
         return "binary"
     first_line = _strip_bom(data[:2048]).split(b"\n", 1)[0]
     try:
-        header = {c.strip().strip('"').lower() for c in first_line.decode(encoding if encoding != "utf-16" else "utf-8", "ignore").split(",")}
+        header = {
+            c.strip().strip('"').lower()
+            for c in first_line.decode(
+                encoding if encoding != "utf-16" else "utf-8", "ignore"
+            ).split(",")
+        }
     except Exception:
         header = set()
     if len(header & MANIFEST_KEYS) >= 2:
@@ -145,7 +162,10 @@ def _root_tag(head: bytes) -> bytes | None:
 
 
 def _looks_like_manifest(head: bytes) -> bool:
-    return any(key.encode() in head[:4096] for key in ("package_id", "doc_prdctn_dt", "src_dept_doc_no", "src_dept_doc_id"))
+    return any(
+        key.encode() in head[:4096]
+        for key in ("package_id", "doc_prdctn_dt", "src_dept_doc_no", "src_dept_doc_id")
+    )
 
 
 def _ole_is_hwp(data: bytes) -> bool:

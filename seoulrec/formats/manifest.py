@@ -49,7 +49,9 @@ def _row_to_extracted(row: dict, line: int) -> Extracted:
             continue
         canonical = ALIASES.get(key.strip().lower())
         if canonical:
-            fields[canonical] = html.unescape((value or "").strip()) if isinstance(value, str) else value
+            fields[canonical] = (
+                html.unescape((value or "").strip()) if isinstance(value, str) else value
+            )
     if not fields.get("title"):
         raise CorruptDocument(f"row {line}: no title")
     label = (fields.get("othbc_se") or "").strip()
@@ -85,14 +87,21 @@ def read_manifest(data: bytes, name: str = "manifest") -> Extracted:
         try:
             doc = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise CorruptDocument(f"{name}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+            raise CorruptDocument(
+                f"{name}: invalid JSON ({exc.msg} at line {exc.lineno})"
+            ) from None
         if isinstance(doc, dict):
             doc = next((v for v in doc.values() if isinstance(v, list)), [doc])
         rows = [(i, r) for i, r in enumerate(doc, start=1) if isinstance(r, dict)]
     else:
         reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames or not {ALIASES.get(f.strip().lower()) for f in reader.fieldnames} >= REQUIRED:
-            raise CorruptDocument(f"{name}: the CSV header has no title column: {reader.fieldnames}")
+        if (
+            not reader.fieldnames
+            or not {ALIASES.get(f.strip().lower()) for f in reader.fieldnames} >= REQUIRED
+        ):
+            raise CorruptDocument(
+                f"{name}: the CSV header has no title column: {reader.fieldnames}"
+            )
         rows = [(reader.line_num, r) for r in reader]
     result = Extracted(format="manifest")
     for line, row in rows:

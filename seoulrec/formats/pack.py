@@ -65,17 +65,19 @@ def read_pack(data: bytes, name: str = "pack.xml") -> PackContent:
             try:
                 body = base64.b64decode("".join(raw.split()), validate=True)
             except (binascii.Error, ValueError):
-                raise CorruptDocument(f"{name}: content {i} ({filename}) is not valid base64") from None
+                raise CorruptDocument(
+                    f"{name}: content {i} ({filename}) is not valid base64"
+                ) from None
         else:
             body = raw.encode(content.get("charset") or "utf-8", "replace")
         if role == "pubdoc":
             if result.pubdoc is not None:
-                raise CorruptDocument(f"{name}: more than one content has content-role=\"pubdoc\"")
+                raise CorruptDocument(f'{name}: more than one content has content-role="pubdoc"')
             result.pubdoc = (filename, body)
         elif role in ("attach", "attach_body"):
             result.attachments.append((filename, body))
         else:
             result.other.append((role, filename))
     if result.pubdoc is None:
-        raise CorruptDocument(f"{name}: no content with content-role=\"pubdoc\" in the pack envelope")
+        raise CorruptDocument(f'{name}: no content with content-role="pubdoc" in the pack envelope')
     return result

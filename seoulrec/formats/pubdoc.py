@@ -11,7 +11,23 @@ from ..model import Approval, Extracted
 from ..publication import parse_code, parse_printed
 from .xmlsafe import local, parse
 
-BLOCK = {"p", "div", "br", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "title"}
+BLOCK = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "title",
+}
 CELL = {"td", "th"}
 DATE = re.compile(r"(\d{4})\s*[-.]\s*(\d{1,2})\s*[-.]\s*(\d{1,2})")
 

@@ -38,13 +38,21 @@ def refuse(fmt: str, name: str) -> None:
     if fmt == "empty":
         raise EmptyDocument(f"{name}: the file is empty")
     if fmt == "drm":
-        raise DrmProtected(f"{name}: wrapped by a DRM product (MarkAny Document SAFER); export it without DRM")
+        raise DrmProtected(
+            f"{name}: wrapped by a DRM product (MarkAny Document SAFER); export it without DRM"
+        )
     if fmt == "html":
-        raise UnsupportedFormat(f"{name}: an HTML page or comment, not a document (a stub saved with a document extension)")
+        raise UnsupportedFormat(
+            f"{name}: an HTML page or comment, not a document (a stub saved with a document extension)"
+        )
     if fmt == "hwp3":
-        raise UnsupportedFormat(f"{name}: HWP 3.0 (1990s Hangul) is recognised but not readable; convert it to HWPX")
+        raise UnsupportedFormat(
+            f"{name}: HWP 3.0 (1990s Hangul) is recognised but not readable; convert it to HWPX"
+        )
     if fmt == "corrupt_ole":
-        raise CorruptDocument(f"{name}: an OLE (HWP/DOC) file broken by a text-mode transfer (bytes replaced by U+FFFD)")
+        raise CorruptDocument(
+            f"{name}: an OLE (HWP/DOC) file broken by a text-mode transfer (bytes replaced by U+FFFD)"
+        )
     if fmt == "corrupt_zip":
         raise CorruptDocument(f"{name}: starts like a ZIP container but cannot be opened")
     raise UnsupportedFormat(f"{name}: no reader for format {fmt!r}")

@@ -19,13 +19,22 @@ from ..errors import CorruptDocument, UnsafeInput
 
 XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)[\"'][^>]*\?>")
 XML_DECL_ANY = re.compile(r"^\s*<\?xml[^>]*\?>")
-DOCTYPE = re.compile(r"<!DOCTYPE\s+[A-Za-z_][\w.:-]*(?:\s+(?:SYSTEM|PUBLIC)(?:\s+(?:\"[^\"]*\"|'[^']*'))+)?\s*(\[.*?\]\s*)?>", re.S)
+DOCTYPE = re.compile(
+    r"<!DOCTYPE\s+[A-Za-z_][\w.:-]*(?:\s+(?:SYSTEM|PUBLIC)(?:\s+(?:\"[^\"]*\"|'[^']*'))+)?\s*(\[.*?\]\s*)?>",
+    re.S,
+)
 ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
 ENTITY_REF = re.compile(r"&([A-Za-z_][A-Za-z0-9_.-]*);")
 PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
 
 #: Korean legacy encodings: CP949 is a superset of EUC-KR that real files actually use.
-ENCODING_ALIASES = {"euc-kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949", "ksc5601": "cp949", "uhc": "cp949"}
+ENCODING_ALIASES = {
+    "euc-kr": "cp949",
+    "euckr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "ksc5601": "cp949",
+    "uhc": "cp949",
+}
 
 
 def decode_xml(data: bytes, name: str = "document") -> tuple[str, list[str]]:
@@ -35,12 +44,18 @@ def decode_xml(data: bytes, name: str = "document") -> tuple[str, list[str]]:
         from ..errors import EmptyDocument
 
         raise EmptyDocument(f"{name}: the file is empty")
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(enc), warnings
+                return data[len(bom) :].decode(enc), warnings
             except UnicodeDecodeError as exc:
-                raise CorruptDocument(f"{name}: bytes are not valid {enc} despite the byte-order mark ({exc.reason} at byte {exc.start})") from None
+                raise CorruptDocument(
+                    f"{name}: bytes are not valid {enc} despite the byte-order mark ({exc.reason} at byte {exc.start})"
+                ) from None
     m = XML_DECL.match(data)
     declared = m.group(1).decode("ascii").lower() if m else "utf-8"
     encoding = ENCODING_ALIASES.get(declared, declared)
@@ -60,7 +75,9 @@ def decode_xml(data: bytes, name: str = "document") -> tuple[str, list[str]]:
             text = data.decode(fallback)
         except UnicodeDecodeError:
             continue
-        warnings.append(f"declared encoding {declared!r} is wrong: the bytes are {fallback}; read as {fallback}")
+        warnings.append(
+            f"declared encoding {declared!r} is wrong: the bytes are {fallback}; read as {fallback}"
+        )
         return text, warnings
     raise CorruptDocument(
         f"{name}: bytes are neither the declared {declared!r} nor UTF-8/CP949 "
@@ -79,12 +96,16 @@ def prepare(text: str, name: str = "document") -> bytes:
     if m:
         subset = m.group(1) or ""
         if ENTITY_DECL.search(subset):
-            kind = "an external entity (XXE)" if re.search(r"SYSTEM|PUBLIC", subset) else "its own entities (possible entity-expansion bomb)"
+            kind = (
+                "an external entity (XXE)"
+                if re.search(r"SYSTEM|PUBLIC", subset)
+                else "its own entities (possible entity-expansion bomb)"
+            )
             raise UnsafeInput(
                 f"{name}: the DOCTYPE declares {kind} at line {_line_of(text, m.start())}; "
                 "pubdoc documents never need one, so the file is refused unread"
             )
-        text = text[: m.start()] + text[m.end():]
+        text = text[: m.start()] + text[m.end() :]
     elif ENTITY_DECL.search(text[:65536]):
         raise UnsafeInput(f"{name}: an <!ENTITY declaration outside a DOCTYPE; refused unread")
 
@@ -106,7 +127,14 @@ def prepare(text: str, name: str = "document") -> bytes:
 
 def safe_parser(**options) -> etree.XMLParser:
     """An lxml parser that never resolves entities, loads a DTD or touches the network."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False, **options)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        **options,
+    )
 
 
 _PARSER = safe_parser(remove_comments=True, remove_pis=True)

@@ -30,7 +30,9 @@ def check_member_name(name: str, archive: str) -> str:
         raise UnsafeInput(f"{archive}: member {name!r} has an absolute path (zip-slip); refused")
     parts = [p for p in normalized.split("/") if p not in ("", ".")]
     if ".." in parts:
-        raise UnsafeInput(f"{archive}: member {name!r} climbs out of the archive with '..' (zip-slip); refused")
+        raise UnsafeInput(
+            f"{archive}: member {name!r} climbs out of the archive with '..' (zip-slip); refused"
+        )
     return posixpath.join(*parts) if parts else ""
 
 
@@ -45,14 +47,18 @@ class SafeZip:
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
             raise CorruptDocument(f"{archive}: not a readable ZIP archive ({exc})") from None
         if len(infos) > MAX_MEMBERS:
-            raise UnsafeInput(f"{archive}: {len(infos)} members; more than {MAX_MEMBERS} is refused")
+            raise UnsafeInput(
+                f"{archive}: {len(infos)} members; more than {MAX_MEMBERS} is refused"
+            )
         total = 0
         self.members: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
             name = check_member_name(info.filename, archive)
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise UnsafeInput(f"{archive}: member {info.filename!r} is a symbolic link; refused")
+                raise UnsafeInput(
+                    f"{archive}: member {info.filename!r} is a symbolic link; refused"
+                )
             if info.is_dir() or not name:
                 continue
             total += info.file_size
@@ -60,7 +66,11 @@ class SafeZip:
                 raise UnsafeInput(
                     f"{archive}: expands to more than {MAX_TOTAL_BYTES // 2**20} MiB (zip bomb?); refused"
                 )
-            if info.file_size > 8 * 2**20 and info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+            if (
+                info.file_size > 8 * 2**20
+                and info.compress_size
+                and info.file_size / info.compress_size > MAX_RATIO
+            ):
                 raise UnsafeInput(
                     f"{archive}: member {info.filename!r} compresses {info.file_size // info.compress_size}:1 "
                     "(zip bomb?); refused"
@@ -81,13 +91,19 @@ class SafeZip:
             with self._zf.open(info) as fh:
                 data = fh.read(info.file_size + 1)
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
-            raise CorruptDocument(f"{self.archive}: member {name!r} cannot be read ({exc})") from None
+            raise CorruptDocument(
+                f"{self.archive}: member {name!r} cannot be read ({exc})"
+            ) from None
         except RuntimeError as exc:  # encrypted member
             from ..errors import EncryptedDocument
 
-            raise EncryptedDocument(f"{self.archive}: member {name!r} is encrypted ({exc})") from None
+            raise EncryptedDocument(
+                f"{self.archive}: member {name!r} is encrypted ({exc})"
+            ) from None
         if len(data) > info.file_size:
-            raise UnsafeInput(f"{self.archive}: member {name!r} is larger than its header says; refused")
+            raise UnsafeInput(
+                f"{self.archive}: member {name!r} is larger than its header says; refused"
+            )
         return data
 
     def find(self, lower_name: str) -> str | None:

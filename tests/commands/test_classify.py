@@ -32,17 +32,43 @@ def filled(cli, catalog_path, tmp_path):
 
 def test_default_scheme_has_the_portal_fields():
     names = [c.name for c in default_scheme().categories.values()]
-    assert names == ["복지", "여성가족", "경제", "안전", "주택도시계획", "환경", "문화관광", "건강", "교통", "건설", "세금재정", "행정", "공통업무"]
+    assert names == [
+        "복지",
+        "여성가족",
+        "경제",
+        "안전",
+        "주택도시계획",
+        "환경",
+        "문화관광",
+        "건강",
+        "교통",
+        "건설",
+        "세금재정",
+        "행정",
+        "공통업무",
+    ]
 
 
 @pytest.mark.parametrize(
     "content,suffix,message",
     [
-        ("code,name,parent\nA,가,\nA,나,\n", ".csv", r"line 3: duplicate code 'A' \(first at line 2\)"),
+        (
+            "code,name,parent\nA,가,\nA,나,\n",
+            ".csv",
+            r"line 3: duplicate code 'A' \(first at line 2\)",
+        ),
         ("code,name,parent\nA,가,Z\n", ".csv", r"line 2: parent 'Z' of 'A' does not exist"),
         ("code,name,parent\nA,가,B\nB,나,A\n", ".csv", r"line 2: cycle in parents: A -> B -> A"),
-        ("[{\"code\": \"A\", \"name\": \"가\"}, {\"code\": \"A\", \"name\": \"나\"}]", ".json", r"item 2: duplicate code"),
-        ("- {code: A, name: 가}\n- {code: B, name: 나, parent: C}\n", ".yaml", r"item 2: parent 'C'"),
+        (
+            '[{"code": "A", "name": "가"}, {"code": "A", "name": "나"}]',
+            ".json",
+            r"item 2: duplicate code",
+        ),
+        (
+            "- {code: A, name: 가}\n- {code: B, name: 나, parent: C}\n",
+            ".yaml",
+            r"item 2: parent 'C'",
+        ),
         ("name\n가\n", ".csv", r"line 1: the header needs at least the columns code,name"),
     ],
 )
@@ -60,9 +86,16 @@ def test_bad_encoding_scheme(cli, tmp_path):
 
 def test_scheme_import_keeps_old_classifications_traceable(cli, filled, tmp_path):
     j(cli, "classify", "run", "--catalog", filled)
-    before = sqlite3.connect(filled).execute("SELECT DISTINCT scheme_version FROM record_categories").fetchall()
+    before = (
+        sqlite3.connect(filled)
+        .execute("SELECT DISTINCT scheme_version FROM record_categories")
+        .fetchall()
+    )
     new = tmp_path / "agency.yaml"
-    new.write_text("categories:\n  - {code: T, name: 교통}\n  - {code: T1, name: 자전거, parent: T}\n  - {code: X, name: 기타}\n", "utf-8")
+    new.write_text(
+        "categories:\n  - {code: T, name: 교통}\n  - {code: T1, name: 자전거, parent: T}\n  - {code: X, name: 기타}\n",
+        "utf-8",
+    )
     assert j(cli, "scheme", "validate", new)["valid"]
     imported = j(cli, "scheme", "import", new, "--catalog", filled)
     assert imported["version"] == 2
@@ -70,7 +103,9 @@ def test_scheme_import_keeps_old_classifications_traceable(cli, filled, tmp_path
     assert shown["version"] == 2 and [c["code"] for c in shown["categories"]] == ["T", "T1", "X"]
     db = sqlite3.connect(filled)
     assert before == [(1,)]
-    assert db.execute("SELECT count(*) FROM categories WHERE scheme_version = 1").fetchone()[0] == 13  # the old scheme stays
+    assert (
+        db.execute("SELECT count(*) FROM categories WHERE scheme_version = 1").fetchone()[0] == 13
+    )  # the old scheme stays
     assert db.execute("SELECT DISTINCT scheme_version FROM record_categories").fetchall() == [(1,)]
 
 
@@ -92,10 +127,18 @@ def test_pipeline_evidence_review_queue_and_sticky_manual(cli, filled, tmp_path)
     report = j(cli, "classify", "run")
     assert report["classified"] + report["needs_review"] == 4
     db = sqlite3.connect(filled)
-    decided = dict(db.execute("SELECT r.document_number, c.category FROM record_categories c JOIN records r ON r.id = c.record_id WHERE c.status = 'auto'"))
+    decided = dict(
+        db.execute(
+            "SELECT r.document_number, c.category FROM record_categories c JOIN records r ON r.id = c.record_id WHERE c.status = 'auto'"
+        )
+    )
     assert decided["자전거정책과-1"] == "TRA"
     assert decided["복지정책과-2"] == "WEL"
-    evidence = json.loads(db.execute("SELECT evidence FROM classification_results WHERE classifier = 'keywords' AND category = 'TRA'").fetchone()[0])
+    evidence = json.loads(
+        db.execute(
+            "SELECT evidence FROM classification_results WHERE classifier = 'keywords' AND category = 'TRA'"
+        ).fetchone()[0]
+    )
     assert "자전거" in evidence["matched"]
     queue = j(cli, "classify", "review")
     queued_titles = [q["title"] for q in queue]
@@ -105,9 +148,13 @@ def test_pipeline_evidence_review_queue_and_sticky_manual(cli, filled, tmp_path)
     j(cli, "classify", "set", 1, "ENV", "--reason", "테스트용 수동 분류")
     for _ in range(2):
         j(cli, "classify", "run", "--all")
-    final = dict(db.execute("SELECT record_id, category FROM record_categories WHERE status = 'manual'"))
+    final = dict(
+        db.execute("SELECT record_id, category FROM record_categories WHERE status = 'manual'")
+    )
     assert final == {record_id: "ADM", 1: "ENV"}  # manual decisions survive re-runs
-    audit = db.execute("SELECT actor, detail FROM audit WHERE action = 'classify.set' ORDER BY id").fetchall()
+    audit = db.execute(
+        "SELECT actor, detail FROM audit WHERE action = 'classify.set' ORDER BY id"
+    ).fetchall()
     assert audit[0][0] == "test" and json.loads(audit[0][1])["reason"] == "청사 관리는 일반행정"
     assert record_id not in [q["id"] for q in j(cli, "classify", "review")]
 
@@ -120,16 +167,28 @@ def test_unit_task_mapping_is_authoritative(cli, catalog_path, tmp_path):
         "utf-8",
     )
     cli("ingest", "--catalog", catalog_path, manifest)
-    (tmp_path / "work" / "units.csv").write_text("unit_task,category\n재난및재해관리,SAF\n", "utf-8")
-    (tmp_path / "work" / "seoulrec.toml").write_text(f'[catalog]\npath = "{catalog_path}"\n[classify]\nunit_task_map = "units.csv"\n', "utf-8")
+    (tmp_path / "work" / "units.csv").write_text(
+        "unit_task,category\n재난및재해관리,SAF\n", "utf-8"
+    )
+    (tmp_path / "work" / "seoulrec.toml").write_text(
+        f'[catalog]\npath = "{catalog_path}"\n[classify]\nunit_task_map = "units.csv"\n', "utf-8"
+    )
     j(cli, "classify", "run")
-    row = sqlite3.connect(catalog_path).execute("SELECT category, classifier, status FROM record_categories").fetchone()
+    row = (
+        sqlite3.connect(catalog_path)
+        .execute("SELECT category, classifier, status FROM record_categories")
+        .fetchone()
+    )
     assert row == ("SAF", "unit_task", "auto")  # wins over the keyword rule for 자전거
 
 
 def test_bad_mapping_and_bad_set(cli, filled, tmp_path):
-    (tmp_path / "work" / "depts.csv").write_text("department,category\n복지정책과,우주항공\n", "utf-8")
-    (tmp_path / "work" / "seoulrec.toml").write_text(f'[catalog]\npath = "{filled}"\n[classify]\ndepartment_map = "depts.csv"\n', "utf-8")
+    (tmp_path / "work" / "depts.csv").write_text(
+        "department,category\n복지정책과,우주항공\n", "utf-8"
+    )
+    (tmp_path / "work" / "seoulrec.toml").write_text(
+        f'[catalog]\npath = "{filled}"\n[classify]\ndepartment_map = "depts.csv"\n', "utf-8"
+    )
     result = cli("classify", "run")
     assert result.exit_code == 2 and "line 2: unknown category '우주항공'" in result.stderr
     result = cli("classify", "set", 1, "NOPE", "--reason", "x", "--catalog", filled)
@@ -150,43 +209,87 @@ def test_train_and_eval_on_the_real_list(cli, catalog_path):
     trained = j(cli, "classify", "train", "--labels", labels, "--catalog", catalog_path)
     assert trained["model_version"] == 1 and trained["records"] == 147
     assert any("ECO has only 1" in w for w in trained["warnings"])
-    again = j(cli, "classify", "train", "--labels", labels, "--catalog", catalog_path, "--features", "char+stem")
+    again = j(
+        cli,
+        "classify",
+        "train",
+        "--labels",
+        labels,
+        "--catalog",
+        catalog_path,
+        "--features",
+        "char+stem",
+    )
     assert again["model_version"] == 2  # models are versioned
     own = j(cli, "classify", "eval", "--labels", labels, "--catalog", catalog_path)
-    assert own["excluded_trained"] == 147 and own["records"] == 2  # only the 2 rows of classes too rare to train on are held out
+    assert (
+        own["excluded_trained"] == 147 and own["records"] == 2
+    )  # only the 2 rows of classes too rare to train on are held out
     cv = j(cli, "classify", "eval", "--labels", labels, "--cv", "--catalog", catalog_path)
     assert 0 <= cv["calibration"]["brier"] <= 1 and cv["calibration"]["reliability"]
     assert cv["mode"] == "cross-validation" and 0 < cv["macro_f1"] <= 1
     assert cv["accuracy"] >= cv["baseline"]["accuracy"]  # matches or beats the baseline
-    assert set(cv["per_class"]) >= {"ADM", "HEA", "COM"} and len(cv["confusion"]["matrix"]) == len(cv["confusion"]["labels"])
+    assert set(cv["per_class"]) >= {"ADM", "HEA", "COM"} and len(cv["confusion"]["matrix"]) == len(
+        cv["confusion"]["labels"]
+    )
 
 
-def test_held_out_evaluation_leaves_out_training_rows_and_reports_calibration(cli, catalog_path, tmp_path):
-    rows = list(csv.DictReader(io.StringIO(corpus_file("seoul-opengov/public_list_2021-01.csv").read_text("utf-8-sig"))))
-    train_rows, test_rows = rows[: int(len(rows) * 0.7)], rows[int(len(rows) * 0.7):]
-    for name, part in (("train.csv", train_rows), ("test.csv", test_rows), ("mixed.csv", test_rows + train_rows[:10])):
+def test_held_out_evaluation_leaves_out_training_rows_and_reports_calibration(
+    cli, catalog_path, tmp_path
+):
+    rows = list(
+        csv.DictReader(
+            io.StringIO(corpus_file("seoul-opengov/public_list_2021-01.csv").read_text("utf-8-sig"))
+        )
+    )
+    train_rows, test_rows = rows[: int(len(rows) * 0.7)], rows[int(len(rows) * 0.7) :]
+    for name, part in (
+        ("train.csv", train_rows),
+        ("test.csv", test_rows),
+        ("mixed.csv", test_rows + train_rows[:10]),
+    ):
         with open(tmp_path / name, "w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(part)
-    assert j(cli, "classify", "train", "--labels", tmp_path / "train.csv", "--catalog", catalog_path)["calibrated"]
-    held_out = j(cli, "classify", "eval", "--labels", tmp_path / "test.csv", "--catalog", catalog_path)
-    assert held_out["mode"] == "held-out" and held_out["excluded_trained"] == 0 and held_out["records"] == len(test_rows)
+    assert j(
+        cli, "classify", "train", "--labels", tmp_path / "train.csv", "--catalog", catalog_path
+    )["calibrated"]
+    held_out = j(
+        cli, "classify", "eval", "--labels", tmp_path / "test.csv", "--catalog", catalog_path
+    )
+    assert (
+        held_out["mode"] == "held-out"
+        and held_out["excluded_trained"] == 0
+        and held_out["records"] == len(test_rows)
+    )
     assert held_out["calibration"]["reliability"] and 0 <= held_out["calibration"]["brier"] <= 1
-    mixed = j(cli, "classify", "eval", "--labels", tmp_path / "mixed.csv", "--catalog", catalog_path)
-    assert mixed["excluded_trained"] == 10 and mixed["records"] == len(test_rows) and "left out" in mixed["warnings"][0]
+    mixed = j(
+        cli, "classify", "eval", "--labels", tmp_path / "mixed.csv", "--catalog", catalog_path
+    )
+    assert (
+        mixed["excluded_trained"] == 10
+        and mixed["records"] == len(test_rows)
+        and "left out" in mixed["warnings"][0]
+    )
 
 
 def test_a_title_with_no_known_words_is_never_confident(tmp_path):
     from seoulrec.learn import Model
 
-    rows = list(csv.DictReader(io.StringIO(corpus_file("seoul-opengov/public_list_2021-01.csv").read_text("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(corpus_file("seoul-opengov/public_list_2021-01.csv").read_text("utf-8-sig"))
+        )
+    )
     labelled = [({"title": r["title"], "department": ""}, r["category"]) for r in rows]
     labelled = [(r, c) for r, c in labelled if sum(1 for _, k in labelled if k == c) >= 3]
     model = Model.train(labelled)
-    (category, confidence, evidence), = model.predict([{"title": "Lorem ipsum dolor sit amet consectetur"}])
+    ((category, confidence, evidence),) = model.predict(
+        [{"title": "Lorem ipsum dolor sit amet consectetur"}]
+    )
     assert confidence == 0.0 and evidence == [("no known words", 0.0)]
-    (_, known, _), = model.predict([{"title": rows[0]["title"]}])
+    ((_, known, _),) = model.predict([{"title": rows[0]["title"]}])
     assert known > 0.3
 
 
@@ -194,11 +297,20 @@ def test_statistical_decisions_explain_themselves(cli, filled):
     labels = corpus_file("seoul-opengov/public_list_2021-01.csv")
     j(cli, "classify", "train", "--labels", labels, "--catalog", filled)
     j(cli, "classify", "run", "--catalog", filled)
-    evidence = [json.loads(e) for (e,) in sqlite3.connect(filled).execute("SELECT evidence FROM classification_results WHERE classifier = 'statistical'")]
-    assert len(evidence) == 4 and all(e["model_version"] == 1 and e["top_features"] for e in evidence)
+    evidence = [
+        json.loads(e)
+        for (e,) in sqlite3.connect(filled).execute(
+            "SELECT evidence FROM classification_results WHERE classifier = 'statistical'"
+        )
+    ]
+    assert len(evidence) == 4 and all(
+        e["model_version"] == 1 and e["top_features"] for e in evidence
+    )
 
 
-def test_a_smaller_scheme_skips_rules_with_a_warning_and_scheme_use_goes_back(cli, catalog_path, tmp_path):
+def test_a_smaller_scheme_skips_rules_with_a_warning_and_scheme_use_goes_back(
+    cli, catalog_path, tmp_path
+):
     import json
 
     from seoulrec.demo import DemoDoc, write_package
@@ -206,22 +318,34 @@ def test_a_smaller_scheme_skips_rules_with_a_warning_and_scheme_use_goes_back(cl
     src = tmp_path / "src"
     write_package(src / "p1", DemoDoc(number=1, title="공공자전거 대여소 확충 계획"), {})
     assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, src).exit_code == 0
-    assert cli("scheme", "show", "--catalog", catalog_path).exit_code == 0  # the shipped scheme becomes version 1
+    assert (
+        cli("scheme", "show", "--catalog", catalog_path).exit_code == 0
+    )  # the shipped scheme becomes version 1
     small = tmp_path / "small.csv"
     small.write_text("code,name,parent\nTRA,교통,\nADM,행정,\n", "utf-8")
     assert cli("scheme", "import", small, "--catalog", catalog_path).exit_code == 0
     result = cli("classify", "run", "--catalog", catalog_path, "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["warnings"] and "rules skipped" in report["warnings"][0] and "scheme use" in report["warnings"][0]
+    assert (
+        report["warnings"]
+        and "rules skipped" in report["warnings"][0]
+        and "scheme use" in report["warnings"][0]
+    )
     versions = json.loads(cli("scheme", "versions", "--catalog", catalog_path, "--json").stdout)
-    assert [(v["version"], v["current"]) for v in versions] == [(1, False), (2, True)] and versions[1]["categories"] == 2
+    assert [(v["version"], v["current"]) for v in versions] == [(1, False), (2, True)] and versions[
+        1
+    ]["categories"] == 2
     assert cli("scheme", "use", 1, "--catalog", catalog_path).exit_code == 0
-    assert json.loads(cli("scheme", "versions", "--catalog", catalog_path, "--json").stdout)[0]["current"]
+    assert json.loads(cli("scheme", "versions", "--catalog", catalog_path, "--json").stdout)[0][
+        "current"
+    ]
     assert cli("scheme", "use", 9, "--catalog", catalog_path).exit_code == 2
 
 
-def test_classify_run_retries_the_review_queue_and_the_category_is_published(cli, catalog_path, tmp_path):
+def test_classify_run_retries_the_review_queue_and_the_category_is_published(
+    cli, catalog_path, tmp_path
+):
     import json
 
     from seoulrec.demo import DemoDoc, write_package
@@ -233,22 +357,58 @@ def test_classify_run_retries_the_review_queue_and_the_category_is_published(cli
     first = json.loads(cli("classify", "run", "--catalog", catalog_path, "--json").stdout)
     assert first["needs_review"] >= 1
     again = json.loads(cli("classify", "run", "--catalog", catalog_path, "--json").stdout)
-    assert again["needs_review"] == first["needs_review"] and again["classified"] == 0  # the queue was classified again
+    assert (
+        again["needs_review"] == first["needs_review"] and again["classified"] == 0
+    )  # the queue was classified again
     cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
     out = tmp_path / "out"
-    assert cli("export", "index", "--format", "jsonl", "--out", out, "--catalog", catalog_path).exit_code == 0
-    rows = {json.loads(line)["document_number"]: json.loads(line) for p in out.glob("parts/*/records.jsonl") for line in p.read_text("utf-8").splitlines()}
-    assert rows["자전거정책과-1"]["category"] == "교통" and rows["자전거정책과-1"]["category_code"] == "TRA"
+    assert (
+        cli(
+            "export", "index", "--format", "jsonl", "--out", out, "--catalog", catalog_path
+        ).exit_code
+        == 0
+    )
+    rows = {
+        json.loads(line)["document_number"]: json.loads(line)
+        for p in out.glob("parts/*/records.jsonl")
+        for line in p.read_text("utf-8").splitlines()
+    }
+    assert (
+        rows["자전거정책과-1"]["category"] == "교통"
+        and rows["자전거정책과-1"]["category_code"] == "TRA"
+    )
     # A manual reclassification reaches the index on the next apply and incremental export.
     cli("classify", "set", 1, "ENV", "--reason", "환경 사업", "--catalog", catalog_path)
     cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
-    assert cli("export", "index", "--format", "jsonl", "--out", out, "--since", "last", "--catalog", catalog_path).exit_code == 0
-    rows = {json.loads(line)["document_number"]: json.loads(line) for p in out.glob("parts/*/records.jsonl") for line in p.read_text("utf-8").splitlines()}
+    assert (
+        cli(
+            "export",
+            "index",
+            "--format",
+            "jsonl",
+            "--out",
+            out,
+            "--since",
+            "last",
+            "--catalog",
+            catalog_path,
+        ).exit_code
+        == 0
+    )
+    rows = {
+        json.loads(line)["document_number"]: json.loads(line)
+        for p in out.glob("parts/*/records.jsonl")
+        for line in p.read_text("utf-8").splitlines()
+    }
     assert rows["자전거정책과-1"]["category"] == "환경"
 
 
 def test_evaluating_on_the_training_file_alone_is_refused(cli, catalog_path, tmp_path):
-    rows = list(csv.DictReader(io.StringIO(corpus_file("seoul-opengov/public_list_2021-01.csv").read_text("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(corpus_file("seoul-opengov/public_list_2021-01.csv").read_text("utf-8-sig"))
+        )
+    )
     rows = [r for r in rows if r["category"] in ("행정", "건강")]
     path = tmp_path / "two.csv"
     with open(path, "w", encoding="utf-8", newline="") as fh:

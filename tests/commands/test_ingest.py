@@ -23,20 +23,34 @@ def ingest_json(cli, catalog_path, *args):
 
 def test_package_folder_pack_zip_and_hwpx_are_ingested(cli, catalog_path, tmp_path):
     src = tmp_path / "src"
-    write_package(src / "a", DemoDoc(number=1, attachments=["붙임.txt"]), {"붙임.txt": "붙임 내용".encode()})
-    (src / "b.xml").write_bytes(pack_xml(DemoDoc(number=2, attachments=["결과.txt"]), {"결과.txt": b"ok"}))
+    write_package(
+        src / "a", DemoDoc(number=1, attachments=["붙임.txt"]), {"붙임.txt": "붙임 내용".encode()}
+    )
+    (src / "b.xml").write_bytes(
+        pack_xml(DemoDoc(number=2, attachments=["결과.txt"]), {"결과.txt": b"ok"})
+    )
     (src / "c.zip").write_bytes(zip_bytes({"c/pubdoc.xml": pubdoc_xml(DemoDoc(number=3))}))
     hwpx = corpus_file("hwpx/seoul_sihaengmun.hwpx")
     (src / "본문.hwpx").write_bytes(hwpx.read_bytes())
     code, report = ingest_json(cli, catalog_path, src)
     assert code == 0, report
-    assert (report["added"], report["updated"], report["unchanged"], report["failed"]) == (4, 0, 0, [])
+    assert (report["added"], report["updated"], report["unchanged"], report["failed"]) == (
+        4,
+        0,
+        0,
+        [],
+    )
     listed = json.loads(cli("records", "list", "--catalog", catalog_path, "--json").stdout)
     schema = record_schema()
     for record in listed:
         jsonschema.validate(record, schema)
     by_number = {r["document_number"]: r for r in listed}
-    assert set(by_number) == {"자전거정책과-1", "자전거정책과-2", "자전거정책과-3", "전략주택공급과-13666"}
+    assert set(by_number) == {
+        "자전거정책과-1",
+        "자전거정책과-2",
+        "자전거정책과-3",
+        "전략주택공급과-13666",
+    }
     real = by_number["전략주택공급과-13666"]
     assert real["approval_level"] == "division_head" and real["grounds"] == [5]
     assert by_number["자전거정책과-1"]["attachments"][0]["name"] == "붙임.txt"
@@ -62,8 +76,13 @@ def test_changed_document_becomes_a_new_version(cli, catalog_path, tmp_path):
     write_package(src / "p", DemoDoc(number=42, title="수정된 제목"), {})
     code, report = ingest_json(cli, catalog_path, src)
     assert (report["added"], report["updated"]) == (0, 1)
-    versions = json.loads(cli("records", "list", "--catalog", catalog_path, "--all-versions", "--json").stdout)
-    assert [(v["version"], v["title"], v["is_current"]) for v in versions] == [(1, "초안 제목", False), (2, "수정된 제목", True)]
+    versions = json.loads(
+        cli("records", "list", "--catalog", catalog_path, "--all-versions", "--json").stdout
+    )
+    assert [(v["version"], v["title"], v["is_current"]) for v in versions] == [
+        (1, "초안 제목", False),
+        (2, "수정된 제목", True),
+    ]
     current = json.loads(cli("records", "list", "--catalog", catalog_path, "--json").stdout)
     assert [c["title"] for c in current] == ["수정된 제목"]
 
@@ -98,13 +117,23 @@ def _zip(members):
 def test_hostile_and_broken_items_fail_clearly_and_the_batch_goes_on(cli, catalog_path, tmp_path):
     src = tmp_path / "src"
     src.mkdir()
-    (src / "slip.zip").write_bytes(_zip({"pubdoc.xml": pubdoc_xml(DemoDoc(number=1)), "../../evil.txt": b"x"}))
-    (src / "abs.zip").write_bytes(_zip({"pubdoc.xml": pubdoc_xml(DemoDoc(number=2)), "/etc/evil": b"x"}))
-    (src / "bomb.zip").write_bytes(_zip({"pubdoc.xml": pubdoc_xml(DemoDoc(number=3)), "big.bin": b"\0" * (64 * 2**20)}))
-    (src / "xxe.xml").write_bytes(b'<?xml version="1.0"?><!DOCTYPE pubdoc [<!ENTITY x SYSTEM "file:///etc/passwd">]><pubdoc>&x;</pubdoc>')
+    (src / "slip.zip").write_bytes(
+        _zip({"pubdoc.xml": pubdoc_xml(DemoDoc(number=1)), "../../evil.txt": b"x"})
+    )
+    (src / "abs.zip").write_bytes(
+        _zip({"pubdoc.xml": pubdoc_xml(DemoDoc(number=2)), "/etc/evil": b"x"})
+    )
+    (src / "bomb.zip").write_bytes(
+        _zip({"pubdoc.xml": pubdoc_xml(DemoDoc(number=3)), "big.bin": b"\0" * (64 * 2**20)})
+    )
+    (src / "xxe.xml").write_bytes(
+        b'<?xml version="1.0"?><!DOCTYPE pubdoc [<!ENTITY x SYSTEM "file:///etc/passwd">]><pubdoc>&x;</pubdoc>'
+    )
     (src / "malformed.xml").write_bytes(b"<?xml version='1.0'?><pubdoc><body></pubdoc>")
     (src / "empty.xml").write_bytes(b"")
-    (src / "undefined.xml").write_bytes(pubdoc_xml(DemoDoc(number=4)).replace(b"&nbsp;", b"&bogus;"))
+    (src / "undefined.xml").write_bytes(
+        pubdoc_xml(DemoDoc(number=4)).replace(b"&nbsp;", b"&bogus;")
+    )
     (src / "blob.bin").write_bytes(bytes(range(256)) * 4)
     link_target = tmp_path / "outside.xml"
     link_target.write_bytes(pubdoc_xml(DemoDoc(number=6)))
@@ -138,7 +167,9 @@ def test_fail_fast_stops_at_the_first_failure(cli, catalog_path, tmp_path):
     (src / "a-bad.xml").write_bytes(b"<pubdoc>")
     for i in range(20):
         (src / f"b{i:02d}.xml").write_bytes(pubdoc_xml(DemoDoc(number=i)))
-    code, report = ingest_json(cli, catalog_path, "--fail-fast", src)  # exit 1: stopped, not finished
+    code, report = ingest_json(
+        cli, catalog_path, "--fail-fast", src
+    )  # exit 1: stopped, not finished
     assert code == 1 and report["stopped_early"] and len(report["failed"]) == 1
     assert report["added"] < 20
 
@@ -168,13 +199,30 @@ def test_usage_errors_exit_2(cli, catalog_path, tmp_path):
 
 def test_records_list_filters_and_limit(cli, catalog_path, tmp_path):
     src = tmp_path / "src"
-    write_package(src / "a", DemoDoc(number=1, department="복지정책과", date="2025-01-10", code="1NNNNNNNN"), {})
-    write_package(src / "b", DemoDoc(number=2, department="복지정책과", date="2025-06-10", code="3NNNNYNNN"), {})
-    write_package(src / "c", DemoDoc(number=3, department="문화정책과", date="2025-03-10", code="1NNNNNNNN"), {})
+    write_package(
+        src / "a",
+        DemoDoc(number=1, department="복지정책과", date="2025-01-10", code="1NNNNNNNN"),
+        {},
+    )
+    write_package(
+        src / "b",
+        DemoDoc(number=2, department="복지정책과", date="2025-06-10", code="3NNNNYNNN"),
+        {},
+    )
+    write_package(
+        src / "c",
+        DemoDoc(number=3, department="문화정책과", date="2025-03-10", code="1NNNNNNNN"),
+        {},
+    )
     ingest_json(cli, catalog_path, src)
 
     def ids(*args):
-        return [r["document_number"] for r in json.loads(cli("records", "list", "--catalog", catalog_path, "--json", *args).stdout)]
+        return [
+            r["document_number"]
+            for r in json.loads(
+                cli("records", "list", "--catalog", catalog_path, "--json", *args).stdout
+            )
+        ]
 
     assert ids("--department", "복지정책과") == ["복지정책과-1", "복지정책과-2"]
     assert ids("--from", "2025-02-01", "--to", "2025-12-31") == ["복지정책과-2", "문화정책과-3"]
@@ -189,10 +237,19 @@ def test_killed_run_leaves_a_consistent_catalog_and_a_rerun_finishes(catalog_pat
     for i in range(3000):
         (src / f"d{i:04d}.xml").write_bytes(pubdoc_xml(DemoDoc(number=i)))
     env = {**os.environ, "SEOULREC_CATALOG": str(catalog_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "seoulrec", "ingest", "--jobs", "2", str(src)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seoulrec", "ingest", "--jobs", "2", str(src)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     db = sqlite3.connect(catalog_path, timeout=30)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and db.execute("SELECT count(*) FROM records").fetchone()[0] < 300:
+    while (
+        time.monotonic() < deadline
+        and db.execute("SELECT count(*) FROM records").fetchone()[0] < 300
+    ):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -200,10 +257,20 @@ def test_killed_run_leaves_a_consistent_catalog_and_a_rerun_finishes(catalog_pat
     assert 0 < written < 3000, "the run was not interrupted mid-way"
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # Every record that exists is whole: its approvals and its source row were written with it.
-    assert db.execute("SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM approvals a WHERE a.record_id = r.id)").fetchone()[0] == 0
+    assert (
+        db.execute(
+            "SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM approvals a WHERE a.record_id = r.id)"
+        ).fetchone()[0]
+        == 0
+    )
     assert db.execute("SELECT count(*) FROM sources").fetchone()[0] == written
     db.close()
-    rerun = subprocess.run([sys.executable, "-m", "seoulrec", "ingest", "--jobs", "2", "--json", str(src)], env=env, capture_output=True, text=True)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "seoulrec", "ingest", "--jobs", "2", "--json", str(src)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert rerun.returncode == 0, rerun.stderr
     report = json.loads(rerun.stdout)
     assert report["added"] == 3000 - written and report["unchanged"] == written
@@ -219,7 +286,7 @@ def test_symlinks_inside_zips_and_package_folders_are_refused(cli, catalog_path,
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("pubdoc.xml", pubdoc_xml(DemoDoc(number=1)))
         link = zipfile.ZipInfo("attach/passwd")
-        link.external_attr = (0o120777 << 16)  # a symbolic link member pointing outside
+        link.external_attr = 0o120777 << 16  # a symbolic link member pointing outside
         zf.writestr(link, "/etc/passwd")
     (src / "link.zip").write_bytes(buffer.getvalue())
     package = write_package(src / "pkg", DemoDoc(number=2), {})
@@ -239,4 +306,6 @@ def test_a_zip_holding_a_pack_envelope_under_any_name_is_one_package(cli, catalo
     code, report = ingest_json(cli, catalog_path, src)
     assert code == 0 and report["added"] == 1
     (record,) = json.loads(cli("records", "list", "--catalog", catalog_path, "--json").stdout)
-    assert record["document_number"] == "자전거정책과-77" and record["source_format"] == "package_zip"
+    assert (
+        record["document_number"] == "자전거정책과-77" and record["source_format"] == "package_zip"
+    )

@@ -20,16 +20,33 @@ def run(cli, catalog_path, *args):
 
 def counts_match_catalog(catalog_path):
     db = sqlite3.connect(catalog_path)
-    for batch, added, updated, failed in db.execute("SELECT id, added, updated, failed FROM batches"):
-        assert added == db.execute("SELECT count(*) FROM records WHERE batch_id = ? AND version = 1", [batch]).fetchone()[0]
-        assert updated == db.execute("SELECT count(*) FROM records WHERE batch_id = ? AND version > 1", [batch]).fetchone()[0]
-        assert failed == db.execute("SELECT count(*) FROM failures WHERE batch_id = ?", [batch]).fetchone()[0]
+    for batch, added, updated, failed in db.execute(
+        "SELECT id, added, updated, failed FROM batches"
+    ):
+        assert (
+            added
+            == db.execute(
+                "SELECT count(*) FROM records WHERE batch_id = ? AND version = 1", [batch]
+            ).fetchone()[0]
+        )
+        assert (
+            updated
+            == db.execute(
+                "SELECT count(*) FROM records WHERE batch_id = ? AND version > 1", [batch]
+            ).fetchone()[0]
+        )
+        assert (
+            failed
+            == db.execute("SELECT count(*) FROM failures WHERE batch_id = ?", [batch]).fetchone()[0]
+        )
 
 
 def test_an_overflowing_number_and_an_undecodable_name_fail_alone(cli, catalog_path, tmp_path):
     src = tmp_path / "src"
     write_package(src / "a", DemoDoc(number=1), {})
-    huge = pubdoc_xml(DemoDoc(number=2), encoding="utf-8").replace(b'order="1"', b'order="99999999999999999999999999"')
+    huge = pubdoc_xml(DemoDoc(number=2), encoding="utf-8").replace(
+        b'order="1"', b'order="99999999999999999999999999"'
+    )
     (src / "b-huge-order.xml").write_bytes(huge)
     os.makedirs(src, exist_ok=True)
     with open(os.path.join(os.fsencode(src), b"c\xff.txt"), "wb") as fh:
@@ -37,10 +54,17 @@ def test_an_overflowing_number_and_an_undecodable_name_fail_alone(cli, catalog_p
     write_package(src / "d", DemoDoc(number=4), {})
     code, report = run(cli, catalog_path, "--jobs", 1, src)
     assert code == 3
-    assert [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]] == [("b-huge-order.xml", "corrupt")]
+    assert [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]] == [
+        ("b-huge-order.xml", "corrupt")
+    ]
     assert "could not be stored" in report["failed"][0]["message"]
     assert report["added"] == 3  # a, d and the oddly named text file
-    names = [r[0] for r in sqlite3.connect(catalog_path).execute("SELECT source_path FROM records ORDER BY id")]
+    names = [
+        r[0]
+        for r in sqlite3.connect(catalog_path).execute(
+            "SELECT source_path FROM records ORDER BY id"
+        )
+    ]
     assert any(n.endswith("c\\xff.txt") for n in names)
     counts_match_catalog(catalog_path)
 
@@ -51,17 +75,32 @@ def test_a_fifo_and_an_unreadable_folder_are_reported(cli, catalog_path, tmp_pat
     fifo = src / "fifo.xml"
     os.mkfifo(fifo)
     code, report = run(cli, catalog_path, fifo)
-    assert code == 3 and report["failed"] == [{"path": str(fifo), "reason": "unreadable", "message": "not a regular file (FIFO, socket or device); skipped"}]
+    assert code == 3 and report["failed"] == [
+        {
+            "path": str(fifo),
+            "reason": "unreadable",
+            "message": "not a regular file (FIFO, socket or device); skipped",
+        }
+    ]
     write_package(src / "p", DemoDoc(number=1), {})
-    code, report = run(cli, catalog_path, "--jobs", 1, src)  # inside a tree too, and it never blocks
-    assert code == 3 and [f["reason"] for f in report["failed"]] == ["unreadable"] and report["added"] == 1
+    code, report = run(
+        cli, catalog_path, "--jobs", 1, src
+    )  # inside a tree too, and it never blocks
+    assert (
+        code == 3
+        and [f["reason"] for f in report["failed"]] == ["unreadable"]
+        and report["added"] == 1
+    )
     if os.geteuid() != 0:  # root reads every folder
         locked = src / "locked"
         locked.mkdir()
         locked.chmod(0)
         try:
             code, report = run(cli, catalog_path, src)
-            assert any(f["path"].endswith("locked") and f["reason"] == "unreadable" for f in report["failed"])
+            assert any(
+                f["path"].endswith("locked") and f["reason"] == "unreadable"
+                for f in report["failed"]
+            )
         finally:
             locked.chmod(0o755)
 
@@ -74,7 +113,9 @@ def test_a_symlinked_materials_csv_is_never_read(cli, catalog_path, tmp_path):
     (src / "report.txt").write_text("연구 용역 결과 보고서\n본문", "utf-8")
     (src / "materials.csv").symlink_to(outside)
     code, report = run(cli, catalog_path, "--jobs", 1, "--kind", "용역자료", src)
-    assert code == 3 and [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]] == [("materials.csv", "unsafe")]
+    assert code == 3 and [
+        (f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]
+    ] == [("materials.csv", "unsafe")]
     titles = [r[0] for r in sqlite3.connect(catalog_path).execute("SELECT title FROM records")]
     assert titles == ["연구 용역 결과 보고서"]
 
@@ -82,7 +123,9 @@ def test_a_symlinked_materials_csv_is_never_read(cli, catalog_path, tmp_path):
 def test_a_package_claims_only_what_its_document_names(cli, catalog_path, tmp_path):
     folder = tmp_path / "src" / "pack"
     folder.mkdir(parents=True)
-    (folder / "envelope.xml").write_bytes(pack_xml(DemoDoc(number=1, attachments=["붙임.txt"]), {"붙임.txt": "붙임 내용".encode()}))
+    (folder / "envelope.xml").write_bytes(
+        pack_xml(DemoDoc(number=1, attachments=["붙임.txt"]), {"붙임.txt": "붙임 내용".encode()})
+    )
     (folder / "pubdoc_example.xml").write_bytes(pubdoc_xml(DemoDoc(number=2)))
     (folder / "README.md").write_text("# notes", "utf-8")
     code, report = run(cli, catalog_path, "--jobs", 1, tmp_path / "src")
@@ -99,12 +142,20 @@ def test_an_incomplete_record_stays_reported_on_every_run(cli, catalog_path, tmp
     write_package(src / "p", DemoDoc(number=1, attachments=["없는 붙임.hwpx"]), {})
     first = run(cli, catalog_path, "--jobs", 1, src)[1]
     again = run(cli, catalog_path, "--jobs", 1, src)[1]
-    assert len(first["incomplete"]) == 1 and len(again["incomplete"]) == 1 and again["unchanged"] == 1
+    assert (
+        len(first["incomplete"]) == 1 and len(again["incomplete"]) == 1 and again["unchanged"] == 1
+    )
     assert "없는 붙임.hwpx" in again["incomplete"][0]["message"]
 
 
 def seoulrec(*args, cwd):
-    return subprocess.Popen([sys.executable, "-m", "seoulrec", *map(str, args)], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "seoulrec", *map(str, args)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_the_write_lock_is_free_while_a_worker_reads_a_slow_item(cli, catalog_path, tmp_path):
@@ -114,15 +165,46 @@ def test_the_write_lock_is_free_while_a_worker_reads_a_slow_item(cli, catalog_pa
     src = tmp_path / "src"
     write_package(src / "a", DemoDoc(number=2), {})
     (src / "b-slow.pdf").write_bytes(slow_pdf(6_000_000))
-    ingest = seoulrec("ingest", "--catalog", catalog_path, "--jobs", 1, "--timeout", 60, "--memory-mb", 0, src, cwd=tmp_path)
+    ingest = seoulrec(
+        "ingest",
+        "--catalog",
+        catalog_path,
+        "--jobs",
+        1,
+        "--timeout",
+        60,
+        "--memory-mb",
+        0,
+        src,
+        cwd=tmp_path,
+    )
     deadline = time.monotonic() + 60
     db = sqlite3.connect(catalog_path)
-    while db.execute("SELECT count(*) FROM records").fetchone()[0] < 2 and time.monotonic() < deadline:
+    while (
+        db.execute("SELECT count(*) FROM records").fetchone()[0] < 2 and time.monotonic() < deadline
+    ):
         time.sleep(0.1)  # until the first item is written and the slow one is being read
     setter = subprocess.run(
-        [sys.executable, "-m", "seoulrec", "disclose", "set", "1", "--class", "non_public", "--grounds", "5", "--reason", "내부 검토 중",
-         "--until", "2099-01-01", "--catalog", str(catalog_path)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "seoulrec",
+            "disclose",
+            "set",
+            "1",
+            "--class",
+            "non_public",
+            "--grounds",
+            "5",
+            "--reason",
+            "내부 검토 중",
+            "--until",
+            "2099-01-01",
+            "--catalog",
+            str(catalog_path),
+        ],
+        capture_output=True,
+        text=True,
     )
     still_reading = ingest.poll() is None
     ingest.communicate()
@@ -130,7 +212,9 @@ def test_the_write_lock_is_free_while_a_worker_reads_a_slow_item(cli, catalog_pa
     assert still_reading, "the slow item finished before the check; make it slower"
 
 
-def test_two_concurrent_ingests_never_duplicate_or_make_an_older_copy_current(cli, catalog_path, tmp_path):
+def test_two_concurrent_ingests_never_duplicate_or_make_an_older_copy_current(
+    cli, catalog_path, tmp_path
+):
     src = tmp_path / "src"
     for n in range(2, 122):
         write_package(src / f"p{n:03d}", DemoDoc(number=n), {})
@@ -147,8 +231,17 @@ def test_two_concurrent_ingests_never_duplicate_or_make_an_older_copy_current(cl
     for code, (_, stderr) in zip(codes, outs):
         assert code == 0 or (code == 1 and "another ingest" in stderr), stderr
     db = sqlite3.connect(catalog_path)
-    assert db.execute("SELECT count(*) FROM (SELECT record_key FROM records GROUP BY record_key HAVING count(*) > 1)").fetchone()[0] == 1
-    assert db.execute("SELECT count(*) FROM records").fetchone()[0] == 122  # p001 has two versions, no more
-    body = db.execute("SELECT text FROM records WHERE is_current = 1 AND regnumbercode = '6110000000001'").fetchone()[0]
+    assert (
+        db.execute(
+            "SELECT count(*) FROM (SELECT record_key FROM records GROUP BY record_key HAVING count(*) > 1)"
+        ).fetchone()[0]
+        == 1
+    )
+    assert (
+        db.execute("SELECT count(*) FROM records").fetchone()[0] == 122
+    )  # p001 has two versions, no more
+    body = db.execute(
+        "SELECT text FROM records WHERE is_current = 1 AND regnumbercode = '6110000000001'"
+    ).fetchone()[0]
     assert "고친 판" in body  # re-reading the older copy never makes it current
     counts_match_catalog(catalog_path)

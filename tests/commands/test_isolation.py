@@ -30,7 +30,10 @@ def slow_pdf(operations: int = 3_000_000) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -47,18 +50,24 @@ def test_slow_file_times_out_and_the_batch_goes_on(cli, catalog_path, tmp_path):
         (src / f"b{i}.xml").write_bytes(pubdoc_xml(DemoDoc(number=i)))
     code, report = run(cli, catalog_path, "--jobs", 2, "--timeout", 1, "--memory-mb", 0, src)
     assert code == 3
-    assert [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]] == [("a-slow.pdf", "timeout")]
+    assert [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]] == [
+        ("a-slow.pdf", "timeout")
+    ]
     assert report["added"] == 6
 
 
 def test_memory_hog_is_too_large_and_the_batch_goes_on(cli, catalog_path, tmp_path):
     src = tmp_path / "src"
     src.mkdir()
-    (src / "a-huge.txt").write_bytes(("가" * 1000 + "\r\n").encode() * 50_000)  # 150 MB of Korean text
+    (src / "a-huge.txt").write_bytes(
+        ("가" * 1000 + "\r\n").encode() * 50_000
+    )  # 150 MB of Korean text
     (src / "b.xml").write_bytes(pubdoc_xml(DemoDoc(number=1)))
     code, report = run(cli, catalog_path, "--jobs", 1, "--memory-mb", 300, src)
     assert code == 3
-    assert [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]] == [("a-huge.txt", "too_large")], report["failed"]
+    assert [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]] == [
+        ("a-huge.txt", "too_large")
+    ], report["failed"]
     assert report["added"] == 1
 
 
@@ -86,8 +95,12 @@ def test_mixed_real_batch_gives_documented_outcomes(cli, catalog_path, tmp_path)
     assert report["items"] == total_files  # the package folder is one item of its one file
     assert report["added"] == total_files - len(reasons)
     db = sqlite3.connect(catalog_path)
-    kinds = dict(db.execute("SELECT source_format, count(*) FROM records GROUP BY source_format").fetchall())
-    assert kinds["pdf"] == 7 and kinds["docx"] == 7 and kinds["ole_hwp5"] == 9 and kinds["hwpx"] == 9
+    kinds = dict(
+        db.execute("SELECT source_format, count(*) FROM records GROUP BY source_format").fetchall()
+    )
+    assert (
+        kinds["pdf"] == 7 and kinds["docx"] == 7 and kinds["ole_hwp5"] == 9 and kinds["hwpx"] == 9
+    )
 
 
 def test_results_are_written_in_discovery_order_whatever_the_jobs(cli, tmp_path):
@@ -101,7 +114,14 @@ def test_results_are_written_in_discovery_order_whatever_the_jobs(cli, tmp_path)
         path = tmp_path / f"c{jobs}.db"
         cli("init", "--catalog", path)
         run(cli, path, "--jobs", jobs, src)
-        orders.append([r[0] for r in sqlite3.connect(path).execute("SELECT source_path FROM records ORDER BY id")])
+        orders.append(
+            [
+                r[0]
+                for r in sqlite3.connect(path).execute(
+                    "SELECT source_path FROM records ORDER BY id"
+                )
+            ]
+        )
     assert orders[0] == orders[1] and len(orders[0]) == 61
 
 
@@ -112,15 +132,27 @@ def test_material_kind_and_title_from_manifest_option_and_folder(cli, catalog_pa
     (src / "용역" / "보고서.txt").write_text("공공자전거 연구 보고서\n본문", "utf-8")
     (src / "기타" / "회의.txt").write_text("제3차 회의 결과\n본문", "utf-8")
     (src / "기타" / "빈제목.txt").write_text("\n\n   \n내용만", "utf-8")
-    (src / "기타" / "materials.csv").write_text("file,kind,title\n회의.txt,회의자료,2025년 제3차 교통정책 회의\n", "utf-8")
-    (tmp_path / "work" / "seoulrec.toml").write_text(f'[catalog]\npath = "{catalog_path}"\n[ingest.kinds]\n"용역" = "용역자료"\n', "utf-8")
+    (src / "기타" / "materials.csv").write_text(
+        "file,kind,title\n회의.txt,회의자료,2025년 제3차 교통정책 회의\n", "utf-8"
+    )
+    (tmp_path / "work" / "seoulrec.toml").write_text(
+        f'[catalog]\npath = "{catalog_path}"\n[ingest.kinds]\n"용역" = "용역자료"\n', "utf-8"
+    )
     code, report = run(cli, catalog_path, src)
     assert code == 0 and report["added"] == 3
-    rows = {r[0].rsplit("/", 1)[-1]: r[1:] for r in sqlite3.connect(catalog_path).execute("SELECT source_path, kind, material_kind, title FROM records")}
+    rows = {
+        r[0].rsplit("/", 1)[-1]: r[1:]
+        for r in sqlite3.connect(catalog_path).execute(
+            "SELECT source_path, kind, material_kind, title FROM records"
+        )
+    }
     assert rows["보고서.txt"] == ("material", "용역자료", "공공자전거 연구 보고서")
     assert rows["회의.txt"] == ("material", "회의자료", "2025년 제3차 교통정책 회의")
     assert rows["빈제목.txt"][2] == "내용만"
     other = tmp_path / "other.db"
     cli("init", "--catalog", other)
     code, report = run(cli, other, "--kind", "조사결과", src / "용역")
-    assert sqlite3.connect(other).execute("SELECT material_kind FROM records").fetchone()[0] == "조사결과"
+    assert (
+        sqlite3.connect(other).execute("SELECT material_kind FROM records").fetchone()[0]
+        == "조사결과"
+    )

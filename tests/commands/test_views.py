@@ -18,26 +18,57 @@ LONG_TITLE = "소규모주택정비사업 추진실적 제출에 관한 전략�
 def catalog(cli, catalog_path, tmp_path):
     src = tmp_path / "src"
     write_package(src / "p1", DemoDoc(number=1, title=LONG_TITLE), {})
-    write_package(src / "p2", DemoDoc(number=2, title="공공자전거 대여소 확충", code="2NNNNYNNN"), {})
-    write_package(src / "p3", DemoDoc(number=3, title="팀장 전결", final_position="공공자전거팀장"), {})
+    write_package(
+        src / "p2", DemoDoc(number=2, title="공공자전거 대여소 확충", code="2NNNNYNNN"), {}
+    )
+    write_package(
+        src / "p3", DemoDoc(number=3, title="팀장 전결", final_position="공공자전거팀장"), {}
+    )
     (src / "m").mkdir()
     (src / "m" / "study.txt").write_text("교통 연구 용역 보고서\n본문", "utf-8")
-    assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, src, "--kind", "용역자료", "--class", "public").exit_code == 0
+    assert (
+        cli(
+            "ingest",
+            "--catalog",
+            catalog_path,
+            "--jobs",
+            1,
+            src,
+            "--kind",
+            "용역자료",
+            "--class",
+            "public",
+        ).exit_code
+        == 0
+    )
     j(cli, "classify", "run", "--catalog", catalog_path)
     j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", TODAY)
     return catalog_path
 
 
 LISTINGS = [
-    ("records", "list"), ("classify", "review"), ("disclose", "check"), ("review", "queue"), ("review", "due"),
-    ("export", "formats"), ("ranks", "show"), ("ranks", "unresolved"), ("scheme", "show"), ("scheme", "versions"), ("privacy", "scan"),
-    ("batches",), ("failures",), ("audit",),
+    ("records", "list"),
+    ("classify", "review"),
+    ("disclose", "check"),
+    ("review", "queue"),
+    ("review", "due"),
+    ("export", "formats"),
+    ("ranks", "show"),
+    ("ranks", "unresolved"),
+    ("scheme", "show"),
+    ("scheme", "versions"),
+    ("privacy", "scan"),
+    ("batches",),
+    ("failures",),
+    ("audit",),
 ]
 
 
 @pytest.mark.parametrize("command", LISTINGS, ids=lambda c: " ".join(c))
 def test_every_listing_command_prints_csv_tsv_json_and_a_table_on_stdout(cli, catalog, command):
-    extra = [] if command[0] in ("export",) or command == ("ranks", "show") else ["--catalog", catalog]
+    extra = (
+        [] if command[0] in ("export",) or command == ("ranks", "show") else ["--catalog", catalog]
+    )
     parsed = json.loads(cli(*command, *extra, "--json").stdout)
     assert parsed is not None
     for flag, delimiter in (("--csv", ","), ("--tsv", "\t")):
@@ -51,12 +82,34 @@ def test_every_listing_command_prints_csv_tsv_json_and_a_table_on_stdout(cli, ca
 
 
 def test_records_show_and_list_show_the_decision_classification_and_status_in_force(cli, catalog):
-    j(cli, "disclose", "set", 1, "--class", "non_public", "--grounds", 6, "--reason", "개인정보", "--catalog", catalog, "--today", TODAY)
+    j(
+        cli,
+        "disclose",
+        "set",
+        1,
+        "--class",
+        "non_public",
+        "--grounds",
+        6,
+        "--reason",
+        "개인정보",
+        "--catalog",
+        catalog,
+        "--today",
+        TODAY,
+    )
     j(cli, "disclose", "apply", "--catalog", catalog, "--today", TODAY)
     shown = j(cli, "records", "show", 1, "--catalog", catalog)
     assert shown["schema"] == "seoulrec.record/2" and shown["disclosure_class"] == "non_public"
-    assert shown["decision"]["source"] == "manual" and not shown["decision"]["original_public"] and shown["ingested"]["disclosure_class"] == "public"
-    assert shown["classification"]["status"] in ("auto", "needs_review") and shown["status"] == "current"
+    assert (
+        shown["decision"]["source"] == "manual"
+        and not shown["decision"]["original_public"]
+        and shown["ingested"]["disclosure_class"] == "public"
+    )
+    assert (
+        shown["classification"]["status"] in ("auto", "needs_review")
+        and shown["status"] == "current"
+    )
     human = cli("records", "show", 1, "--catalog", catalog)
     assert "non_public (manual)" in human.stdout and "개인정보" in human.stdout
     j(cli, "records", "withdraw", 3, "--reason", "중복", "--catalog", catalog)
@@ -66,12 +119,21 @@ def test_records_show_and_list_show_the_decision_classification_and_status_in_fo
     published = {r["id"] for r in j(cli, "records", "list", "--published", "--catalog", catalog)}
     withheld = {r["id"] for r in j(cli, "records", "list", "--withheld", "--catalog", catalog)}
     assert published == {2, 4} and withheld == {1}  # 부분공개 originals are published, masked
-    assert [r["id"] for r in j(cli, "records", "list", "--kind", "material", "--catalog", catalog)] == [4]
-    assert [r["id"] for r in j(cli, "records", "list", "--class", "non_public", "--catalog", catalog)] == [1]
-    categories = {r["id"]: (r["classification"] or {}).get("category") for r in j(cli, "records", "list", "--catalog", catalog)}
+    assert [
+        r["id"] for r in j(cli, "records", "list", "--kind", "material", "--catalog", catalog)
+    ] == [4]
+    assert [
+        r["id"] for r in j(cli, "records", "list", "--class", "non_public", "--catalog", catalog)
+    ] == [1]
+    categories = {
+        r["id"]: (r["classification"] or {}).get("category")
+        for r in j(cli, "records", "list", "--catalog", catalog)
+    }
     some = next((c for c in categories.values() if c), None)
     if some:
-        assert {r["id"] for r in j(cli, "records", "list", "--category", some, "--catalog", catalog)} == {i for i, c in categories.items() if c == some}
+        assert {
+            r["id"] for r in j(cli, "records", "list", "--category", some, "--catalog", catalog)
+        } == {i for i, c in categories.items() if c == some}
 
 
 def test_text_goes_to_stdout_and_piped_tables_never_wrap(cli, catalog):
@@ -85,17 +147,24 @@ def test_text_goes_to_stdout_and_piped_tables_never_wrap(cli, catalog):
 
 
 def test_markup_like_text_never_crashes(cli, catalog):
-    for args in (("records", "list"), ("records", "show", 1), ("disclose", "explain", 1, "--today", TODAY)):
+    for args in (
+        ("records", "list"),
+        ("records", "show", 1),
+        ("disclose", "explain", 1, "--today", TODAY),
+    ):
         result = cli(*args, "--catalog", catalog)
         assert result.exit_code == 0, result.output
         assert "[/x]" in result.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ("records", "list", "--limit", "99999999999999999999999"),
-    ("records", "list", "--batch", "99999999999999999999999"),
-    ("records", "show", "99999999999999999999999"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("records", "list", "--limit", "99999999999999999999999"),
+        ("records", "list", "--batch", "99999999999999999999999"),
+        ("records", "show", "99999999999999999999999"),
+    ],
+)
 def test_huge_numbers_are_usage_errors(cli, catalog, args):
     result = cli(*args, "--catalog", catalog)
     assert result.exit_code == 2 and "internal error" not in result.output

@@ -26,9 +26,21 @@ from .test_export import TODAY, tree
 
 DOCS = [
     DemoDoc(number=1, title="공공자전거 대여소 확충", date="2025-09-01", code="1NNNNNNNN"),
-    DemoDoc(number=2, title="감사 결과 처리 계획", date="2025-09-12", code="3NNNNYNNN", body="내부 감사 자료"),
+    DemoDoc(
+        number=2,
+        title="감사 결과 처리 계획",
+        date="2025-09-12",
+        code="3NNNNYNNN",
+        body="내부 감사 자료",
+    ),
     DemoDoc(number=3, title="버스정류소 개선", date="2025-10-03", code="1NNNNNNNN"),
-    DemoDoc(number=4, title="팀장 전결 문서", date="2025-10-04", code="1NNNNNNNN", final_position="공공자전거팀장"),
+    DemoDoc(
+        number=4,
+        title="팀장 전결 문서",
+        date="2025-10-04",
+        code="1NNNNNNNN",
+        final_position="공공자전거팀장",
+    ),
     DemoDoc(number=5, title="공원 녹지 확충", date="2025-11-05", code="2NNNNNYNN"),
     DemoDoc(number=6, title="문화의 밤", date="2025-11-06", code="1NNNNNNNN"),
 ]
@@ -53,7 +65,8 @@ def snapshot(folder: Path) -> dict:
     """Every file and folder; the catalog itself is checked by its records (SQLite rewrites its pages)."""
     return {
         p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None)
-        for p in sorted(folder.rglob("*")) if not p.name.startswith("seoulrec.db")
+        for p in sorted(folder.rglob("*"))
+        if not p.name.startswith("seoulrec.db")
     }
 
 
@@ -62,7 +75,11 @@ def test_export_into_the_project_folder_is_refused_and_touches_nothing(cli, proj
     for out in (".", str(project), "exports"):
         result = cli("export", "index", "--format", "jsonl", "--out", out)
         assert result.exit_code == 2, (out, result.output)
-        result = cli("export", "index", "--format", "jsonl", "--out", out, "--force") if out != "exports" else result
+        result = (
+            cli("export", "index", "--format", "jsonl", "--out", out, "--force")
+            if out != "exports"
+            else result
+        )
         assert result.exit_code == 2, (out, result.output)
     assert snapshot(project) == before
 
@@ -75,7 +92,11 @@ def test_a_foreign_folder_is_refused_unless_forced_and_root_and_home_always(cli,
     (home / ".ssh" / "id_rsa").write_text("secret")
     before = snapshot(home)
     result = cli("export", "index", "--format", "jsonl", "--out", home)
-    assert result.exit_code == 2 and "did not make it" in result.stderr and "nothing was touched" in result.stderr
+    assert (
+        result.exit_code == 2
+        and "did not make it" in result.stderr
+        and "nothing was touched" in result.stderr
+    )
     assert snapshot(home) == before
     link = tmp_path / "linkout"
     link.symlink_to(home)
@@ -92,7 +113,9 @@ def test_a_foreign_folder_is_refused_unless_forced_and_root_and_home_always(cli,
 
 def test_missing_parents_are_created_and_a_re_run_replaces_only_its_own_folder(cli, project):
     j(cli, "export", "index", "--format", "seoul-csv", "--out", "public/index")
-    j(cli, "export", "index", "--format", "seoul-csv", "--out", "public/index")  # its own folder: replaced
+    j(
+        cli, "export", "index", "--format", "seoul-csv", "--out", "public/index"
+    )  # its own folder: replaced
     assert (project / "public" / "index" / "partitions.json").is_file()
     assert (project / "exports" / "keep.txt").read_text() == "mine"
 
@@ -110,24 +133,70 @@ def test_published_files_follow_the_umask(cli, project):
 
 
 def seoulrec(*args, cwd, env=None):
-    return subprocess.run([sys.executable, "-m", "seoulrec", *map(str, args)], cwd=cwd, capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "seoulrec", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
 
 
-@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    shutil.which("strace") is None, reason="strace is not installed (.ci/run installs it)"
+)
 @pytest.mark.parametrize("syscall,when,exchange", [("renameat2", 1, True), ("rename", 2, False)])
-def test_a_kill_at_the_swap_leaves_the_old_index_and_the_next_run_cleans_up(cli, project, syscall, when, exchange):
+def test_a_kill_at_the_swap_leaves_the_old_index_and_the_next_run_cleans_up(
+    cli, project, syscall, when, exchange
+):
     """With RENAME_EXCHANGE the folder never disappears; without it (some file systems), a kill
     between the two renames leaves the old content beside it, which the next run puts back."""
     out = project / "public" / "index"
     j(cli, "export", "index", "--format", "seoul-csv", "--out", out)
     before = tree(out)
-    j(cli, "disclose", "set", 1, "--class", "non_public", "--grounds", 6, "--reason", "개인정보", "--today", TODAY)
+    j(
+        cli,
+        "disclose",
+        "set",
+        1,
+        "--class",
+        "non_public",
+        "--grounds",
+        6,
+        "--reason",
+        "개인정보",
+        "--today",
+        TODAY,
+    )
     j(cli, "disclose", "apply", "--today", TODAY)
     env = dict(os.environ, SEOULREC_NO_RENAME_EXCHANGE="" if exchange else "1")
     proc = subprocess.run(
-        ["strace", "-f", "-qq", "-o", "/dev/null", "-e", f"trace={syscall}", "-e", f"inject={syscall}:signal=SIGKILL:when={when}",
-         sys.executable, "-m", "seoulrec", "export", "index", "--format", "seoul-csv", "--out", str(out), "--since", "last"],
-        cwd=project, capture_output=True, text=True, env=env,
+        [
+            "strace",
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            f"trace={syscall}",
+            "-e",
+            f"inject={syscall}:signal=SIGKILL:when={when}",
+            sys.executable,
+            "-m",
+            "seoulrec",
+            "export",
+            "index",
+            "--format",
+            "seoul-csv",
+            "--out",
+            str(out),
+            "--since",
+            "last",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert proc.returncode != 0
     if exchange:
@@ -135,15 +204,35 @@ def test_a_kill_at_the_swap_leaves_the_old_index_and_the_next_run_cleans_up(cli,
     else:
         assert not out.exists() and any(".index.old-" in p.name for p in out.parent.iterdir())
     leftovers = [p.name for p in out.parent.iterdir() if p.name != "index"]
-    running = sqlite3.connect(project / "seoulrec.db").execute("SELECT count(*) FROM export_runs WHERE status = 'running'").fetchone()[0]
+    running = (
+        sqlite3.connect(project / "seoulrec.db")
+        .execute("SELECT count(*) FROM export_runs WHERE status = 'running'")
+        .fetchone()[0]
+    )
     assert running == 1
-    result = seoulrec("export", "index", "--format", "seoul-csv", "--out", out, "--since", "last", "--json", cwd=project, env=env)
+    result = seoulrec(
+        "export",
+        "index",
+        "--format",
+        "seoul-csv",
+        "--out",
+        out,
+        "--since",
+        "last",
+        "--json",
+        cwd=project,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert [p.name for p in out.parent.iterdir()] == ["index"]
     assert len(report["notes"]) >= len(leftovers)
     assert report["manifest"]["kind"] == "delta"  # from the old index, restored or intact
-    statuses = dict(sqlite3.connect(project / "seoulrec.db").execute("SELECT status, count(*) FROM export_runs GROUP BY status").fetchall())
+    statuses = dict(
+        sqlite3.connect(project / "seoulrec.db")
+        .execute("SELECT status, count(*) FROM export_runs GROUP BY status")
+        .fetchall()
+    )
     assert statuses.get("running", 0) == 0 and statuses["interrupted"] == 1
 
 
@@ -152,11 +241,16 @@ def test_demo_never_writes_into_a_project_folder(cli, project):
     result = cli("demo", "--out", ".")
     assert result.exit_code == 2 and "not made by `seoulrec demo`" in result.stderr
     assert snapshot(project) == before
-    records = sqlite3.connect(project / "seoulrec.db").execute("SELECT count(*) FROM records").fetchone()[0]
+    records = (
+        sqlite3.connect(project / "seoulrec.db")
+        .execute("SELECT count(*) FROM records")
+        .fetchone()[0]
+    )
     assert records == len(DOCS)
 
 
 # -- the published index stays complete: any changes + incremental runs == a full export ----------
+
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
@@ -178,16 +272,26 @@ OPS = st.lists(
         st.tuples(st.just("withhold"), st.integers(1, 6)),
         st.tuples(st.just("release"), st.integers(1, 6)),
         st.tuples(st.just("withdraw"), st.integers(1, 6)),
-        st.tuples(st.just("move"), st.integers(1, 6), st.sampled_from(["2024-01-15", "2025-09-30", "2025-12-01", None])),
-        st.tuples(st.just("export"),),
+        st.tuples(
+            st.just("move"),
+            st.integers(1, 6),
+            st.sampled_from(["2024-01-15", "2025-09-30", "2025-12-01", None]),
+        ),
+        st.tuples(
+            st.just("export"),
+        ),
     ),
     max_size=8,
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ops=OPS, fmt=st.sampled_from(["jsonl", "seoul-csv"]))
-def test_any_changes_and_incremental_exports_equal_a_full_export(template, tmp_path_factory, ops, fmt):
+def test_any_changes_and_incremental_exports_equal_a_full_export(
+    template, tmp_path_factory, ops, fmt
+):
     folder = tmp_path_factory.mktemp("prop")
     shutil.copy(template, folder / "c.db")
     catalog = Catalog.open(folder / "c.db")
@@ -195,7 +299,12 @@ def test_any_changes_and_incremental_exports_equal_a_full_export(template, tmp_p
     out = folder / "out"
     run_export(catalog, fmt, out, True, {}, masker)
     for op in ops + [("export",)]:
-        current = {r[0]: r[1] for r in catalog.db.execute("SELECT regnumbercode, id FROM records WHERE is_current = 1")}
+        current = {
+            r[0]: r[1]
+            for r in catalog.db.execute(
+                "SELECT regnumbercode, id FROM records WHERE is_current = 1"
+            )
+        }
         if op[0] == "export":
             apply(catalog, policy, today)
             run_export(catalog, fmt, out, True, {}, masker)
@@ -211,15 +320,31 @@ def test_any_changes_and_incremental_exports_equal_a_full_export(template, tmp_p
             withdraw_record(catalog, record_id, "중복")
         elif op[0] == "move":  # a new version produced in another month
             with catalog.transaction():
-                row = catalog.db.execute("SELECT * FROM records WHERE id = ?", [record_id]).fetchone()
-                columns = [d[0] for d in catalog.db.execute("SELECT * FROM records LIMIT 0").description]
+                row = catalog.db.execute(
+                    "SELECT * FROM records WHERE id = ?", [record_id]
+                ).fetchone()
+                columns = [
+                    d[0] for d in catalog.db.execute("SELECT * FROM records LIMIT 0").description
+                ]
                 new = dict(zip(columns, row))
-                new.update(id=None, version=new["version"] + 1, enforcement_date=op[2], sha256=new["sha256"] + "x")
+                new.update(
+                    id=None,
+                    version=new["version"] + 1,
+                    enforcement_date=op[2],
+                    sha256=new["sha256"] + "x",
+                )
                 catalog.db.execute("UPDATE records SET is_current = 0 WHERE id = ?", [record_id])
-                catalog.db.execute(f"INSERT INTO records ({', '.join(new)}) VALUES ({', '.join('?' for _ in new)})", list(new.values()))
+                catalog.db.execute(
+                    f"INSERT INTO records ({', '.join(new)}) VALUES ({', '.join('?' for _ in new)})",
+                    list(new.values()),
+                )
     full = folder / "full"
     run_export(catalog, fmt, full, False, {}, masker)
     catalog.close()
-    published = {k: v for k, v in tree(out).items() if k.startswith("parts/") or k == "partitions.json"}
-    expected = {k: v for k, v in tree(full).items() if k.startswith("parts/") or k == "partitions.json"}
+    published = {
+        k: v for k, v in tree(out).items() if k.startswith("parts/") or k == "partitions.json"
+    }
+    expected = {
+        k: v for k, v in tree(full).items() if k.startswith("parts/") or k == "partitions.json"
+    }
     assert published == expected

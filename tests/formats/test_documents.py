@@ -3,7 +3,13 @@ import re
 
 import pytest
 
-from seoulrec.errors import CorruptDocument, DrmProtected, EmptyDocument, EncryptedDocument, UnsupportedFormat
+from seoulrec.errors import (
+    CorruptDocument,
+    DrmProtected,
+    EmptyDocument,
+    EncryptedDocument,
+    UnsupportedFormat,
+)
 from seoulrec.formats.documents import para_text, read_docx, read_hwp, read_pdf, read_text
 from seoulrec.formats.hwpx import read_hwpx
 from seoulrec.formats.identify import identify
@@ -19,6 +25,7 @@ def read(relative):
 
 
 # -- identification by content ------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "relative,fmt",
@@ -47,11 +54,14 @@ def test_hwpx_named_hwp_and_generated_formats():
     assert identify(b"") == "empty"
     from seoulrec.demo import zip_bytes
 
-    assert identify(zip_bytes({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>"})) == "ooxml"
+    assert (
+        identify(zip_bytes({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>"})) == "ooxml"
+    )
     assert identify(zip_bytes({"a.txt": b"x"})) == "zip"
 
 
 # -- hostile and odd files give documented outcomes ---------------------------------------
+
 
 def test_drm_html_stub_and_broken_ole_outcomes():
     with pytest.raises(DrmProtected):
@@ -79,6 +89,7 @@ def test_truncated_pdf_is_corrupt():
 
 # -- PDF ------------------------------------------------------------------------------------
 
+
 def test_korean_pdf_keeps_word_spacing():
     doc = read("pdf/bill_2125318_original.pdf")
     assert doc.pages == 10
@@ -89,13 +100,17 @@ def test_korean_pdf_keeps_word_spacing():
 
 
 def test_pdf_xmp_and_embedded_files():
-    assert read("pdf/output_with_metadata_pymupdf.pdf").metadata["xmp"]["title"] == "Sample PDF with XMP Metadata"
+    assert (
+        read("pdf/output_with_metadata_pymupdf.pdf").metadata["xmp"]["title"]
+        == "Sample PDF with XMP Metadata"
+    )
     assert read("pdf/output_with_metadata_pymupdf.pdf").title == "Sample PDF with XMP Metadata"
     assert read("pdf/with-attachment.pdf").metadata["embedded_files"] == ["image.png"]
     assert read("pdf/pdflatex-4-pages.pdf").pages == 4
 
 
 # -- DOCX -----------------------------------------------------------------------------------
+
 
 def test_docx_paragraphs_tables_headers_footers_footnotes_and_core_properties():
     doc = read("docx/blk-paras-and-tables.docx")
@@ -110,7 +125,11 @@ def test_docx_paragraphs_tables_headers_footers_footnotes_and_core_properties():
     assert "This is footnote text for the third footnote." in notes.text
     assert notes.metadata["footnotes"] == 3
     props = read("docx/doc-coreprops.docx").metadata
-    assert (props["title"], props["author"], props["keywords"]) == ("Title", "Steve Canny", "key; word; keyword")
+    assert (props["title"], props["author"], props["keywords"]) == (
+        "Title",
+        "Steve Canny",
+        "key; word; keyword",
+    )
     assert read("docx/doc-no-coreprops.docx").metadata == {}
 
 
@@ -124,6 +143,7 @@ def test_docx_text_agrees_with_python_docx():
 
 
 # -- HWPX and HWP 5.0 -------------------------------------------------------------------------
+
 
 def test_hwpx_sections_tables_and_metadata():
     doc = read("hwpx/SimpleTable.hwpx")
@@ -139,7 +159,9 @@ def test_hwp5_body_records_and_summary_information():
     assert "「소득세법」제88조에서 규정하는 양도에 해당함" in doc.text
     assert doc.metadata["version"] == "5.0.1.6" and doc.metadata["created"].startswith("2005-09-27")
     titled = read("hwp/nts_010000000000149440.hwp")
-    assert titled.metadata["title"] == "유류매출인지 운송대행인지 여부"  # from HwpSummaryInformation
+    assert (
+        titled.metadata["title"] == "유류매출인지 운송대행인지 여부"
+    )  # from HwpSummaryInformation
     assert titled.metadata["author"] == "심사2과"
     assert "증여목적으로 자녀 명의의 예금계좌에" in titled.text
 
@@ -168,7 +190,14 @@ def test_hwp5_password_and_distribution_flags():
             read_hwp(bytes(patched), "x.hwp")
 
 
-@pytest.mark.parametrize("stem", ["hwp5_01", "table_19_public_document_multi_page_composite", "table_20_real_world_ministry_style"])
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "hwp5_01",
+        "table_19_public_document_multi_page_composite",
+        "table_20_real_world_ministry_style",
+    ],
+)
 def test_same_content_as_hwp_and_hwpx_agrees(stem):
     hwp = read_hwp(corpus_file(f"pairs/{stem}.hwp").read_bytes())
     hwpx = read_hwpx(corpus_file(f"pairs/{stem}.hwpx").read_bytes())
@@ -178,6 +207,7 @@ def test_same_content_as_hwp_and_hwpx_agrees(stem):
 
 
 # -- text -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("encoding", ["utf-8", "cp949", "utf-16", "utf-8-sig"])
 def test_text_encodings(encoding):
@@ -231,12 +261,23 @@ def test_hwpx_nested_table_in_a_cell_keeps_reading_order():
         return f"<hp:p><hp:run><hp:t>{text}</hp:t></hp:run></hp:p>"
 
     def tbl(rows):
-        return "<hp:tbl>" + "".join("<hp:tr>" + "".join(f"<hp:tc><hp:subList>{c}</hp:subList></hp:tc>" for c in row) + "</hp:tr>" for row in rows) + "</hp:tbl>"
+        return (
+            "<hp:tbl>"
+            + "".join(
+                "<hp:tr>"
+                + "".join(f"<hp:tc><hp:subList>{c}</hp:subList></hp:tc>" for c in row)
+                + "</hp:tr>"
+                for row in rows
+            )
+            + "</hp:tbl>"
+        )
 
     inner = tbl([[p("안쪽1"), p("안쪽2")]])
     outer = tbl([[p("바깥A"), f"<hp:p><hp:run><hp:t>셀B</hp:t>{inner}</hp:run></hp:p>"]])
     section = f'<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" xmlns:hp="{hp}">{p("앞 문단")}<hp:p><hp:run>{outer}</hp:run></hp:p>{p("뒤 문단")}</hs:sec>'
-    doc = read_hwpx(zip_bytes({"mimetype": b"application/hwp+zip", "Contents/section0.xml": section.encode()}))
+    doc = read_hwpx(
+        zip_bytes({"mimetype": b"application/hwp+zip", "Contents/section0.xml": section.encode()})
+    )
     assert doc.text.splitlines() == ["앞 문단", "바깥A\t셀B", "안쪽1\t안쪽2", "뒤 문단"]
 
 
@@ -250,8 +291,14 @@ def test_a_docx_bomb_of_many_members_under_the_member_limit_is_refused():
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
-        zf.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>')
+        zf.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
+        zf.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>',
+        )
         for i in range(40):
             zf.writestr(f"word/media/pad{i}.xml", b"<a>" + b" " * (8 * 2**20 - 16) + b"</a>")
     data = buffer.getvalue()

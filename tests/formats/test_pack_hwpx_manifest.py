@@ -55,7 +55,11 @@ def test_real_seoul_sihaengmun_hwpx_yields_its_foot():
     assert doc.title == "소규모주택정비사업 추진실적 제출('25.3분기)"
     assert doc.sender_name == "서울특별시장"
     chain = [(a.position, a.type, a.name) for a in doc.approvals if a.kind == "approval"]
-    assert chain == [("주무관", "기안", "이현수"), ("모아주택정책팀장", "검토", "이재훈"), ("전략주택공급과장", "대결", "이재훈")]
+    assert chain == [
+        ("주무관", "기안", "이현수"),
+        ("모아주택정책팀장", "검토", "이재훈"),
+        ("전략주택공급과장", "대결", "이재훈"),
+    ]
     assert approval_level(doc.approvals, Ladder.default()) == "division_head"
     assert (doc.disclosure_class, doc.grounds) == ("partial", [5])
     assert "국토교통부 도심주택공급협력과-3448" in doc.text
@@ -66,7 +70,10 @@ def test_generated_hwpx_foot_and_2024_namespace():
     assert doc.document_number == "자전거정책과-77"
     assert doc.enforcement_date == "2025-03-05"
     assert (doc.disclosure_class, doc.grounds) == ("non_public", [6])
-    owpml = hwpx_bytes(["첫 문단"]).replace(b"http://www.hancom.co.kr/hwpml/2011/paragraph", b"http://www.owpml.org/owpml/2024/paragraph")
+    owpml = hwpx_bytes(["첫 문단"]).replace(
+        b"http://www.hancom.co.kr/hwpml/2011/paragraph",
+        b"http://www.owpml.org/owpml/2024/paragraph",
+    )
     assert read_hwpx(owpml).text == "첫 문단"
 
 
@@ -80,7 +87,13 @@ def test_real_approval_list_manifest_both_header_variants():
     assert first.disclosure_class == "partial"
     assert first.metadata["unit_task"] == "일상경비관리"
     header, rest = data.split(b"\n", 1)
-    documented = header.replace(b"tkcrd_nm", b"trck_card_nm").replace(b"src_dept_doc_no", b"src_dept_doc_id").replace(b"othbc_pd", b"othnd_pd").replace(b"rspnber_dept_nm", b"dept_nm").replace(b"othbc_se", b"othbs_se")
+    documented = (
+        header.replace(b"tkcrd_nm", b"trck_card_nm")
+        .replace(b"src_dept_doc_no", b"src_dept_doc_id")
+        .replace(b"othbc_pd", b"othnd_pd")
+        .replace(b"rspnber_dept_nm", b"dept_nm")
+        .replace(b"othbc_se", b"othbs_se")
+    )
     again = read_manifest(documented + b"\n" + rest)
     assert [r.to_dict() for r in again.rows] == [r.to_dict() for r in manifest.rows]
 
@@ -90,4 +103,8 @@ def test_manifest_entities_decoded_and_json_variant():
     assert read_manifest(csv_data).rows[0].title == "<120문자접수"
     json_data = '[{"package_id": "2", "doc_prdctn_dt": "20210105", "title": "A &amp; B", "src_dept_doc_id": "민원과-2", "othbs_se": "비공개"}]'.encode()
     row = read_manifest(json_data).rows[0]
-    assert (row.title, row.document_number, row.disclosure_class) == ("A & B", "민원과-2", "non_public")
+    assert (row.title, row.document_number, row.disclosure_class) == (
+        "A & B",
+        "민원과-2",
+        "non_public",
+    )

@@ -28,9 +28,15 @@ def test_reads_the_euc_kr_example_with_entities_and_table():
     assert doc.document_number == "자전거정책과-1088"
     assert doc.regnumbercode == "6110000001088"
     assert doc.enforcement_date == "2027-02-11"
-    assert (doc.disclosure_class, doc.grounds, doc.publication_code) == ("partial", [6], "2NNNNNYNN")
+    assert (doc.disclosure_class, doc.grounds, doc.publication_code) == (
+        "partial",
+        [6],
+        "2NNNNNYNN",
+    )
     assert doc.attachment_names == ["확충 대상지 목록.hwpx"]
-    chain = [(a.kind, a.order, a.position, a.type, a.name, a.date, a.is_final) for a in doc.approvals]
+    chain = [
+        (a.kind, a.order, a.position, a.type, a.name, a.date, a.is_final) for a in doc.approvals
+    ]
     assert chain == [
         ("approval", 1, "주무관", "기안", "정예시", "2027-02-10", False),
         ("approval", 2, "공공자전거팀장", "검토", "류예시", "2027-02-10", False),
@@ -61,7 +67,9 @@ def test_undecodable_bytes_are_a_clear_error():
 
 def test_undefined_entity_names_the_entity_and_line():
     data = pubdoc_xml(DemoDoc(number=9)).replace(b"&nbsp;", b"&foo;", 1)
-    with pytest.raises(CorruptDocument, match=r"entity &foo; is not defined by the pubdoc DTD \(line \d+\)"):
+    with pytest.raises(
+        CorruptDocument, match=r"entity &foo; is not defined by the pubdoc DTD \(line \d+\)"
+    ):
         read_pubdoc(data)
 
 
@@ -74,7 +82,10 @@ def test_external_entity_is_refused_unread(tmp_path):
 
 
 def test_entity_expansion_bomb_is_refused_quickly_without_memory_growth():
-    lol = '<!ENTITY lol "lol">' + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    lol = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    )
     data = f'<?xml version="1.0"?><!DOCTYPE pubdoc [{lol}]><pubdoc><body><title>&lol9;</title></body></pubdoc>'.encode()
     tracemalloc.start()
     with pytest.raises(UnsafeInput, match="entity-expansion bomb"):
