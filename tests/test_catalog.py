@@ -34,9 +34,9 @@ def test_init_creates_wal_catalog_and_commented_config(cli, isolated):
 
 
 def test_catalog_is_found_from_option_env_then_config(cli, isolated, tmp_path, monkeypatch):
-    cli("init")  # writes seoulrec.toml naming ./seoulrec.db
+    assert cli("init").exit_code == 0  # writes seoulrec.toml naming ./seoulrec.db
     other = tmp_path / "other.db"
-    cli("init", "--catalog", other, "--folder", tmp_path / "elsewhere")
+    assert cli("init", "--catalog", other, "--folder", tmp_path / "elsewhere").exit_code == 0
     assert cli("records", "list", "--json").exit_code == 0  # from seoulrec.toml
     monkeypatch.setenv("SEOULREC_CATALOG", str(tmp_path / "absent.db"))
     assert cli("records", "list").exit_code == 2  # env wins over the config file

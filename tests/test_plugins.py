@@ -38,11 +38,43 @@ RECORDS = [
 ]
 
 
+RECORDS = RECORDS + [
+    {
+        "id": 3,
+        "record_key": "c",
+        "title": "공공자전거 대여소 확충 계획",
+        "department": "자전거정책과",
+        "unit_task": "교통안전",
+        "kind": "approval",
+        "material_kind": None,
+    },
+]
+
+
+def _context_for(name, catalog, scheme, version, tmp_path):
+    """Each classifier with what it needs to decide something (maps, a trained model)."""
+    (tmp_path / "units.csv").write_text("unit_task,category\n교통안전,TRA\n", "utf-8")
+    (tmp_path / "depts.csv").write_text("department,category\n자전거정책과,TRA\n", "utf-8")
+    settings = {"unit_task_map": "units.csv", "department_map": "depts.csv"}
+    if name == "statistical":
+        from seoulrec.classify import train
+
+        labels = tmp_path / "labels.csv"
+        rows = (
+            ["title,category"]
+            + [f"공공자전거 대여소 {i}차 확충,교통" for i in range(8)]
+            + [f"미세먼지 저감 {i}차 대책,환경" for i in range(8)]
+        )
+        labels.write_text("\n".join(rows) + "\n", "utf-8")
+        train(catalog, {}, labels)
+    return ClassifyContext(catalog, scheme, version, settings, tmp_path)
+
+
 @pytest.mark.parametrize("name", sorted(classifiers.all()))
 def test_classifier_contract(name, tmp_path):
     catalog = Catalog.create(tmp_path / "c.db")
     version, scheme = current_scheme(catalog)
-    plugin = classifiers.get(name)(ClassifyContext(catalog, scheme, version, {}, tmp_path))
+    plugin = classifiers.get(name)(_context_for(name, catalog, scheme, version, tmp_path))
     assert isinstance(plugin, Classifier) and plugin.name == name and plugin.description
     results = plugin.classify(RECORDS)
     assert len(results) == len(RECORDS)
@@ -53,6 +85,9 @@ def test_classifier_contract(name, tmp_path):
             and 0 <= result.confidence <= 1
             and isinstance(result.evidence, dict)
         )
+    # A contract a plugin meets by always answering None is no contract: each decides the
+    # record made for it, and files it where it belongs.
+    assert results[2] is not None and results[2].category == "TRA", (name, results[2])
     assert plugin.classify([]) == []
 
 

@@ -95,7 +95,9 @@ def test_ranks_show_unresolved_and_explain_name_the_unknown_position(cli, catalo
     assert found == [
         {"position": "정무특별보좌관", "count": 2, "examples": ["자전거정책과-1", "자전거정책과-2"]}
     ]
-    cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
+    assert (
+        cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26").exit_code == 0
+    )
     explained = json.loads(
         cli(
             "disclose", "explain", 1, "--catalog", catalog_path, "--today", "2026-11-26", "--json"

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from seoulrec.demo import DemoDoc, write_package
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -18,6 +20,7 @@ def nightly_script() -> str:
     return re.search(r"```bash\n(.*?)```", section, re.S).group(1)
 
 
+@pytest.mark.slow
 def test_the_readme_nightly_commands_run_twice_and_publish_a_complete_index(tmp_path):
     project = tmp_path / "project"
     project.mkdir()

@@ -166,7 +166,7 @@ def test_unit_task_mapping_is_authoritative(cli, catalog_path, tmp_path):
         "1,20250101,재난및재해관리,공공자전거 관련 재난 대비,안전과-1,김,5년,안전과,공개,,\n",
         "utf-8",
     )
-    cli("ingest", "--catalog", catalog_path, manifest)
+    assert cli("ingest", "--catalog", catalog_path, manifest).exit_code == 0
     (tmp_path / "work" / "units.csv").write_text(
         "unit_task,category\n재난및재해관리,SAF\n", "utf-8"
     )
@@ -204,6 +204,7 @@ def test_too_few_labels_is_a_clear_message(cli, filled):
     assert result.exit_code == 2 and "too few labelled records to train" in result.stderr
 
 
+@pytest.mark.slow
 def test_train_and_eval_on_the_real_list(cli, catalog_path):
     labels = corpus_file("seoul-opengov/public_list_2021-01.csv")
     trained = j(cli, "classify", "train", "--labels", labels, "--catalog", catalog_path)
@@ -360,7 +361,9 @@ def test_classify_run_retries_the_review_queue_and_the_category_is_published(
     assert (
         again["needs_review"] == first["needs_review"] and again["classified"] == 0
     )  # the queue was classified again
-    cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
+    assert (
+        cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26").exit_code == 0
+    )
     out = tmp_path / "out"
     assert (
         cli(
@@ -378,8 +381,15 @@ def test_classify_run_retries_the_review_queue_and_the_category_is_published(
         and rows["자전거정책과-1"]["category_code"] == "TRA"
     )
     # A manual reclassification reaches the index on the next apply and incremental export.
-    cli("classify", "set", 1, "ENV", "--reason", "환경 사업", "--catalog", catalog_path)
-    cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
+    assert (
+        cli(
+            "classify", "set", 1, "ENV", "--reason", "환경 사업", "--catalog", catalog_path
+        ).exit_code
+        == 0
+    )
+    assert (
+        cli("disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26").exit_code == 0
+    )
     assert (
         cli(
             "export",

@@ -238,7 +238,7 @@ def test_privacy_scan_never_prints_identifiers(cli, catalog_path, tmp_path):
     (src / "민원.txt").write_text(
         "민원인 홍길동 회신\n연락처 010-9876-5432 주민등록번호 900101-1234568", "utf-8"
     )
-    cli("ingest", "--catalog", catalog_path, src)
+    assert cli("ingest", "--catalog", catalog_path, src).exit_code == 0
     result = cli("privacy", "scan", "--catalog", catalog_path, "--json")
     report = json.loads(result.stdout)
     assert report["totals"] == {

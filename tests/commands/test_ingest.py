@@ -9,6 +9,7 @@ import time
 import zipfile
 
 import jsonschema
+import pytest
 
 from seoulrec.demo import DemoDoc, pack_xml, pubdoc_xml, write_package, zip_bytes
 from seoulrec.records import record_schema
@@ -228,9 +229,13 @@ def test_records_list_filters_and_limit(cli, catalog_path, tmp_path):
     assert ids("--from", "2025-02-01", "--to", "2025-12-31") == ["복지정책과-2", "문화정책과-3"]
     assert ids("--class", "non_public") == ["복지정책과-2"]
     assert len(ids("--limit", "2")) == 2
-    assert ids("--batch", "1") == ids()
+    later = tmp_path / "later"
+    write_package(later / "p9", DemoDoc(number=9, department="문화정책과", title="나중 배치"), {})
+    ingest_json(cli, catalog_path, later)
+    assert ids("--batch", "2") == ["문화정책과-9"] and "문화정책과-9" not in ids("--batch", "1")
 
 
+@pytest.mark.slow
 def test_killed_run_leaves_a_consistent_catalog_and_a_rerun_finishes(catalog_path, tmp_path):
     src = tmp_path / "src"
     src.mkdir()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from seoulrec.demo import DemoDoc, pack_xml, pubdoc_xml, write_package
 
 from .test_isolation import slow_pdf
@@ -158,6 +160,7 @@ def seoulrec(*args, cwd):
     )
 
 
+@pytest.mark.slow
 def test_the_write_lock_is_free_while_a_worker_reads_a_slow_item(cli, catalog_path, tmp_path):
     first = tmp_path / "first"
     write_package(first / "p", DemoDoc(number=1), {})

@@ -112,7 +112,7 @@ def test_results_are_written_in_discovery_order_whatever_the_jobs(cli, tmp_path)
     orders = []
     for jobs in (1, 2):
         path = tmp_path / f"c{jobs}.db"
-        cli("init", "--catalog", path)
+        assert cli("init", "--catalog", path).exit_code == 0
         run(cli, path, "--jobs", jobs, src)
         orders.append(
             [
@@ -150,7 +150,7 @@ def test_material_kind_and_title_from_manifest_option_and_folder(cli, catalog_pa
     assert rows["회의.txt"] == ("material", "회의자료", "2025년 제3차 교통정책 회의")
     assert rows["빈제목.txt"][2] == "내용만"
     other = tmp_path / "other.db"
-    cli("init", "--catalog", other)
+    assert cli("init", "--catalog", other).exit_code == 0
     code, report = run(cli, other, "--kind", "조사결과", src / "용역")
     assert (
         sqlite3.connect(other).execute("SELECT material_kind FROM records").fetchone()[0]

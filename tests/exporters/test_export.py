@@ -356,7 +356,7 @@ def test_bad_export_requests(cli, catalog, catalog_path, tmp_path):
     )
     assert result.exit_code == 2
     fresh = tmp_path / "fresh.db"
-    cli("init", "--catalog", fresh)
+    assert cli("init", "--catalog", fresh).exit_code == 0
     result = cli(
         "export", "index", "--format", "jsonl", "--out", tmp_path / "z", "--catalog", fresh
     )
