@@ -502,6 +502,11 @@ def title_source(extracted: Extracted) -> str:
     first line (``body``), which must not be published while the original is withheld."""
     if not extracted.title:
         return "none"
+    given = extracted.metadata.get("title_source")
+    if given:  # the reader chose the title from the document's structure
+        return {"field": "document", "metadata": "metadata", "file_name": "file_name"}.get(
+            given, "body"
+        )
     titles: set[str] = set()
     for key, value in extracted.metadata.items():
         if isinstance(value, dict):

@@ -14,6 +14,7 @@ import zlib
 
 from ..errors import CorruptDocument, EmptyDocument
 from ..model import Extracted
+from .titles import choose_title
 
 
 def decode_text(data: bytes, name: str = "text") -> tuple[str, str]:
@@ -45,9 +46,12 @@ def read_text(data: bytes, name: str = "text.txt") -> Extracted:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise EmptyDocument(f"{name}: no text")
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    title, where = choose_title(text, file_stem=_stem(name))
     return Extracted(
-        format="text", text=text.strip(), title=first[:200], metadata={"encoding": encoding}
+        format="text",
+        text=text.strip(),
+        title=title,
+        metadata={"encoding": encoding, "title_source": where},
     )
 
 
@@ -195,8 +199,9 @@ def read_hwp(data: bytes, name: str = "document.hwp") -> Extracted:
 
     apply_foot(result)
     if not result.title:
-        title = str(metadata.get("title") or "").strip()
-        result.title = title or next((line.strip() for line in lines if line.strip()), "")[:200]
+        result.title, metadata["title_source"] = choose_title(
+            text, str(metadata.get("title") or ""), file_stem=_stem(name)
+        )
     return result
 
 
@@ -204,6 +209,55 @@ READERS["ole_hwp5"] = read_hwp
 
 
 # -- PDF ----------------------------------------------------------------------------------
+
+
+def _stem(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0] if "." in base else base
+
+
+def _largest_text(textpage, limit: int = 4000) -> str:
+    """The first page's headline: the text set in its largest sizes (the top two tiers when the
+    largest alone is a word or two, as in "검 토 보 고" above a bill's name), in reading order;
+    empty when no text stands out from the body size."""
+    import statistics
+
+    import pypdfium2.raw as pdfium_c
+
+    count = min(pdfium_c.FPDFText_CountChars(textpage.raw), limit)
+    chars = [
+        (
+            chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i)),
+            pdfium_c.FPDFText_GetFontSize(textpage.raw, i),
+        )
+        for i in range(count)
+    ]
+    sizes = [size for char, size in chars if char.strip()]
+    if not sizes:
+        return ""
+    body = statistics.median(sizes)
+    tiers = sorted({round(s) for s in sizes if s >= body * 1.1}, reverse=True)
+    if not tiers:
+        return ""
+
+    def text_at(floor: float) -> str:
+        runs, run = [], []
+        for char, size in chars:
+            if char.strip() and size >= floor:
+                run.append(char)
+            elif not char.strip() and run:
+                run.append(" ")
+            elif run:
+                runs.append("".join(run))
+                run = []
+        if run:
+            runs.append("".join(run))
+        return " ".join(" ".join(r.split()) for r in runs if r.strip())
+
+    found = text_at(tiers[0] - 0.5)
+    if len(found.replace(" ", "")) < 6 and len(tiers) > 1:
+        found = text_at(tiers[1] - 0.5)
+    return found
 
 
 def read_pdf(data: bytes, name: str = "document.pdf") -> Extracted:
@@ -222,6 +276,7 @@ def read_pdf(data: bytes, name: str = "document.pdf") -> Extracted:
         raise CorruptDocument(f"{name}: PDFium cannot open it ({exc})") from None
     warnings: list[str] = []
     pages: list[str] = []
+    largest = ""
     try:
         for index in range(len(pdf)):
             page = pdf[index]
@@ -231,6 +286,8 @@ def read_pdf(data: bytes, name: str = "document.pdf") -> Extracted:
                     pages.append(
                         textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
                     )
+                    if index == 0:
+                        largest = _largest_text(textpage)
                 finally:
                     textpage.close()
             except pdfium.PdfiumError as exc:
@@ -250,9 +307,12 @@ def read_pdf(data: bytes, name: str = "document.pdf") -> Extracted:
     text = "\f".join(pages).strip()
     if not text:
         warnings.append("no text layer (scanned images?): OCR is needed to search it")
-    title = (info.get("Title") or metadata.get("xmp", {}).get("title") or "").strip()
-    if not title:
-        title = next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
+    title, metadata["title_source"] = choose_title(
+        text,
+        str(info.get("Title") or metadata.get("xmp", {}).get("title") or ""),
+        largest,
+        _stem(name),
+    )
     return Extracted(
         format="pdf", text=text, title=title, pages=len(pages), metadata=metadata, warnings=warnings
     )
@@ -457,8 +517,11 @@ def read_docx(data: bytes, name: str = "document.docx") -> Extracted:
             metadata[key] = len(extra[key])
             sections.append("\n".join(extra[key]))
     text = "\n".join(s for s in sections if s).strip()
-    title = (
-        metadata.get("title") or next((line.strip() for line in lines if line.strip()), "")[:200]
+    title, metadata["title_source"] = choose_title(
+        "\n".join(lines),
+        str(metadata.get("title") or ""),
+        file_stem=_stem(name),
+        running=set(extra["headers"]) | set(extra["footers"]),
     )
     return Extracted(format="docx", text=text, title=title, metadata=metadata)
 

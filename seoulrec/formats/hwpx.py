@@ -14,6 +14,7 @@ from ..errors import CorruptDocument, EncryptedDocument
 from ..model import Extracted
 from .foot import apply_foot
 from .xmlsafe import local, safe_parser
+from .titles import choose_title
 from .ziputil import SafeZip
 
 _PARSER = safe_parser(remove_comments=True)
@@ -153,8 +154,17 @@ def read_hwpx(data: bytes, name: str = "document.hwpx") -> Extracted:
     if not sections:
         raise CorruptDocument(f"{name}: no Contents/section*.xml in the HWPX package")
     lines: list[str] = []
+    running: set[str] = set()
     for _, section in sections:
-        lines.extend(paragraph_lines(_parse(archive.read(section), f"{name}:{section}")))
+        root = _parse(archive.read(section), f"{name}:{section}")
+        lines.extend(paragraph_lines(root))
+        for el in root.iter():
+            if isinstance(el.tag, str) and local(el.tag) in ("header", "footer"):
+                running.update(
+                    t.text.strip()
+                    for t in el.iter()
+                    if isinstance(t.tag, str) and local(t.tag) == "t" and t.text and t.text.strip()
+                )
     result = Extracted(format="hwpx", text="\n".join(lines))
     hpf = archive.find("contents/content.hpf")
     if hpf:
@@ -162,8 +172,10 @@ def read_hwpx(data: bytes, name: str = "document.hwpx") -> Extracted:
     result.metadata["sections"] = len(sections)
     apply_foot(result)
     if not result.title:
-        title = result.metadata.get("title", "")
-        result.title = title if title and title not in ("문 내용",) else _first_line(result.text)
+        stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        result.title, result.metadata["title_source"] = choose_title(
+            result.text, result.metadata.get("title", ""), file_stem=stem, running=running
+        )
     return result
 
 

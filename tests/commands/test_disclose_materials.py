@@ -125,13 +125,13 @@ def test_class_from_ingest_from_the_policy_and_an_overturn_publish_materials(
 
 
 def test_page_furniture_is_never_a_public_title(cli, catalog_path, tmp_path):
-    for name, first in (("a.txt", "- 1 -"), ("b.txt", "[ 문서번호 ]")):
+    for name, first in (("회의록.txt", "- 1 -"), ("심의결과.txt", "[ 문서번호 ]")):
         ingest_material(
             cli,
             catalog_path,
             tmp_path / name,
             name,
-            f"{first}\n본문",
+            f"{first}\n이 문서는 회의에서 논의한 내용을 정리한 것입니다.",
             "--kind",
             "회의자료",
             "--class",
@@ -139,7 +139,13 @@ def test_page_furniture_is_never_a_public_title(cli, catalog_path, tmp_path):
         )
     j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", TODAY)
     titles = sorted(r["title"] for r in exported(cli, catalog_path, tmp_path / "out"))
-    assert titles == ["회의자료 (부서 미상, 일자 미상)"] * 2
+    assert titles == ["심의결과", "회의록"]  # no heading before the body: the file name, never the furniture
+    from seoulrec.disclosure import public_title
+    from seoulrec.privacy import Masker
+
+    for furniture in ("- 1 -", "[ 문서번호 ]", "1 2"):  # a stored title that is furniture is never published
+        info = {"title": furniture, "title_source": "metadata", "kind": "material", "material_kind": "회의자료", "department": "", "enforcement_date": None}
+        assert public_title(info, True, Masker())[0] == "회의자료 (부서 미상, 일자 미상)"
 
 
 def test_an_archivists_reason_is_masked_before_it_is_published(cli, catalog_path, tmp_path):

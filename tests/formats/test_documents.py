@@ -130,7 +130,7 @@ def test_docx_paragraphs_tables_headers_footers_footnotes_and_core_properties():
         "Steve Canny",
         "key; word; keyword",
     )
-    assert read("docx/doc-no-coreprops.docx").metadata == {}
+    assert read("docx/doc-no-coreprops.docx").metadata == {"title_source": "file_name"}  # no core properties
 
 
 def test_docx_text_agrees_with_python_docx():
