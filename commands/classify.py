@@ -84,7 +84,9 @@ def run(
 @classify_app.command("review")
 def review(
     catalog: Optional[Path] = CatalogOption,
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_ID),
+    limit: Optional[int] = typer.Option(
+        None, "--limit", min=1, max=MAX_ID, help="At most N records, oldest first."
+    ),
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,

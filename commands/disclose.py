@@ -241,7 +241,7 @@ def set_(
         emit_json(results[0] if len(results) == 1 and not ids_from else results)
         return
     info(
-        f"{len(results)} records: {cls} {results[0]['grounds'] or ''} recorded; run `seoulrec disclose apply` to publish the change"
+        f"{len(results)} records: {cls}{' on ground(s) ' + ', '.join(map(str, results[0]['grounds'])) if results[0]['grounds'] else ''} recorded; run `seoulrec disclose apply` to publish the change"
     )
 
 
@@ -296,17 +296,22 @@ def decide(
 @review_app.command("due")
 def due(
     catalog: Optional[Path] = CatalogOption,
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check (default: today)."),
+    as_of: Optional[str] = typer.Option(
+        None,
+        "--today",
+        "--as-of",
+        help="The reference date, as everywhere else (default: today; --as-of is the old name).",
+    ),
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,
 ):
     """5-year re-reviews and 30-year openings that are due.
 
-    Example: seoulrec review due --as-of 2030-01-01
+    Example: seoulrec review due --today 2030-01-01
     """
     cat = open_catalog(catalog, readonly=True)
-    result = disclosure.due(cat, _day(as_of, "--as-of"))
+    result = disclosure.due(cat, _day(as_of, "--today"))
     rows = [
         ["re-review", r["id"], r["document_number"], r["next_review"]] for r in result["rereviews"]
     ]

@@ -25,7 +25,7 @@ from .console import (
 )
 
 privacy_app = typer.Typer(
-    help="Find personal data (DOMAIN 7) without printing it.\n\nExample: seoulrec privacy scan --json",
+    help="Find personal data (registration numbers, phones, e-mail, accounts, names after cue words) without printing it.\n\nExample: seoulrec privacy scan --json",
     no_args_is_help=True,
 )
 

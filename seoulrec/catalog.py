@@ -579,6 +579,15 @@ def withdraw_record(
         raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
     if not (reason or "").strip():
         raise UsageError("--reason is required")
+    if (
+        catalog.db.execute(
+            "SELECT 1 FROM records WHERE record_key = ? AND is_current = 1", [row[0]]
+        ).fetchone()
+        is None
+    ):
+        raise UsageError(
+            f"record {record_id} is already withdrawn (no version of it is current); nothing changed"
+        )
     with catalog.transaction():
         changed = catalog.db.execute(
             "UPDATE records SET is_current = 0 WHERE record_key = ? AND is_current = 1", [row[0]]

@@ -302,6 +302,17 @@ def scan_catalog(catalog, masker: Masker, record_id: int | None = None) -> dict:
     sql = "SELECT r.id, r.document_number, r.title, r.text, (SELECT group_concat(a.text, char(10)) FROM attachments a WHERE a.record_id = r.id) FROM records r WHERE r.is_current = 1"
     params: list = []
     if record_id is not None:
+        if (
+            catalog.db.execute(
+                "SELECT 1 FROM records WHERE id = ? AND is_current = 1", [record_id]
+            ).fetchone()
+            is None
+        ):
+            from .errors import RecordNotFound
+
+            raise RecordNotFound(
+                f"no current record with id {record_id}; see `seoulrec records list`"
+            )
         sql += " AND r.id = ?"
         params.append(record_id)
     totals: dict[str, int] = {}

@@ -98,7 +98,8 @@ def identify(data: bytes, name: str = "") -> str:
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return identify_zip(data)
     if head.startswith(OLE_MAGIC):
-        return "ole_hwp5" if _ole_is_hwp(data) else "ole"
+        kind = _ole_kind(data)
+        return {"hwp": "ole_hwp5", "other": "ole"}.get(kind, "corrupt_ole")
     if b"\x11\xe0\xa1\xb1\x1a" in head[:16] and b"\xef\xbf\xbd" in head[:16]:
         # The OLE signature with bytes replaced by U+FFFD: broken by a text-mode transfer.
         return "corrupt_ole"
@@ -168,13 +169,28 @@ def _looks_like_manifest(head: bytes) -> bool:
     )
 
 
-def _ole_is_hwp(data: bytes) -> bool:
+def _ole_kind(data: bytes) -> str:
+    """``hwp``, ``other`` (a readable OLE container of another kind: DOC, XLS), or ``broken``:
+    the OLE signature on a container that cannot be opened (truncated, damaged)."""
     try:
         import olefile
 
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             if ole.exists("FileHeader"):
-                return ole.openstream("FileHeader").read(32).startswith(b"HWP Document File")
+                return (
+                    "hwp"
+                    if ole.openstream("FileHeader").read(32).startswith(b"HWP Document File")
+                    else "broken"
+                )
+            # Legacy Office files are whole OLE containers of another kind; a container with
+            # none of the streams any known format has is a damaged or truncated one.
+            known = (
+                "WordDocument",
+                "Workbook",
+                "Book",
+                "PowerPoint Document",
+                "\x05SummaryInformation",
+            )
+            return "other" if any(ole.exists(stream) for stream in known) else "broken"
     except Exception:
-        return False
-    return False
+        return "broken"

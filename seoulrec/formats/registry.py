@@ -51,7 +51,7 @@ def refuse(fmt: str, name: str) -> None:
         )
     if fmt == "corrupt_ole":
         raise CorruptDocument(
-            f"{name}: an OLE (HWP/DOC) file broken by a text-mode transfer (bytes replaced by U+FFFD)"
+            f"{name}: an OLE (HWP/DOC) container that cannot be opened: truncated, damaged, or broken by a text-mode transfer; fetch it again"
         )
     if fmt == "corrupt_zip":
         raise CorruptDocument(f"{name}: starts like a ZIP container but cannot be opened")

@@ -139,12 +139,26 @@ def test_page_furniture_is_never_a_public_title(cli, catalog_path, tmp_path):
         )
     j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", TODAY)
     titles = sorted(r["title"] for r in exported(cli, catalog_path, tmp_path / "out"))
-    assert titles == ["심의결과", "회의록"]  # no heading before the body: the file name, never the furniture
+    assert titles == [
+        "심의결과",
+        "회의록",
+    ]  # no heading before the body: the file name, never the furniture
     from seoulrec.disclosure import public_title
     from seoulrec.privacy import Masker
 
-    for furniture in ("- 1 -", "[ 문서번호 ]", "1 2"):  # a stored title that is furniture is never published
-        info = {"title": furniture, "title_source": "metadata", "kind": "material", "material_kind": "회의자료", "department": "", "enforcement_date": None}
+    for furniture in (
+        "- 1 -",
+        "[ 문서번호 ]",
+        "1 2",
+    ):  # a stored title that is furniture is never published
+        info = {
+            "title": furniture,
+            "title_source": "metadata",
+            "kind": "material",
+            "material_kind": "회의자료",
+            "department": "",
+            "enforcement_date": None,
+        }
         assert public_title(info, True, Masker())[0] == "회의자료 (부서 미상, 일자 미상)"
 
 

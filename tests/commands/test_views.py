@@ -168,3 +168,39 @@ def test_markup_like_text_never_crashes(cli, catalog):
 def test_huge_numbers_are_usage_errors(cli, catalog, args):
     result = cli(*args, "--catalog", catalog)
     assert result.exit_code == 2 and "internal error" not in result.output
+
+
+def test_consistent_names_and_checks(cli, catalog, tmp_path):
+    assert cli("privacy", "scan", 9999, "--catalog", catalog).exit_code == 2
+    assert cli("records", "list", "--from", "2020-13-45", "--catalog", catalog).exit_code == 2
+    assert cli("review", "due", "--today", "2030-01-01", "--catalog", catalog).exit_code == 0
+    assert (
+        cli("review", "due", "--as-of", "2030-01-01", "--catalog", catalog).exit_code == 0
+    )  # the old name still works
+    assert cli("records", "withdraw", 3, "--reason", "중복", "--catalog", catalog).exit_code == 0
+    again = cli("records", "withdraw", 3, "--reason", "중복", "--catalog", catalog)
+    assert again.exit_code == 2 and "already withdrawn" in again.stderr
+    for command in (
+        ("records", "show", 9999),
+        ("disclose", "explain", 9999),
+        ("classify", "set", 9999, "TRA", "--reason", "r"),
+        ("disclose", "set", 9999, "--class", "public"),
+    ):
+        assert cli(*command, "--catalog", catalog).exit_code == 2, command
+
+
+def test_every_option_has_help_and_no_domain_references():
+    from typer.main import get_command
+
+    from seoulrec.commands.main import app
+
+    def walk(command, path=()):
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, path + (name,))
+
+    for path, command in walk(get_command(app)):
+        assert "DOMAIN" not in (command.help or ""), path
+        for param in command.params:
+            if param.param_type_name == "option" and param.name not in ("help",):
+                assert param.help, (path, param.name)

@@ -130,7 +130,9 @@ def test_docx_paragraphs_tables_headers_footers_footnotes_and_core_properties():
         "Steve Canny",
         "key; word; keyword",
     )
-    assert read("docx/doc-no-coreprops.docx").metadata == {"title_source": "file_name"}  # no core properties
+    assert read("docx/doc-no-coreprops.docx").metadata == {
+        "title_source": "file_name"
+    }  # no core properties
 
 
 def test_docx_text_agrees_with_python_docx():
@@ -305,3 +307,13 @@ def test_a_docx_bomb_of_many_members_under_the_member_limit_is_refused():
     assert len(data) < 600 * 1024
     with pytest.raises(UnsafeInput, match="zip bomb"):
         extract(data, "bomb.docx", identify(data, "bomb.docx"))
+
+
+def test_a_truncated_hwp_is_corrupt_not_unsupported():
+    data = read_bytes = (CORPUS / "pairs/hwp5_01.hwp").read_bytes() if CORPUS.exists() else None
+    if read_bytes is None:
+        pytest.skip("../shared/corpus is absent")
+    for cut in (len(data) // 2, 4096):
+        truncated = data[:cut]
+        with pytest.raises(CorruptDocument, match="truncated"):
+            extract(truncated, "cut.hwp", identify(truncated, "cut.hwp"))
