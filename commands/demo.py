@@ -18,7 +18,8 @@ from seoulrec.project import init_project
 from seoulrec.demo import generate_demo, prepare_demo_folder
 from seoulrec.ingest import IngestOptions, run_batch
 
-from .console import JsonOption, emit_json, info, summary
+from .console import JsonOption, emit_json, info
+from .ingest import render_report
 
 
 def register(app: typer.Typer) -> None:
@@ -90,25 +91,9 @@ def demo(
     if as_json:
         emit_json(result)
         return
-    summary(
-        f"Demo ingest: {report.items} items in {report.seconds:.1f} s",
-        ["added", "updated", "unchanged", "incomplete", "failed (expected: broken/)"],
-        [
-            [
-                report.added,
-                report.updated,
-                report.unchanged,
-                len(report.incomplete),
-                len(report.failed),
-            ]
-        ],
-    )
+    render_report(report, False)  # the same ingest report as `seoulrec ingest`
     if report.failed:
-        summary(
-            "Expected failures",
-            ["path", "reason"],
-            [[f["path"], f["reason"]] for f in report.failed],
-        )
+        info("The failures above are expected: the demo corpus holds broken/ files on purpose.")
     info(
         f"Classified {classified.classified} records; {classified.needs_review} wait in the review queue (seoulrec classify review)."
     )

@@ -1088,61 +1088,67 @@ def run_batch(
                 context=worker_context(),
             ) as pool:
                 pending: deque = deque()
-                while True:
-                    while items and len(pending) < window:
-                        item = items.popleft()
-                        pending.append(
-                            (
-                                item,
-                                pool.schedule(
-                                    process_item,
-                                    args=(item, worker_options, catalog_path),
-                                    timeout=options.timeout,
-                                ),
+                try:
+                    while True:
+                        while items and len(pending) < window:
+                            item = items.popleft()
+                            pending.append(
+                                (
+                                    item,
+                                    pool.schedule(
+                                        process_item,
+                                        args=(item, worker_options, catalog_path),
+                                        timeout=options.timeout,
+                                    ),
+                                )
                             )
-                        )
-                    if not pending:
-                        break
-                    item, future = pending.popleft()
-                    if group is not None and not future.done():
-                        group.close()  # never hold the write lock while waiting for a worker
-                    try:
-                        result = future.result()
-                    except FutureTimeout:
-                        result = {
-                            "path": item.path,
-                            "sha256": None,
-                            "outcome": "timeout",
-                            "message": f"{Path(item.path).name}: reading took longer than {options.timeout:g} s",
-                            "records": [],
-                        }
-                    except ProcessExpired as exc:
-                        outcome = "too_large" if exc.exitcode in (-9, 137) else "corrupt"
-                        result = {
-                            "path": item.path,
-                            "sha256": None,
-                            "outcome": outcome,
-                            "message": f"{Path(item.path).name}: the reader process died (exit code {exc.exitcode})",
-                            "records": [],
-                        }
-                    except Exception as exc:
-                        result = {
-                            "path": item.path,
-                            "sha256": None,
-                            "outcome": "corrupt",
-                            "message": f"{Path(item.path).name}: {type(exc).__name__}: {exc}",
-                            "records": [],
-                        }
-                    if result.pop("unexpected", False):
-                        # A worker can be left broken by an earlier item (a C library after a
-                        # MemoryError): read this one again in a fresh process before failing it.
-                        result = _read_in_fresh_process(item, worker_options, catalog_path, options)
-                    if handle(result):
-                        report.stopped_early = True
-                        for _, other in pending:
-                            other.cancel()
-                        pool.stop()
-                        break
+                        if not pending:
+                            break
+                        item, future = pending.popleft()
+                        if group is not None and not future.done():
+                            group.close()  # never hold the write lock while waiting for a worker
+                        try:
+                            result = future.result()
+                        except FutureTimeout:
+                            result = {
+                                "path": item.path,
+                                "sha256": None,
+                                "outcome": "timeout",
+                                "message": f"{Path(item.path).name}: reading took longer than {options.timeout:g} s",
+                                "records": [],
+                            }
+                        except ProcessExpired as exc:
+                            outcome = "too_large" if exc.exitcode in (-9, 137) else "corrupt"
+                            result = {
+                                "path": item.path,
+                                "sha256": None,
+                                "outcome": outcome,
+                                "message": f"{Path(item.path).name}: the reader process died (exit code {exc.exitcode})",
+                                "records": [],
+                            }
+                        except Exception as exc:
+                            result = {
+                                "path": item.path,
+                                "sha256": None,
+                                "outcome": "corrupt",
+                                "message": f"{Path(item.path).name}: {type(exc).__name__}: {exc}",
+                                "records": [],
+                            }
+                        if result.pop("unexpected", False):
+                            # A worker can be left broken by an earlier item (a C library after a
+                            # MemoryError): read this one again in a fresh process before failing it.
+                            result = _read_in_fresh_process(
+                                item, worker_options, catalog_path, options
+                            )
+                        if handle(result):
+                            report.stopped_early = True
+                            for _, other in pending:
+                                other.cancel()
+                            pool.stop()
+                            break
+                except KeyboardInterrupt:
+                    pool.stop()  # do not wait for items still being read: report what was done
+                    raise
     except KeyboardInterrupt as exc:
         status = "interrupted"
         exc.report = report  # type: ignore[attr-defined]  # the command prints what was done

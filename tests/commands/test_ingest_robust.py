@@ -248,3 +248,26 @@ def test_two_concurrent_ingests_never_duplicate_or_make_an_older_copy_current(
     ).fetchone()[0]
     assert "고친 판" in body  # re-reading the older copy never makes it current
     counts_match_catalog(catalog_path)
+
+
+@pytest.mark.slow
+def test_ctrl_c_with_json_still_reports_what_was_done(cli, catalog_path, tmp_path):
+    import signal
+
+    src = tmp_path / "src"
+    write_package(src / "a", DemoDoc(number=1), {})
+    (src / "b-slow.pdf").write_bytes(slow_pdf(6_000_000))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seoulrec", "ingest", "--catalog", str(catalog_path), "--jobs", "1", "--timeout", "60", "--memory-mb", "0", "--json", str(src)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    db = sqlite3.connect(catalog_path)
+    deadline = time.monotonic() + 60
+    while db.execute("SELECT count(*) FROM records").fetchone()[0] < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    report = json.loads(out)
+    assert report["interrupted"] and report["added"] == 1
+    assert db.execute("SELECT status FROM batches").fetchone()[0] == "interrupted"
