@@ -258,12 +258,31 @@ def test_ctrl_c_with_json_still_reports_what_was_done(cli, catalog_path, tmp_pat
     write_package(src / "a", DemoDoc(number=1), {})
     (src / "b-slow.pdf").write_bytes(slow_pdf(6_000_000))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "seoulrec", "ingest", "--catalog", str(catalog_path), "--jobs", "1", "--timeout", "60", "--memory-mb", "0", "--json", str(src)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "seoulrec",
+            "ingest",
+            "--catalog",
+            str(catalog_path),
+            "--jobs",
+            "1",
+            "--timeout",
+            "60",
+            "--memory-mb",
+            "0",
+            "--json",
+            str(src),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     db = sqlite3.connect(catalog_path)
     deadline = time.monotonic() + 60
-    while db.execute("SELECT count(*) FROM records").fetchone()[0] < 1 and time.monotonic() < deadline:
+    while (
+        db.execute("SELECT count(*) FROM records").fetchone()[0] < 1 and time.monotonic() < deadline
+    ):
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
