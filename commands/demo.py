@@ -69,6 +69,10 @@ def demo(
             "kind": exported["manifest"]["kind"],
             **exported["manifest"]["counts"],
         }
+    from seoulrec.site import build_site
+
+    site = build_site(catalog, out / "public" / "site", {}, Masker.from_policy(policy.masking))
+    exports["site"] = {"folder": site.destination, "records": site.records, "pages": site.pages}
     result = {
         "corpus": str(corpus),
         "catalog": str(catalog_path),
@@ -102,4 +106,7 @@ def demo(
     )
     info(f"\nCorpus:  {corpus}\nCatalog: {catalog_path}  ({result['records']} current records)")
     info(f"Public:  {out / 'public'}  (seoul-csv, jsonl, atom, sitemap; each with manifest.json)")
+    info(
+        f"Site:    python -m http.server -d {out / 'public' / 'site'} 8000   (then open http://localhost:8000/)"
+    )
     info(f"Next:    seoulrec records list --catalog {catalog_path}")

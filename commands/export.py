@@ -139,3 +139,68 @@ def formats(as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool =
     )
     if fmt is Format.table:
         info("Example: seoulrec export index --format seoul-csv --out public/index")
+
+
+@export_app.command("site")
+def site(
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="Destination folder: new, empty, or a site seoulrec built (replaced atomically).",
+    ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Replace a non-empty folder seoulrec did not make (never /, your home, or the catalog's folder).",
+    ),
+    search: bool = typer.Option(
+        True,
+        "--search/--no-search",
+        help="Build the Pagefind search index (with Korean morphemes).",
+    ),
+    catalog: Optional[Path] = CatalogOption,
+    as_json: bool = JsonOption,
+):
+    """Build the static portal: a Korean site with a page per record, browse pages by field,
+    department, organ, month and type, statistics, and search that finds words inside
+    compounds. Only what the last `disclose apply` made public is shown.
+
+    Serve it with any web server, e.g. python -m http.server -d public/site
+
+    Example: seoulrec export site --out public/site
+    """
+    from seoulrec.site import build_site
+
+    config = load_config()
+    masker = masker_from_config(config)
+    cat = open_catalog(catalog)
+    result = build_site(
+        cat,
+        out,
+        config.section("export"),
+        masker,
+        force=force,
+        protected=[config.path] if config.path else [],
+        search=search,
+    )
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    summary(
+        f"site → {result.destination}",
+        ["records", "pages", "originals published", "withheld", "search files", "seconds"],
+        [
+            [
+                result.records,
+                result.pages,
+                result.published,
+                result.withheld,
+                result.search.get("files", 0),
+                result.seconds,
+            ]
+        ],
+    )
+    info(
+        f"View it: python -m http.server -d {result.destination} 8000  (then open http://localhost:8000/)"
+    )

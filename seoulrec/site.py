@@ -1,0 +1,450 @@
+"""The static portal bundle (정보소통광장-style): what citizens see, with Korean search.
+
+One page per record (the portal's metadata table, the masked text of published originals,
+public attachments as masked text, "비공개 문서" without a link for the others, grounds in words,
+reason and release date for withheld ones), browse pages by field, department, organ, month
+and type, a statistics page with inline SVG charts and the same numbers in tables, and a
+Pagefind search index. Pagefind does not segment Korean, so each page also carries, hidden,
+the Kiwi morphemes of its public text: a search for ``정비`` finds ``소규모주택정비사업``.
+
+Only what the last ``disclose apply`` made public is read; output folder safety, permissions
+and the atomic swap are those of the index export (``outdir``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .catalog import Catalog
+from .errors import SeoulrecError, UsageError
+from .export import DEFAULT_BASE_URL, ROW_SQL, file_sha256, public_row
+from .model import CLASS_LABELS
+from .outdir import MANIFEST, check_destination, clean_leftovers, new_temp_folder, swap_into_place
+from .policy import GROUNDS
+
+PAGE_SIZE = 50
+SITE_NAME = "서울 열린시정 정보공개"
+DIMENSIONS = {
+    "field": "분야별",
+    "department": "부서별",
+    "organ": "기관별",
+    "month": "월별",
+    "type": "자료 유형별",
+}
+#: Kiwi tags whose forms go into the search terms: nouns, verb and adjective stems, roots,
+#: foreign words and numbers.
+MORPHEME_TAGS = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SH")
+MORPHEME_TEXT_LIMIT = 4000
+
+
+@dataclass
+class Summary:
+    """What listing pages and statistics need of one record (the pages hold the rest)."""
+
+    id: str
+    title: str
+    department: str
+    organ: str
+    document_number: str
+    enforcement_date: str
+    class_label: str
+    disclosure_class: str
+    original_public: bool
+    published_since: str
+    field: str
+    type: str
+
+
+@dataclass
+class SiteResult:
+    destination: str
+    records: int
+    pages: int
+    published: int
+    withheld: int
+    search: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def slug(value: str) -> str:
+    """A file-name-safe, stable name for a browse value (Korean text, slashes, dots ...)."""
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=6).hexdigest()
+
+
+_KIWI = None
+
+
+def morphemes(text: str) -> str:
+    """The Kiwi morphemes of ``text`` that a citizen might search for, space-separated, each once."""
+    global _KIWI
+    if not text.strip():
+        return ""
+    if _KIWI is None:
+        from kiwipiepy import Kiwi
+
+        _KIWI = Kiwi()
+    seen: dict[str, None] = {}
+    for token in _KIWI.tokenize(text[:MORPHEME_TEXT_LIMIT]):
+        if token.tag in MORPHEME_TAGS and len(token.form) > 1:
+            seen.setdefault(token.form, None)
+            if token.tag in ("VV", "VA"):
+                seen.setdefault(token.form + "다", None)
+    return " ".join(seen)
+
+
+def _environment():
+    from jinja2 import Environment, FunctionLoader, StrictUndefined
+
+    folder = resources.files("seoulrec.data").joinpath("site")
+
+    def load(name: str) -> str:
+        return folder.joinpath(name).read_text("utf-8")
+
+    # Autoescape everything: titles and text are data, never markup or template syntax.
+    return Environment(
+        loader=FunctionLoader(load),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _grounds_words(grounds: list[int]) -> list[str]:
+    return [f"제{g}호: {GROUNDS[g].split(' (')[0]}" for g in grounds if g in GROUNDS]
+
+
+def _kind_label(row: dict) -> str:
+    if row["kind"] == "material":
+        return row["material_kind"] or "비정형 자료"
+    return "결재문서"
+
+
+def _bar_chart(rows: list[tuple[str, float]], unit: str = "", width: int = 560) -> str:
+    """An inline SVG bar chart (labels and values as text: never only in the image)."""
+    from xml.sax.saxutils import escape
+
+    if not rows:
+        return ""
+    top = max(v for _, v in rows) or 1
+    bar_h, gap, label_w = 18, 6, 170
+    height = len(rows) * (bar_h + gap) + gap
+    parts = [
+        f'<svg role="img" aria-label="막대 그래프" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (label, value) in enumerate(rows):
+        y = gap + i * (bar_h + gap)
+        w = int((width - label_w - 70) * value / top)
+        parts.append(f'<text x="0" y="{y + 13}">{escape(label[:14])}</text>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="#2b5797"></rect>'
+        )
+        parts.append(f'<text x="{label_w + w + 4}" y="{y + 13}">{value:g}{unit}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _stats(summaries: list[Summary]) -> list[dict]:
+    tables = []
+
+    def rate_table(key, title, ident):
+        groups: dict[str, list[Summary]] = defaultdict(list)
+        for s in summaries:
+            groups[key(s)].append(s)
+        rows = []
+        for name in sorted(groups):
+            members = groups[name]
+            published = sum(s.original_public for s in members)
+            rate = round(100 * published / len(members), 1)
+            rows.append([name, len(members), published, rate, round(100 - rate, 1)])
+        tables.append(
+            {
+                "id": ident,
+                "title": title,
+                "columns": ["구분", "목록 공개", "원문 공개", "원문 공개율(%)", "비공개율(%)"],
+                "rows": rows,
+                "svg": _bar_chart([(r[0], r[3]) for r in rows[:30]], "%"),
+            }
+        )
+
+    rate_table(lambda s: s.department or "부서 미상", "부서별 원문 공개율", "by-department")
+    rate_table(
+        lambda s: (s.enforcement_date or "")[:4] or "일자 미상", "연도별 원문 공개율", "by-year"
+    )
+    by_class = Counter(s.class_label for s in summaries)
+    tables.append(
+        {
+            "id": "by-class",
+            "title": "공개구분별 건수",
+            "columns": ["공개구분", "건수"],
+            "rows": [[k, v] for k, v in sorted(by_class.items())],
+            "svg": _bar_chart(sorted(by_class.items())),
+        }
+    )
+    by_field = Counter(s.field for s in summaries)
+    tables.append(
+        {
+            "id": "by-field",
+            "title": "분야별 건수",
+            "columns": ["분야", "건수"],
+            "rows": [[k, v] for k, v in sorted(by_field.items())],
+            "svg": _bar_chart(sorted(by_field.items())),
+        }
+    )
+    by_month = Counter((s.published_since or "")[:7] for s in summaries if s.original_public)
+    months: list[tuple[str, int]] = [(k or "미상", v) for k, v in sorted(by_month.items())]
+    rows: list[list] = [list(m) for m in months]
+    tables.append(
+        {
+            "id": "by-month",
+            "title": "월별 원문 공개 건수",
+            "columns": ["공개 월", "건수"],
+            "rows": rows,
+            "svg": _bar_chart([(m, float(v)) for m, v in months[-24:]]),
+        }
+    )
+    return tables
+
+
+def build_site(
+    catalog: Catalog,
+    out: Path,
+    settings: dict,
+    masker,
+    force: bool = False,
+    protected=(),
+    search: bool = True,
+) -> SiteResult:
+    """Write the whole site into ``out`` (replaced atomically; only a folder seoulrec made)."""
+    import time
+
+    from markupsafe import Markup
+
+    from .disclosure import apply_state
+
+    started = time.perf_counter()
+    out = check_destination(out, [catalog.path, *protected], force=force)
+    state = apply_state(catalog)
+    if state is None:
+        raise UsageError(
+            "no disclosure decisions yet: run `seoulrec disclose apply` before building the site"
+        )
+    if state.get("status") != "finished":
+        raise UsageError(
+            "the last `seoulrec disclose apply` did not finish; run it again before building the site"
+        )
+    clean_leftovers(out)
+    base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
+    site_root = base_url.rstrip("/").rsplit("/", 1)[0] + "/"
+    common = {
+        "site_name": SITE_NAME,
+        "feed_url": site_root + "feed/feed.xml",
+        "sitemap_url": site_root + "sitemap/sitemap.xml",
+    }
+    env = _environment()
+    tmp = new_temp_folder(out)
+    try:
+        (tmp / "records").mkdir()
+        (tmp / "files").mkdir()
+        summaries: list[Summary] = []
+        sql = ROW_SQL.format(text="r.text", where="", index="")
+        record_template = env.get_template("record.html")
+        cursor = catalog.db.conn.execute(sql)
+        while chunk := cursor.fetchmany(500):
+            ids = [raw[0] for raw in chunk]
+            attachments: dict[int, list] = defaultdict(list)
+            for record_id, number, name, published, text in catalog.db.execute(
+                "SELECT a.record_id, a.id, a.name, COALESCE(ad.published, 0), a.text FROM attachments a "
+                "LEFT JOIN attachment_disclosures ad ON ad.attachment_id = a.id WHERE a.record_id IN (SELECT value FROM json_each(?)) ORDER BY a.id",
+                [json.dumps(ids)],
+            ):
+                attachments[record_id].append((number, name, bool(published), text))
+            for raw in chunk:
+                row = public_row(raw, masker)
+                if not row["licence"]:
+                    row["licence"] = str(settings.get("licence", ""))
+                links = []
+                for index, (_number, name, published, text) in enumerate(
+                    attachments[raw[0]], start=1
+                ):
+                    href = None
+                    if published and row["original_public"]:
+                        # Published as masked text under a name seoulrec chooses: an attachment's
+                        # own name (slashes, "..") never becomes a path.
+                        target = tmp / "files" / row["id"] / f"{index}.txt"
+                        target.parent.mkdir(exist_ok=True)
+                        target.write_text(masker.mask(text or "")[0], "utf-8")
+                        href = f"../files/{row['id']}/{index}.txt"
+                    links.append({"name": name, "href": href})
+                text = row.get("text") if row["original_public"] else None
+                terms = morphemes((row["title"] or "") + "\n" + (text or "")) if search else ""
+                page = record_template.render(
+                    **common,
+                    root="../",
+                    page_title=row["title"] or "(제목 없음)",
+                    r=row,
+                    kind_label=_kind_label(row),
+                    paragraphs=[p for p in (text or "").splitlines() if p.strip()],
+                    grounds_words=_grounds_words(row["grounds"]),
+                    attachments=links,
+                    morphemes=terms,
+                )
+                (tmp / "records" / f"{row['id']}.html").write_text(page, "utf-8")
+                summaries.append(
+                    Summary(
+                        id=row["id"],
+                        title=row["title"],
+                        department=row["department"],
+                        organ=row["organ"],
+                        document_number=row["document_number"],
+                        enforcement_date=row["enforcement_date"] or "",
+                        class_label=row["class_label"],
+                        disclosure_class=row["disclosure_class"],
+                        original_public=row["original_public"],
+                        published_since=row["published_since"] or "",
+                        field=(row.get("category") or "미분류").split(" > ")[0],
+                        type=_kind_label(row),
+                    )
+                )
+        pages = len(summaries)
+        pages += _write_browse(env, tmp, summaries, common)
+        latest = sorted(
+            (s for s in summaries if s.original_public),
+            key=lambda s: (s.published_since, s.id),
+            reverse=True,
+        )[:30]
+        (tmp / "index.html").write_text(
+            env.get_template("home.html").render(
+                **common, root="", page_title=SITE_NAME, items=latest
+            ),
+            "utf-8",
+        )
+        tables = [
+            dict(t, svg=Markup(t["svg"])) for t in _stats(summaries)
+        ]  # our own SVG, built from numbers
+        (tmp / "stats.html").write_text(
+            env.get_template("stats.html").render(
+                **common, root="", page_title="공개 통계", tables=tables
+            ),
+            "utf-8",
+        )
+        css = (
+            resources.files("seoulrec.data")
+            .joinpath("site")
+            .joinpath("style.css")
+            .read_text("utf-8")
+        )
+        (tmp / "style.css").write_text(css, "utf-8")
+        pages += 2
+        search_info = _index(tmp) if search else {}
+        files = {
+            p.relative_to(tmp).as_posix(): {"sha256": file_sha256(p), "bytes": p.stat().st_size}
+            for p in sorted(tmp.rglob("*"))
+            if p.is_file()
+        }
+        manifest = {
+            "schema": "seoulrec.site-manifest/1",
+            "records": len(summaries),
+            "catalog_state": state,
+            "files": files,
+        }
+        (tmp / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
+        )
+        swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    published = sum(s.original_public for s in summaries)
+    return SiteResult(
+        str(out),
+        len(summaries),
+        pages,
+        published,
+        len(summaries) - published,
+        search_info,
+        round(time.perf_counter() - started, 3),
+    )
+
+
+def _write_browse(env, tmp: Path, summaries: list[Summary], common: dict) -> int:
+    keys = {
+        "field": lambda s: s.field,
+        "department": lambda s: s.department or "부서 미상",
+        "organ": lambda s: s.organ or "기관 미상",
+        "month": lambda s: (s.enforcement_date or "")[:7] or "일자 미상",
+        "type": lambda s: s.type,
+    }
+    listing, dimension = env.get_template("listing.html"), env.get_template("dimension.html")
+    written = 0
+    for dim, key in keys.items():
+        groups: dict[str, list[Summary]] = defaultdict(list)
+        for s in summaries:
+            groups[key(s)].append(s)
+        folder = tmp / "browse" / dim
+        folder.mkdir(parents=True)
+        values = []
+        for value in sorted(groups, reverse=(dim == "month")):
+            members = sorted(groups[value], key=lambda s: (s.enforcement_date, s.id), reverse=True)
+            values.append({"label": value, "slug": slug(value), "count": len(members)})
+            pages = max(1, -(-len(members) // PAGE_SIZE))
+            (folder / slug(value)).mkdir()
+            for page in range(1, pages + 1):
+                items = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+                html = listing.render(
+                    **common,
+                    root="../../../",
+                    page_title=f"{DIMENSIONS[dim]}: {value}",
+                    items=items,
+                    page=page,
+                    pages=pages,
+                )
+                (folder / slug(value) / f"{page}.html").write_text(html, "utf-8")
+                written += 1
+        (folder / "index.html").write_text(
+            dimension.render(
+                **common, root="../../", page_title=f"{DIMENSIONS[dim]} 목록", values=values
+            ),
+            "utf-8",
+        )
+        written += 1
+    return written
+
+
+def _index(site: Path) -> dict:
+    """Run Pagefind (its binary ships in the `pagefind-bin` package) over the built pages."""
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site),
+        "--force-language",
+        "ko",
+        "--silent",
+    ]
+    proc = subprocess.run(
+        command, capture_output=True, text=True, env=dict(os.environ, PAGEFIND_SITE=str(site))
+    )
+    if proc.returncode != 0:
+        raise SeoulrecError(f"pagefind failed to index the site: {proc.stderr.strip()[:500]}")
+    bundle = site / "pagefind"
+    return {
+        "engine": "pagefind",
+        "files": sum(1 for p in bundle.rglob("*") if p.is_file()),
+        "bytes": sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()),
+    }
+
+
+__all__ = ["build_site", "morphemes", "SiteResult", "CLASS_LABELS"]
