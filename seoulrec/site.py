@@ -225,8 +225,10 @@ def build_site(
     force: bool = False,
     protected=(),
     search: bool = True,
+    korean_terms: bool = True,
 ) -> SiteResult:
-    """Write the whole site into ``out`` (replaced atomically; only a folder seoulrec made)."""
+    """Write the whole site into ``out`` (replaced atomically; only a folder seoulrec made).
+    ``korean_terms=False`` leaves out the Kiwi morphemes (plain Pagefind, for measurements)."""
     import time
 
     from markupsafe import Markup
@@ -284,11 +286,16 @@ def build_site(
                         # own name (slashes, "..") never becomes a path.
                         target = tmp / "files" / row["id"] / f"{index}.txt"
                         target.parent.mkdir(exist_ok=True)
-                        target.write_text(masker.mask(text or "")[0], "utf-8")
+                        # With a BOM: web servers send .txt without a charset, browsers then guess wrong.
+                        target.write_text(masker.mask(text or "")[0], "utf-8-sig")
                         href = f"../files/{row['id']}/{index}.txt"
                     links.append({"name": name, "href": href})
                 text = row.get("text") if row["original_public"] else None
-                terms = morphemes((row["title"] or "") + "\n" + (text or "")) if search else ""
+                terms = (
+                    morphemes((row["title"] or "") + "\n" + (text or ""))
+                    if search and korean_terms
+                    else ""
+                )
                 page = record_template.render(
                     **common,
                     root="../",
