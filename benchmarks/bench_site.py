@@ -1,0 +1,123 @@
+"""The portal at scale: build time (pages and search index), search bytes transferred per query
+and answer time in a real headless Chromium on localhost.
+
+Usage: python benchmarks/bench_site.py [--records 10000]
+Needs Debian's chromium and chromium-driver and selenium (as the browser test does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from bench_disclose import generate_catalog  # noqa: E402
+
+from seoulrec.disclosure import apply  # noqa: E402
+from seoulrec.policy import load_policy  # noqa: E402
+from seoulrec.privacy import Masker  # noqa: E402
+from seoulrec.site import build_site  # noqa: E402
+from tests.exporters import browser  # noqa: E402
+
+QUERIES = [
+    "정비",
+    "계획",
+    "주택",
+    "공급",
+    "자전거",
+    "점검",
+    "도서관",
+    "탄소",
+    "민원",
+    "복지정책과",
+    "추진",
+    "예방",
+]
+SYLLABLES = "가나다라마바사아자차카타파하거너더러머버서어저처커터퍼허고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후"
+
+
+def vary(catalog, seed: int = 1) -> None:
+    """Titles and texts with a realistic vocabulary: the demo's subjects and departments, plus
+    words drawn from a Zipf-like distribution over 30,000 pseudo-words (a real archive has many
+    rare words and a few very common ones; identical titles would make every word common)."""
+    import random
+
+    from seoulrec.demo import DEPARTMENTS, SUBJECTS
+
+    rng = random.Random(seed)
+    vocabulary = [
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(30_000)
+    ]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    subjects = [s for group in SUBJECTS.values() for s in group]
+    rows = []
+    for (record_id,) in catalog.db.execute("SELECT id FROM records").fetchall():
+        department = rng.choice(DEPARTMENTS)[0]
+        words = " ".join(rng.choices(vocabulary, weights, k=12))
+        subject = rng.choice(subjects)
+        rows.append(
+            (
+                f"{subject} {words[:20]}",
+                f"{subject}을(를) 추진합니다. {words}",
+                department,
+                record_id,
+            )
+        )
+    with catalog.transaction():
+        catalog.db.conn.executemany(
+            "UPDATE records SET title = ?, text = ?, department = ? WHERE id = ?", rows
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=10_000)
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.db"
+        catalog = generate_catalog(path, args.records)
+        vary(catalog)
+        apply(catalog, load_policy(), date(2026, 11, 26))
+        out = Path(folder) / "site"
+        started = time.perf_counter()
+        result = build_site(catalog, out, {}, Masker())
+        total = time.perf_counter() - started
+        pages = sum(1 for _ in out.rglob("*.html"))
+        print(
+            f"n={args.records:,}: site built in {total:.1f} s ({pages:,} pages; search bundle {result.search['files']:,} files, "
+            f"{result.search['bytes'] / 2**20:.1f} MiB)"
+        )
+        if browser.missing():
+            print(f"browser measurements skipped: {browser.missing()}")
+            return
+        with browser.served(out) as base, browser.chromium() as driver:
+            driver.get(base + "index.html")
+            first = browser.search(driver, "정비")
+            print(
+                f"first query (loads the shared files and the index chunks it needs): {first.get('bytes', 0) / 1024:.0f} KiB, search {first.get('ms', 0):.0f} ms"
+            )
+            worst_bytes = worst_ms = 0.0
+            for query in QUERIES:
+                answer = browser.search(driver, query)
+                worst_bytes = max(worst_bytes, answer.get("bytes", 0))
+                worst_ms = max(worst_ms, answer.get("ms", 0))
+                print(
+                    f"  {query!r}: {answer.get('count', 0):,} results, {answer.get('bytes', 0) / 1024:.0f} KiB transferred, search {answer.get('ms', 0):.0f} ms (with 10 result fragments {answer.get('total_ms', 0):.0f} ms)"
+                )
+            print(
+                f"n={args.records:,}: worst query {worst_bytes / 1024:.0f} KiB, {worst_ms:.0f} ms (after the first)"
+            )
+
+
+if __name__ == "__main__":
+    main()
