@@ -441,6 +441,27 @@ def _record(
     }
 
 
+def _approval_record(
+    extracted: Extracted,
+    fallback_key: str,
+    sha: str,
+    source: str,
+    source_format: str,
+    ladder: Ladder,
+) -> dict:
+    """The record of an approval document (a package, a pubdoc or pack file, a ZIP)."""
+    return _record(
+        extracted,
+        _record_key(extracted, fallback_key),
+        sha,
+        source,
+        source_format,
+        ladder,
+        "approval",
+        None,
+    )
+
+
 def _record_key(extracted: Extracted, fallback: str) -> str:
     if extracted.regnumbercode:
         return f"reg:{extracted.regnumbercode}"
@@ -587,16 +608,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
         extracted = build_package(primary_name, primary, members, flag_base)
         result["unclaimed"] = [str(path / m) for m in extracted.metadata.pop("unclaimed", [])]
         result["records"].append(
-            _record(
-                extracted,
-                _record_key(extracted, fallback_key),
-                sha,
-                item.path,
-                "package",
-                ladder,
-                "approval",
-                None,
-            )
+            _approval_record(extracted, fallback_key, sha, item.path, "package", ladder)
         )
         return
     data = _read_file(path, max_bytes)
@@ -610,16 +622,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
         extracted = build_package(path.name, data, {}, flag_base)
         extracted.metadata.pop("unclaimed", None)
         result["records"].append(
-            _record(
-                extracted,
-                _record_key(extracted, fallback_key),
-                sha,
-                item.path,
-                fmt,
-                ladder,
-                "approval",
-                None,
-            )
+            _approval_record(extracted, fallback_key, sha, item.path, fmt, ladder)
         )
     elif fmt == "package_zip":
         from .formats.ziputil import SafeZip
@@ -646,16 +649,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
             for m in extracted.metadata.pop("unclaimed", [])
         ]
         result["records"].append(
-            _record(
-                extracted,
-                _record_key(extracted, fallback_key),
-                sha,
-                item.path,
-                fmt,
-                ladder,
-                "approval",
-                None,
-            )
+            _approval_record(extracted, fallback_key, sha, item.path, fmt, ladder)
         )
     elif fmt in ("manifest_csv", "manifest_json"):
         from .formats.manifest import read_manifest

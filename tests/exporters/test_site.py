@@ -75,6 +75,7 @@ def random_catalog(cli, catalog_path, tmp_path):
     return catalog_path
 
 
+@pytest.mark.slow
 def test_the_site_never_publishes_what_is_not_public(cli, random_catalog, tmp_path):
     out = tmp_path / "site"
     result = j(cli, "export", "site", "--out", out, "--catalog", random_catalog)
