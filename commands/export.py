@@ -159,6 +159,11 @@ def site(
         "--search/--no-search",
         help="Build the Pagefind search index (with Korean morphemes).",
     ),
+    since: Optional[str] = typer.Option(
+        None,
+        "--since",
+        help="'last': reuse the pages of records unchanged since the site in DIR was built.",
+    ),
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,
 ):
@@ -168,10 +173,15 @@ def site(
 
     Serve it with any web server, e.g. python -m http.server -d public/site
 
-    Example: seoulrec export site --out public/site
+    With --since last, pages of records whose decision has not changed are kept from the
+    previous build; the result equals a full build.
+
+    Example: seoulrec export site --out public/site --since last
     """
     from seoulrec.site import build_site
 
+    if since not in (None, "last"):
+        raise UsageError(f"--since takes 'last', not {since!r}")
     config = load_config()
     masker = masker_from_config(config)
     cat = open_catalog(catalog)
@@ -183,17 +193,27 @@ def site(
         force=force,
         protected=[config.path] if config.path else [],
         search=search,
+        since_last=since == "last",
     )
     if as_json:
         emit_json(result.to_dict())
         return
     summary(
         f"site → {result.destination}",
-        ["records", "pages", "originals published", "withheld", "search files", "seconds"],
+        [
+            "records",
+            "pages",
+            "reused",
+            "originals published",
+            "withheld",
+            "search files",
+            "seconds",
+        ],
         [
             [
                 result.records,
                 result.pages,
+                result.reused,
                 result.published,
                 result.withheld,
                 result.search.get("files", 0),

@@ -32,6 +32,10 @@ from .outdir import MANIFEST, check_destination, clean_leftovers, new_temp_folde
 from .policy import GROUNDS
 
 PAGE_SIZE = 50
+#: Bumped when pages change shape: an older site is then rebuilt in full.
+SITE_LAYOUT = 1
+#: Where the decision's sequence number sits in the export's row query.
+_SEQ = [c.strip() for c in ROW_SQL.split("SELECT", 1)[1].split("FROM")[0].split(",")].index("d.seq")
 SITE_NAME = "서울 열린시정 정보공개"
 DIMENSIONS = {
     "field": "분야별",
@@ -73,6 +77,7 @@ class SiteResult:
     withheld: int
     search: dict = field(default_factory=dict)
     seconds: float = 0.0
+    reused: int = 0  # record pages kept from the previous build (--since last)
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -226,9 +231,14 @@ def build_site(
     protected=(),
     search: bool = True,
     korean_terms: bool = True,
+    since_last: bool = False,
 ) -> SiteResult:
     """Write the whole site into ``out`` (replaced atomically; only a folder seoulrec made).
-    ``korean_terms=False`` leaves out the Kiwi morphemes (plain Pagefind, for measurements)."""
+    ``korean_terms=False`` leaves out the Kiwi morphemes (plain Pagefind, for measurements).
+    ``since_last``: pages of records whose decision has not changed since the site in ``out``
+    was built are reused as they are (hard links); changed records are rendered, withdrawn ones
+    disappear, listings, statistics and the search index are rebuilt. The result is the same,
+    byte for byte, as a full build."""
     import time
 
     from markupsafe import Markup
@@ -247,7 +257,30 @@ def build_site(
             "the last `seoulrec disclose apply` did not finish; run it again before building the site"
         )
     clean_leftovers(out)
+    from .outdir import link_or_copy, read_manifest
+
     base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
+    seq_now = int(
+        catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()[0]
+    )
+    catalog_id = (
+        catalog.db.execute("SELECT value FROM meta WHERE key = 'catalog_id'").fetchone() or [None]
+    )[0]
+    fingerprint = {
+        "layout": SITE_LAYOUT,
+        "base_url": base_url,
+        "licence": str(settings.get("licence", "")),
+        "search": search,
+        "korean_terms": korean_terms,
+        "catalog_id": catalog_id,
+    }
+    previous = read_manifest(out) if (since_last and out.is_dir()) else None
+    reuse_until = (
+        previous["disclosure_seq"]
+        if previous and previous.get("fingerprint") == fingerprint
+        else None
+    )
+    reused = 0
     site_root = base_url.rstrip("/").rsplit("/", 1)[0] + "/"
     common = {
         "site_name": SITE_NAME,
@@ -276,6 +309,21 @@ def build_site(
                 row = public_row(raw, masker)
                 if not row["licence"]:
                     row["licence"] = str(settings.get("licence", ""))
+                summaries.append(_summary(row))
+                if (
+                    reuse_until is not None
+                    and raw[_SEQ] <= reuse_until
+                    and (out / "records" / f"{row['id']}.html").is_file()
+                ):
+                    # Unchanged since the site in `out` was built: the same bytes, linked.
+                    link_or_copy(
+                        out / "records" / f"{row['id']}.html", tmp / "records" / f"{row['id']}.html"
+                    )
+                    if (out / "files" / row["id"]).is_dir():
+                        for old in (out / "files" / row["id"]).iterdir():
+                            link_or_copy(old, tmp / "files" / row["id"] / old.name)
+                    reused += 1
+                    continue
                 links = []
                 for index, (_number, name, published, text) in enumerate(
                     attachments[raw[0]], start=1
@@ -308,22 +356,6 @@ def build_site(
                     morphemes=terms,
                 )
                 (tmp / "records" / f"{row['id']}.html").write_text(page, "utf-8")
-                summaries.append(
-                    Summary(
-                        id=row["id"],
-                        title=row["title"],
-                        department=row["department"],
-                        organ=row["organ"],
-                        document_number=row["document_number"],
-                        enforcement_date=row["enforcement_date"] or "",
-                        class_label=row["class_label"],
-                        disclosure_class=row["disclosure_class"],
-                        original_public=row["original_public"],
-                        published_since=row["published_since"] or "",
-                        field=(row.get("category") or "미분류").split(" > ")[0],
-                        type=_kind_label(row),
-                    )
-                )
         pages = len(summaries)
         pages += _write_browse(env, tmp, summaries, common)
         latest = sorted(
@@ -362,6 +394,8 @@ def build_site(
         }
         manifest = {
             "schema": "seoulrec.site-manifest/1",
+            "fingerprint": fingerprint,
+            "disclosure_seq": seq_now,
             "records": len(summaries),
             "catalog_state": state,
             "files": files,
@@ -382,6 +416,24 @@ def build_site(
         len(summaries) - published,
         search_info,
         round(time.perf_counter() - started, 3),
+        reused,
+    )
+
+
+def _summary(row: dict) -> Summary:
+    return Summary(
+        id=row["id"],
+        title=row["title"],
+        department=row["department"],
+        organ=row["organ"],
+        document_number=row["document_number"],
+        enforcement_date=row["enforcement_date"] or "",
+        class_label=row["class_label"],
+        disclosure_class=row["disclosure_class"],
+        original_public=row["original_public"],
+        published_since=row["published_since"] or "",
+        field=(row.get("category") or "미분류").split(" > ")[0],
+        type=_kind_label(row),
     )
 
 
