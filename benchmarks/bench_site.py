@@ -97,6 +97,18 @@ def main() -> None:
             f"n={args.records:,}: site built in {total:.1f} s ({pages:,} pages; search bundle {result.search['files']:,} files, "
             f"{result.search['bytes'] / 2**20:.1f} MiB)"
         )
+        changed = max(1, args.records // 100)
+        with catalog.transaction():
+            catalog.db.execute(
+                f"UPDATE records SET title = title || ' (정정)' WHERE id IN (SELECT id FROM records ORDER BY random() LIMIT {changed})"
+            )
+        apply(catalog, load_policy(), date(2026, 11, 26))
+        again = build_site(catalog, out, {}, Masker(), since_last=True)
+        print(
+            f"n={args.records:,}: incremental build after {changed:,} changed records in {again.seconds:.1f} s "
+            f"({again.reused:,} pages reused; pages {again.seconds - again.search['seconds']:.1f} s, search index {again.search['seconds']:.1f} s); "
+            f"full build: pages {total - result.search['seconds']:.1f} s, search index {result.search['seconds']:.1f} s"
+        )
         if browser.missing():
             print(f"browser measurements skipped: {browser.missing()}")
             return

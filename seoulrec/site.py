@@ -483,6 +483,9 @@ def _write_browse(env, tmp: Path, summaries: list[Summary], common: dict) -> int
 
 def _index(site: Path) -> dict:
     """Run Pagefind (its binary ships in the `pagefind-bin` package) over the built pages."""
+    import time
+
+    started = time.perf_counter()
     command = [
         sys.executable,
         "-m",
@@ -501,6 +504,7 @@ def _index(site: Path) -> dict:
     bundle = site / "pagefind"
     return {
         "engine": "pagefind",
+        "seconds": round(time.perf_counter() - started, 3),
         "files": sum(1 for p in bundle.rglob("*") if p.is_file()),
         "bytes": sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()),
     }

@@ -196,7 +196,11 @@ def test_site_from_the_demo_builds_with_a_search_index(cli, tmp_path):
 
 
 def site_tree(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.slow
@@ -205,24 +209,52 @@ def test_incremental_site_builds_equal_a_full_build(cli, catalog_path, tmp_path)
     incremental build reuses unchanged pages and equals a full build of the same catalog."""
     src = tmp_path / "src"
     for n in range(1, 9):
-        write_package(src / f"p{n}", DemoDoc(number=n, title=f"공원 녹지 확충 {n}", attachments=["붙임.txt"]), {"붙임.txt": f"붙임 {n}".encode()})
+        write_package(
+            src / f"p{n}",
+            DemoDoc(number=n, title=f"공원 녹지 확충 {n}", attachments=["붙임.txt"]),
+            {"붙임.txt": f"붙임 {n}".encode()},
+        )
     assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, src).exit_code == 0
     j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", TODAY)
     out, full = tmp_path / "site", tmp_path / "full"
     j(cli, "export", "site", "--out", out, "--since", "last", "--catalog", catalog_path)
     rounds = [
-        [("disclose", "set", 1, "--class", "non_public", "--grounds", 6, "--reason", "개인정보", "--today", TODAY)],
-        [("records", "withdraw", 2, "--reason", "중복"), ("classify", "set", 3, "ENV", "--reason", "환경")],
+        [
+            (
+                "disclose",
+                "set",
+                1,
+                "--class",
+                "non_public",
+                "--grounds",
+                6,
+                "--reason",
+                "개인정보",
+                "--today",
+                TODAY,
+            )
+        ],
+        [
+            ("records", "withdraw", 2, "--reason", "중복"),
+            ("classify", "set", 3, "ENV", "--reason", "환경"),
+        ],
         [("disclose", "set", 1, "--class", "public", "--today", TODAY)],
     ]
     for number, commands in enumerate(rounds):
         for command in commands:
             assert cli(*command, "--catalog", catalog_path).exit_code == 0, command
         if number == 2:  # a new version of record 4, with a new title
-            write_package(tmp_path / "v2" / "p4", DemoDoc(number=4, title="공원 녹지 확충 4 (정정)"), {})
-            assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, tmp_path / "v2").exit_code == 0
+            write_package(
+                tmp_path / "v2" / "p4", DemoDoc(number=4, title="공원 녹지 확충 4 (정정)"), {}
+            )
+            assert (
+                cli("ingest", "--catalog", catalog_path, "--jobs", 1, tmp_path / "v2").exit_code
+                == 0
+            )
         j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", TODAY)
-        incremental = j(cli, "export", "site", "--out", out, "--since", "last", "--catalog", catalog_path)
+        incremental = j(
+            cli, "export", "site", "--out", out, "--since", "last", "--catalog", catalog_path
+        )
         j(cli, "export", "site", "--out", full, "--catalog", catalog_path)
         assert 0 < incremental["reused"] < incremental["records"]
         assert site_tree(out) == site_tree(full), number
