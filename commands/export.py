@@ -164,6 +164,11 @@ def site(
         "--since",
         help="'last': reuse the pages of records unchanged since the site in DIR was built.",
     ),
+    bag: bool = typer.Option(
+        False,
+        "--bag",
+        help="Write the bundle as a BagIt bag for transfer (the site under DIR/data/).",
+    ),
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,
 ):
@@ -193,7 +198,8 @@ def site(
         force=force,
         protected=[config.path] if config.path else [],
         search=search,
-        since_last=since == "last",
+        since_last=since == "last" and not bag,
+        bag=bag,
     )
     if as_json:
         emit_json(result.to_dict())

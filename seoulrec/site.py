@@ -232,13 +232,15 @@ def build_site(
     search: bool = True,
     korean_terms: bool = True,
     since_last: bool = False,
+    bag: bool = False,
 ) -> SiteResult:
     """Write the whole site into ``out`` (replaced atomically; only a folder seoulrec made).
     ``korean_terms=False`` leaves out the Kiwi morphemes (plain Pagefind, for measurements).
     ``since_last``: pages of records whose decision has not changed since the site in ``out``
     was built are reused as they are (hard links); changed records are rendered, withdrawn ones
     disappear, listings, statistics and the search index are rebuilt. The result is the same,
-    byte for byte, as a full build."""
+    byte for byte, as a full build. ``bag``: the bundle is a BagIt bag for transfer (the site
+    under ``data/``, SHA-256 manifests, a fixed Bagging-Date from the catalog state)."""
     import time
 
     from markupsafe import Markup
@@ -400,6 +402,8 @@ def build_site(
             "catalog_state": state,
             "files": files,
         }
+        if bag:
+            _make_bag(tmp, state)
         (tmp / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
         )
@@ -479,6 +483,23 @@ def _write_browse(env, tmp: Path, summaries: list[Summary], common: dict) -> int
         )
         written += 1
     return written
+
+
+def _make_bag(folder: Path, state: dict) -> None:
+    """Make ``folder`` a BagIt bag (the `bagit` package): payload under ``data/``, SHA-256
+    manifests; the date comes from the catalog state, so the same catalog gives the same bytes."""
+    import bagit
+
+    day = str(state.get("today") or "1970-01-01")
+    bagit.make_bag(
+        str(folder),
+        bag_info={
+            "Bagging-Date": day,
+            "Source-Organization": SITE_NAME,
+            "Bag-Software-Agent": "seoulrec",
+        },
+        checksums=["sha256"],
+    )
 
 
 def _index(site: Path) -> dict:

@@ -258,3 +258,22 @@ def test_incremental_site_builds_equal_a_full_build(cli, catalog_path, tmp_path)
         j(cli, "export", "site", "--out", full, "--catalog", catalog_path)
         assert 0 < incremental["reused"] < incremental["records"]
         assert site_tree(out) == site_tree(full), number
+
+
+def test_a_bagged_site_validates_and_is_deterministic(cli, catalog_path, tmp_path):
+    import bagit
+
+    src = tmp_path / "src"
+    write_package(src / "p1", DemoDoc(number=1), {})
+    assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, src).exit_code == 0
+    j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", TODAY)
+    first, second = tmp_path / "bag1", tmp_path / "bag2"
+    for out in (first, second):
+        j(cli, "export", "site", "--out", out, "--bag", "--no-search", "--catalog", catalog_path)
+    bag = bagit.Bag(str(first))
+    bag.validate()  # every payload file against manifest-sha256.txt
+    assert (first / "data" / "index.html").is_file() and bag.info["Bagging-Date"] == TODAY
+    assert site_tree(first) == site_tree(second)
+    (first / "data" / "index.html").write_text("tampered", "utf-8")
+    with pytest.raises(bagit.BagValidationError):
+        bagit.Bag(str(first)).validate()
