@@ -33,6 +33,19 @@ export_app = typer.Typer(
 )
 
 
+OutOption = typer.Option(
+    ...,
+    "--out",
+    "-o",
+    help="Destination folder: new, empty, or made by seoulrec (replaced atomically; missing parents are created).",
+)
+ForceOption = typer.Option(
+    False,
+    "--force",
+    help="Replace a non-empty folder seoulrec did not make (never /, your home, or the catalog's folder).",
+)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
 
@@ -45,22 +58,13 @@ def index(
         "-f",
         help="seoul-csv, jsonl, atom or sitemap (see `seoulrec export formats`).",
     ),
-    out: Path = typer.Option(
-        ...,
-        "--out",
-        "-o",
-        help="Destination folder: new, empty, or made by seoulrec (replaced atomically; missing parents are created).",
-    ),
+    out: Path = OutOption,
     since: Optional[str] = typer.Option(
         None,
         "--since",
         help="'last': rewrite only the months that changed since the state the folder holds.",
     ),
-    force: bool = typer.Option(
-        False,
-        "--force",
-        help="Replace a non-empty folder seoulrec did not make (never /, your home, or the catalog's folder).",
-    ),
+    force: bool = ForceOption,
     catalog: Optional[Path] = CatalogOption,
     as_json: bool = JsonOption,
 ):
@@ -143,17 +147,8 @@ def formats(as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool =
 
 @export_app.command("site")
 def site(
-    out: Path = typer.Option(
-        ...,
-        "--out",
-        "-o",
-        help="Destination folder: new, empty, or a site seoulrec built (replaced atomically).",
-    ),
-    force: bool = typer.Option(
-        False,
-        "--force",
-        help="Replace a non-empty folder seoulrec did not make (never /, your home, or the catalog's folder).",
-    ),
+    out: Path = OutOption,
+    force: bool = ForceOption,
     search: bool = typer.Option(
         True,
         "--search/--no-search",
