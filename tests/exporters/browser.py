@@ -83,7 +83,7 @@ const [query, done] = [arguments[0], arguments[arguments.length - 1]];
   window.__pf = window.__pf || await import("/pagefind/pagefind.js");
   await window.__pf.init();
   const started = performance.now();
-  const found = await window.__pf.search(query);
+  const found = await window.__pf.search(window.seoulrecKey ? window.seoulrecKey(query) : query);
   const searchMs = performance.now() - started;
   const pages = await Promise.all(found.results.slice(0, 10).map(r => r.data()));
   done({urls: pages.map(p => p.url), all: await Promise.all(found.results.slice(0, 50).map(r => r.data().then(d => d.url))),

@@ -91,8 +91,15 @@ def test_the_site_never_publishes_what_is_not_public(cli, random_catalog, tmp_pa
     def number(r):
         return r["document_number"].rsplit("-", 1)[1]
 
+    from seoulrec.site import hangul_key
+
     for r in withheld:
         assert f"{SECRET_BODY} {number(r)} " not in everything
+    assert (
+        hangul_key("비밀") not in everything or published
+    )  # keyed search terms come from published text only
+    for identifier in IDENTIFIERS:
+        assert hangul_key(identifier) not in everything
     for r in published:
         assert f"{SECRET_BODY} {number(r)} " in everything  # published originals are there, masked
     withdrawn = j(cli, "records", "list", "--status", "withdrawn", "--catalog", random_catalog)
