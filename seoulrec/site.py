@@ -310,6 +310,7 @@ def build_site(
         else None
     )
     reused = 0
+    linked: set[str] = set()
     site_root = base_url.rstrip("/").rsplit("/", 1)[0] + "/"
     common = {
         "keyed_search": bool(search and korean_terms),
@@ -349,9 +350,11 @@ def build_site(
                     link_or_copy(
                         out / "records" / f"{row['id']}.html", tmp / "records" / f"{row['id']}.html"
                     )
+                    linked.add(f"records/{row['id']}.html")
                     if (out / "files" / row["id"]).is_dir():
                         for old in (out / "files" / row["id"]).iterdir():
                             link_or_copy(old, tmp / "files" / row["id"] / old.name)
+                            linked.add(f"files/{row['id']}/{old.name}")
                     reused += 1
                     continue
                 links = []
@@ -427,11 +430,17 @@ def build_site(
             (tmp / asset).write_text(content, "utf-8")
         pages += 2
         search_info = _index(tmp) if search else {}
-        files = {
-            p.relative_to(tmp).as_posix(): {"sha256": file_sha256(p), "bytes": p.stat().st_size}
-            for p in sorted(tmp.rglob("*"))
-            if p.is_file()
-        }
+        # Linked files are the previous build's bytes: their digests are carried over.
+        known = (previous or {}).get("files", {}) if reuse_until is not None else {}
+        files = {}
+        for p in sorted(tmp.rglob("*")):
+            if p.is_file():
+                name = p.relative_to(tmp).as_posix()
+                files[name] = (
+                    known[name]
+                    if name in linked and name in known
+                    else {"sha256": file_sha256(p), "bytes": p.stat().st_size}
+                )
         manifest = {
             "schema": "seoulrec.site-manifest/1",
             "fingerprint": fingerprint,
