@@ -337,7 +337,8 @@ def build_site(
             ):
                 attachments[record_id].append((number, name, bool(published), text))
             for raw in chunk:
-                row = public_row(raw, masker)
+                # The text is masked only for a page that is rendered (the slow part of a row).
+                row = public_row(raw[:-1] + (None,), masker)
                 if not row["licence"]:
                     row["licence"] = str(settings.get("licence", ""))
                 summaries.append(_summary(row))
@@ -357,6 +358,9 @@ def build_site(
                             linked.add(f"files/{row['id']}/{old.name}")
                     reused += 1
                     continue
+                row = public_row(raw, masker)
+                if not row["licence"]:
+                    row["licence"] = str(settings.get("licence", ""))
                 links = []
                 for index, (_number, name, published, text) in enumerate(
                     attachments[raw[0]], start=1
