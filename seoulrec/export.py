@@ -77,10 +77,10 @@ class ExportContext:
         return self.base_url + (row["id"] if row["original_public"] else "")
 
 
-def public_row(raw: tuple, masker) -> dict:
+def public_row(raw: tuple, masker, default_licence: str = "") -> dict:
     """Only public fields: withheld records carry metadata, class, grounds, reason and release
     date; text only when the original is public, and masked. (The writer, an official, is
-    published on the portal's own list.)"""
+    published on the portal's own list.) A record without a licence gets ``default_licence``."""
     (
         _,
         key,
@@ -122,7 +122,7 @@ def public_row(raw: tuple, masker) -> dict:
         "category_code": category or "",
         "writer": writer or "",
         "retention_period": retention or "",
-        "licence": licence or "",
+        "licence": licence or default_licence,
         "kind": kind,
         "material_kind": material_kind,
         "approval_level": level,
@@ -161,10 +161,7 @@ def _rows(catalog: Catalog, sql: str, params: list, masker, default_licence: str
         if not chunk:
             return
         for raw in chunk:
-            row = public_row(raw, masker)
-            if not row["licence"]:
-                row["licence"] = default_licence
-            yield row
+            yield public_row(raw, masker, default_licence)
 
 
 def _partitions(catalog: Catalog) -> list[str]:
@@ -223,9 +220,7 @@ def _plan_delta(
     sql = ROW_SQL.format(text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq")
     ordered, by_id = [], {}
     for raw in catalog.db.conn.execute(sql, [since_seq]):
-        row = public_row(raw, masker)
-        if not row["licence"]:
-            row["licence"] = default_licence
+        row = public_row(raw, masker, default_licence)
         fragments = exporter.render(ctx, row)
         ordered.append(fragments)
         by_id[raw[0]] = fragments
@@ -269,9 +264,7 @@ def _render_month(
         )
         while chunk := cursor.fetchmany(2000):
             for raw in chunk:
-                row = public_row(raw, masker)
-                if not row["licence"]:
-                    row["licence"] = default_licence
+                row = public_row(raw, masker, default_licence)
                 writer.add(exporter.render(ctx, row))
                 ids.append(raw[0])
     finally:

@@ -311,6 +311,7 @@ def build_site(
     )
     reused = 0
     linked: set[str] = set()
+    licence = str(settings.get("licence", ""))
     site_root = base_url.rstrip("/").rsplit("/", 1)[0] + "/"
     common = {
         "keyed_search": bool(search and korean_terms),
@@ -338,9 +339,7 @@ def build_site(
                 attachments[record_id].append((number, name, bool(published), text))
             for raw in chunk:
                 # The text is masked only for a page that is rendered (the slow part of a row).
-                row = public_row(raw[:-1] + (None,), masker)
-                if not row["licence"]:
-                    row["licence"] = str(settings.get("licence", ""))
+                row = public_row(raw[:-1] + (None,), masker, licence)
                 summaries.append(_summary(row))
                 if (
                     reuse_until is not None
@@ -358,9 +357,7 @@ def build_site(
                             linked.add(f"files/{row['id']}/{old.name}")
                     reused += 1
                     continue
-                row = public_row(raw, masker)
-                if not row["licence"]:
-                    row["licence"] = str(settings.get("licence", ""))
+                row = public_row(raw, masker, licence)
                 links = []
                 for index, (_number, name, published, text) in enumerate(
                     attachments[raw[0]], start=1
