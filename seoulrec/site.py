@@ -28,7 +28,15 @@ from .catalog import Catalog
 from .errors import SeoulrecError, UsageError
 from .export import DEFAULT_BASE_URL, ROW_SQL, file_sha256, public_row
 from .model import CLASS_LABELS
-from .outdir import MANIFEST, check_destination, clean_leftovers, new_temp_folder, swap_into_place
+from .outdir import (
+    MANIFEST,
+    check_destination,
+    clean_leftovers,
+    link_or_copy,
+    new_temp_folder,
+    read_manifest,
+    swap_into_place,
+)
 from .policy import GROUNDS
 
 PAGE_SIZE = 50
@@ -286,8 +294,6 @@ def build_site(
             "the last `seoulrec disclose apply` did not finish; run it again before building the site"
         )
     clean_leftovers(out)
-    from .outdir import link_or_copy, read_manifest
-
     base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
     seq_now = int(
         catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()[0]
