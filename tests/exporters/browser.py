@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -101,3 +102,27 @@ def search(driver, query: str) -> dict:
     answer["bytes"] = SENT["pagefind"] - before
     answer["urls"] = answer.get("all", answer.get("urls", []))
     return answer
+
+
+#: axe-core (Deque's accessibility engine) from the npm registry: `.ci/run` installs it under
+#: .ci/node; AXE_CORE_JS points elsewhere.
+AXE_CORE_JS = Path(
+    os.environ.get(
+        "AXE_CORE_JS",
+        Path(__file__).resolve().parents[2] / ".ci/node/node_modules/axe-core/axe.min.js",
+    )
+)
+
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+  .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))
+  .catch(e => done([{id: "axe-error", help: String(e)}]));
+"""
+
+
+def axe_violations(driver) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA and best-practice violations on the page open in ``driver``."""
+    driver.execute_script(AXE_CORE_JS.read_text("utf-8"))
+    return driver.execute_async_script(AXE_RUN)

@@ -232,3 +232,42 @@ def test_korean_recall_with_and_without_the_morphemes(cli, tmp_path, capsys):
             f"\nKorean recall over {len(QUERIES)} queries: plain Pagefind {results['plain']:.3f}, with Kiwi morphemes {results['korean']:.3f}"
         )
     assert results["korean"] > results["plain"] and results["korean"] >= 0.9
+
+
+@pytest.mark.skipif(
+    not browser.AXE_CORE_JS.is_file(),
+    reason=f"axe-core is not installed at {browser.AXE_CORE_JS} (.ci/run installs it from npm)",
+)
+def test_axe_core_finds_no_accessibility_violations(site):
+    """Every kind of page (home with the search UI and a result list, a public record, a withheld
+    record, a browse page, a listing page, the statistics) passes axe-core's WCAG 2.1 A/AA and
+    best-practice rules in Chromium."""
+    withheld = next(
+        p.name for p in (site / "records").glob("*.html") if "감사 결과" in p.read_text("utf-8")
+    )
+    public = next(
+        p.name for p in (site / "records").glob("*.html") if "정비사업" in p.read_text("utf-8")
+    )
+    listing = next(p for p in (site / "browse").rglob("*.html") if p.parent.name != "browse")
+    pages = [
+        "index.html",
+        f"records/{public}",
+        f"records/{withheld}",
+        "browse/type/index.html",
+        str(listing.relative_to(site)),
+        "stats.html",
+    ]
+    found = {}
+    with browser.served(site) as base, browser.chromium() as driver:
+        for page in pages:
+            assert (site / page).is_file(), page
+            driver.get(base + page)
+            if page == "index.html":
+                from selenium.webdriver.common.by import By
+
+                driver.find_element(By.CSS_SELECTOR, "#search input").send_keys("정비")
+                time.sleep(1.5)  # the result list is part of the page to check
+            violations = browser.axe_violations(driver)
+            if violations:
+                found[page] = violations
+    assert found == {}
