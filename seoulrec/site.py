@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from .catalog import Catalog
 from .errors import SeoulrecError, UsageError
@@ -58,8 +59,7 @@ MORPHEME_TAGS = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SH")
 MORPHEME_TEXT_LIMIT = 4000
 
 
-@dataclass
-class Summary:
+class Summary(NamedTuple):
     """What listing pages and statistics need of one record (the pages hold the rest)."""
 
     id: str
@@ -308,6 +308,7 @@ def build_site(
         "search": search,
         "korean_terms": korean_terms,
         "catalog_id": catalog_id,
+        "templates": _templates_digest(),
     }
     previous = read_manifest(out) if (since_last and out.is_dir()) else None
     reuse_until = (
@@ -331,6 +332,12 @@ def build_site(
         (tmp / "records").mkdir()
         (tmp / "files").mkdir()
         summaries: list[Summary] = []
+        # What the previous build has, listed once (a stat per record is slow at 100,000).
+        old_pages: set[str] = set()
+        old_files: set[str] = set()
+        if reuse_until is not None:
+            old_pages = {f"records/{n}" for n in _listdir(out / "records")}
+            old_files = set(_listdir(out / "files"))
         sql = ROW_SQL.format(text="r.text", where="", index="")
         record_template = env.get_template("record.html")
         cursor = catalog.db.conn.execute(sql)
@@ -347,20 +354,18 @@ def build_site(
                 # The text is masked only for a page that is rendered (the slow part of a row).
                 row = public_row(raw[:-1] + (None,), masker, licence)
                 summaries.append(_summary(row))
-                if (
-                    reuse_until is not None
-                    and raw[_SEQ] <= reuse_until
-                    and (out / "records" / f"{row['id']}.html").is_file()
-                ):
+                page_name = f"records/{row['id']}.html"
+                if reuse_until is not None and raw[_SEQ] <= reuse_until and page_name in old_pages:
                     # Unchanged since the site in `out` was built: the same bytes, linked.
-                    link_or_copy(
-                        out / "records" / f"{row['id']}.html", tmp / "records" / f"{row['id']}.html"
-                    )
-                    linked.add(f"records/{row['id']}.html")
-                    if (out / "files" / row["id"]).is_dir():
-                        for old in (out / "files" / row["id"]).iterdir():
-                            link_or_copy(old, tmp / "files" / row["id"] / old.name)
-                            linked.add(f"files/{row['id']}/{old.name}")
+                    names = [page_name]
+                    if row["id"] in old_files:
+                        names += [
+                            f"files/{row['id']}/{name}"
+                            for name in os.listdir(f"{out}/files/{row['id']}")
+                        ]
+                    for name in names:
+                        link_or_copy(out / name, tmp / name)
+                        linked.add(name)
                     reused += 1
                     continue
                 row = public_row(raw, masker, licence)
@@ -409,7 +414,13 @@ def build_site(
                 )
                 (tmp / "records" / f"{row['id']}.html").write_text(page, "utf-8")
         pages = len(summaries)
-        pages += _write_browse(env, tmp, summaries, common)
+        old_listings = (previous or {}).get("listings", {}) if reuse_until is not None else {}
+        listings: dict[str, str] = {}
+        written, listing_reused = _write_browse(
+            env, tmp, summaries, common, listings, old_listings, out
+        )
+        pages += written
+        linked.update(listing_reused)
         latest = sorted(
             (s for s in summaries if s.original_public),
             key=lambda s: (s.published_since, s.id),
@@ -440,14 +451,12 @@ def build_site(
         # Linked files are the previous build's bytes: their digests are carried over.
         known = (previous or {}).get("files", {}) if reuse_until is not None else {}
         files = {}
-        for p in sorted(tmp.rglob("*")):
-            if p.is_file():
-                name = p.relative_to(tmp).as_posix()
-                files[name] = (
-                    known[name]
-                    if name in linked and name in known
-                    else {"sha256": file_sha256(p), "bytes": p.stat().st_size}
-                )
+        for name in _all_files(tmp):
+            files[name] = (
+                known[name]
+                if name in linked and name in known
+                else {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size}
+            )
         manifest = {
             "schema": "seoulrec.site-manifest/1",
             "fingerprint": fingerprint,
@@ -455,6 +464,7 @@ def build_site(
             "records": len(summaries),
             "catalog_state": state,
             "files": files,
+            "listings": listings,
         }
         if bag:
             _make_bag(tmp, state)
@@ -495,7 +505,46 @@ def _summary(row: dict) -> Summary:
     )
 
 
-def _write_browse(env, tmp: Path, summaries: list[Summary], common: dict) -> int:
+def _listdir(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except FileNotFoundError:
+        return []
+
+
+def _all_files(folder: Path) -> list[str]:
+    """Every file under ``folder`` as sorted POSIX paths relative to it."""
+    found = []
+    for top, _dirs, names in os.walk(folder):
+        rel = os.path.relpath(top, folder)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in names)
+    return sorted(found)
+
+
+def _templates_digest() -> str:
+    """The templates and assets the pages are made from: a new seoulrec whose pages look
+    different never reuses an older build's pages."""
+    digest = hashlib.blake2b(digest_size=8)
+    folder = resources.files("seoulrec.data").joinpath("site")
+    for item in sorted(folder.iterdir(), key=lambda i: i.name):
+        if item.is_file():
+            digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _write_browse(
+    env,
+    tmp: Path,
+    summaries: list[Summary],
+    common: dict,
+    listings: dict[str, str],
+    old_listings: dict[str, str],
+    out: Path,
+) -> tuple[int, list[str]]:
+    """The browse pages. Each listing page's inputs (its title, position and rows) are digested
+    into ``listings``; a page whose digest equals the one in ``old_listings`` (the site in
+    ``out``) is that page's bytes already, and is linked instead of rendered."""
     keys = {
         "field": lambda s: s.field,
         "department": lambda s: s.department or "부서 미상",
@@ -505,6 +554,7 @@ def _write_browse(env, tmp: Path, summaries: list[Summary], common: dict) -> int
     }
     listing, dimension = env.get_template("listing.html"), env.get_template("dimension.html")
     written = 0
+    reused: list[str] = []
     for dim, key in keys.items():
         groups: dict[str, list[Summary]] = defaultdict(list)
         for s in summaries:
@@ -519,16 +569,27 @@ def _write_browse(env, tmp: Path, summaries: list[Summary], common: dict) -> int
             (folder / slug(value)).mkdir()
             for page in range(1, pages + 1):
                 items = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+                title = f"{DIMENSIONS[dim]}: {value}"
+                name = f"browse/{dim}/{slug(value)}/{page}.html"
+                key = hashlib.blake2b(
+                    repr((title, page, pages, items)).encode(),
+                    digest_size=12,
+                ).hexdigest()
+                listings[name] = key
+                written += 1
+                if old_listings.get(name) == key and os.path.isfile(out / name):
+                    link_or_copy(out / name, tmp / name)
+                    reused.append(name)
+                    continue
                 html = listing.render(
                     **common,
                     root="../../../",
-                    page_title=f"{DIMENSIONS[dim]}: {value}",
+                    page_title=title,
                     items=items,
                     page=page,
                     pages=pages,
                 )
-                (folder / slug(value) / f"{page}.html").write_text(html, "utf-8")
-                written += 1
+                (tmp / name).write_text(html, "utf-8")
         (folder / "index.html").write_text(
             dimension.render(
                 **common, root="../../", page_title=f"{DIMENSIONS[dim]} 목록", values=values
@@ -536,7 +597,7 @@ def _write_browse(env, tmp: Path, summaries: list[Summary], common: dict) -> int
             "utf-8",
         )
         written += 1
-    return written
+    return written, reused
 
 
 def _make_bag(folder: Path, state: dict) -> None:
