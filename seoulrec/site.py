@@ -514,7 +514,7 @@ def _listdir(folder: Path) -> list[str]:
 
 def _all_files(folder: Path) -> list[str]:
     """Every file under ``folder`` as sorted POSIX paths relative to it."""
-    found = []
+    found: list[str] = []
     for top, _dirs, names in os.walk(folder):
         rel = os.path.relpath(top, folder)
         prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
@@ -571,13 +571,13 @@ def _write_browse(
                 items = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
                 title = f"{DIMENSIONS[dim]}: {value}"
                 name = f"browse/{dim}/{slug(value)}/{page}.html"
-                key = hashlib.blake2b(
+                digest = hashlib.blake2b(
                     repr((title, page, pages, items)).encode(),
                     digest_size=12,
                 ).hexdigest()
-                listings[name] = key
+                listings[name] = digest
                 written += 1
-                if old_listings.get(name) == key and os.path.isfile(out / name):
+                if old_listings.get(name) == digest and os.path.isfile(out / name):
                     link_or_copy(out / name, tmp / name)
                     reused.append(name)
                     continue
