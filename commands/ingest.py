@@ -115,6 +115,38 @@ def ingest(
             "give PATH (files, package folders, ZIPs or trees), or --retry-failed"
             + (" (no unresolved failures to retry)" if retry_failed else "")
         )
+    progress, callbacks = ingest_progress()
+    try:
+        with progress:
+            report = run_batch(cat, paths, options, **callbacks)
+    except KeyboardInterrupt as exc:
+        partial = getattr(exc, "report", None)
+        if as_json and partial is not None:
+            emit_json(dict(report_json(partial), interrupted=True))  # what was done before Ctrl-C
+        raise
+    finally:
+        if not retried or dry_run:
+            cat.close()
+    if retried and not dry_run:
+        failed_now = {f["path"] for f in report.failed}
+        reports.resolve_retried(
+            cat, [p for p in retried if p not in failed_now and Path(p).exists()]
+        )
+        cat.close()
+    render_report(report, as_json, dry_run)
+    if report.stopped_early:
+        raise SeoulrecError(
+            f"stopped at the first failed item (--fail-fast): {report.failed[-1]['path']}: {report.failed[-1]['reason']}"
+        )
+    if report.failed:
+        raise PartialFailure(
+            f"finished, but {len(report.failed)} of {report.items} items failed (listed above; --json for all)"
+        )
+
+
+def ingest_progress() -> tuple[Progress, dict]:
+    """The ingest progress bar on stderr (off when stderr is not a terminal) and the callbacks
+    that drive it (``run_batch(..., **callbacks)``)."""
     progress = Progress(
         TextColumn("[bold]ingest"),
         BarColumn(),
@@ -142,32 +174,7 @@ def ingest(
             failed=len(report.failed),
         )
 
-    try:
-        with progress:
-            report = run_batch(cat, paths, options, on_total=on_total, on_item=on_item)
-    except KeyboardInterrupt as exc:
-        partial = getattr(exc, "report", None)
-        if as_json and partial is not None:
-            emit_json(dict(report_json(partial), interrupted=True))  # what was done before Ctrl-C
-        raise
-    finally:
-        if not retried or dry_run:
-            cat.close()
-    if retried and not dry_run:
-        failed_now = {f["path"] for f in report.failed}
-        reports.resolve_retried(
-            cat, [p for p in retried if p not in failed_now and Path(p).exists()]
-        )
-        cat.close()
-    render_report(report, as_json, dry_run)
-    if report.stopped_early:
-        raise SeoulrecError(
-            f"stopped at the first failed item (--fail-fast): {report.failed[-1]['path']}: {report.failed[-1]['reason']}"
-        )
-    if report.failed:
-        raise PartialFailure(
-            f"finished, but {len(report.failed)} of {report.items} items failed (listed above; --json for all)"
-        )
+    return progress, {"on_total": on_total, "on_item": on_item}
 
 
 def report_json(report) -> dict:

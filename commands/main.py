@@ -7,13 +7,27 @@ import typer
 from seoulrec import __version__
 
 from .console import SeoulrecGroup
-from . import classify, demo, disclose, export, ingest, init, privacy, ranks, records, scheme, views
+from . import (
+    classify,
+    demo,
+    disclose,
+    export,
+    ingest,
+    init,
+    nightly,
+    privacy,
+    ranks,
+    records,
+    scheme,
+    views,
+)
 
 HELP = f"""seoulrec {__version__}: ingest, classify, decide disclosure and publish Seoul's records.
 
 Exit codes: 0 success; 1 failure (also --fail-fast stopping at a bad item); 2 usage error (bad
 option or value, no catalog, bad seoulrec.toml, an output folder seoulrec may not replace);
-3 finished, but some items failed (see the report); 130 interrupted (the catalog stays
+3 finished, but some items failed (see the report); 4 a nightly stage failed; 75 another
+nightly run holds the lock; 130 interrupted (the catalog stays
 consistent; re-run to finish).
 
 Results go to stdout (tables, --json, --csv, --tsv); progress, warnings and summaries go to
@@ -42,6 +56,7 @@ for module in (
     privacy,
     export,
     views,
+    nightly,
     demo,
 ):
     module.register(app)

@@ -125,6 +125,17 @@ def _thresholds(value) -> str | None:
     return None if ok else "a list of {from = DATE, level = LEVEL} tables"
 
 
+def _inboxes(value) -> str | None:
+    ok = isinstance(value, list) and all(
+        isinstance(t, dict)
+        and isinstance(t.get("path"), str)
+        and set(t) <= {"path", "organ", "organ_code"}
+        and all(isinstance(t.get(k, ""), str) for k in ("organ", "organ_code"))
+        for t in value
+    )
+    return None if ok else 'a list of {path = "...", organ = "...", organ_code = "..."} tables'
+
+
 #: section -> key -> check; a check returns None or what was expected.
 SCHEMA: dict[str, dict] = {
     "catalog": {"path": _str},
@@ -164,6 +175,15 @@ SCHEMA: dict[str, dict] = {
         "*": lambda value: None,  # classifier plugins read their own keys here
     },
     "export": {"base_url": _str, "licence": _str},
+    "nightly": {
+        "out": _str,
+        "inboxes": _inboxes,
+        "exports": _list_of(_str),
+        "site": _bool,
+        "meetings": _str,
+        "prepublication": _str,
+        "prepublication_links": _str,
+    },
 }
 
 

@@ -42,6 +42,18 @@ class CatalogLocked(SeoulrecError):
     """Another process holds the catalog's write lock."""
 
 
+class StageFailed(SeoulrecError):
+    """A stage of the nightly pipeline failed; the run stopped there (exit code 4)."""
+
+    exit_code = 4
+
+
+class NightlyLocked(SeoulrecError):
+    """Another nightly run holds the lock (exit code 75, "try again later")."""
+
+    exit_code = 75
+
+
 class ReaderError(SeoulrecError):
     """A file could not be read; ``outcome`` says why in the shared vocabulary."""
 

@@ -345,6 +345,47 @@ def _mark_stale_runs(catalog: Catalog) -> None:
             )
 
 
+def export_fingerprint(exporter_name: str, settings: dict, catalog_id: str | None) -> dict:
+    """What must match for an export folder to be continued incrementally (or left alone)."""
+    return {
+        "exporter": exporter_name,
+        "layout": LAYOUT_VERSION,
+        "base_url": str(settings.get("base_url", DEFAULT_BASE_URL)),
+        "licence": str(settings.get("licence", "")),
+        "catalog_id": catalog_id,
+    }
+
+
+def changed_since(catalog: Catalog, seq: int) -> bool:
+    """Whether any decision or withdrawal is newer than disclosure run ``seq``."""
+    return bool(
+        catalog.db.execute(
+            "SELECT EXISTS(SELECT 1 FROM disclosures WHERE seq > ?) OR EXISTS(SELECT 1 FROM withdrawals WHERE seq > ?)",
+            [seq, seq],
+        ).fetchone()[0]
+    )
+
+
+def catalog_id_of(catalog: Catalog) -> str | None:
+    row = catalog.db.execute("SELECT value FROM meta WHERE key = 'catalog_id'").fetchone()
+    return row[0] if row else None
+
+
+def export_is_current(catalog: Catalog, exporter_name: str, out: Path, settings: dict) -> bool:
+    """``out`` holds this exporter's output of the catalog's present decisions: re-running it
+    would change no byte that matters, so a nightly run leaves it alone."""
+    from .outdir import read_manifest
+
+    out = Path(out)
+    manifest = read_manifest(out) if out.is_dir() else None
+    if not manifest or manifest.get("fingerprint") != export_fingerprint(
+        exporter_name, settings, catalog_id_of(catalog)
+    ):
+        return False
+    seq = (manifest.get("catalog_state") or {}).get("disclosure_seq")
+    return isinstance(seq, int) and not changed_since(catalog, seq)
+
+
 def run_export(
     catalog: Catalog,
     exporter_name: str,
@@ -409,13 +450,7 @@ def run_export(
     partitioned = exporter_cls.partitioned
     base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
     default_licence = str(settings.get("licence", ""))
-    fingerprint = {
-        "exporter": exporter_name,
-        "layout": LAYOUT_VERSION,
-        "base_url": base_url,
-        "licence": default_licence,
-        "catalog_id": meta.get("catalog_id"),
-    }
+    fingerprint = export_fingerprint(exporter_name, settings, meta.get("catalog_id"))
     previous = read_manifest(out) if out.is_dir() else None
     kind, since_seq = "full", None
     if since_last:

@@ -104,6 +104,10 @@ class IngestOptions:
     dry_run: bool = False
     fail_fast: bool = False
     ignore: tuple[str, ...] = DEFAULT_IGNORE  # file-name patterns never read as records
+    # The organ (본청, a district, an affiliated body) an inbox belongs to: its records carry
+    # this organ whatever their document says (the document's own organ stays in metadata).
+    organ: str | None = None
+    organ_code: str | None = None
 
     @classmethod
     def from_config(cls, config, **given) -> "IngestOptions":
@@ -1019,6 +1023,13 @@ def run_batch(
     group = _CommitGroup(catalog) if catalog is not None and not options.dry_run else None
 
     def handle(result: dict) -> bool:
+        if options.organ:
+            for record in result.get("records") or []:
+                meta = json.loads(record.get("metadata") or "{}")
+                meta["document_organ"] = record.get("organ")
+                meta["organ_code"] = options.organ_code
+                record["metadata"] = json.dumps(meta, ensure_ascii=False, default=str)
+                record["organ"] = options.organ
         # Files beside a package that its document does not name are items of their own.
         for extra in result.pop("unclaimed", None) or []:
             if ignored_name(Path(extra).name, options.ignore):

@@ -27,7 +27,14 @@ from typing import NamedTuple
 
 from .catalog import Catalog
 from .errors import SeoulrecError, UsageError
-from .export import DEFAULT_BASE_URL, ROW_SQL, file_sha256, public_row
+from .export import (
+    DEFAULT_BASE_URL,
+    ROW_SQL,
+    catalog_id_of,
+    changed_since,
+    file_sha256,
+    public_row,
+)
 from .model import CLASS_LABELS
 from .outdir import (
     MANIFEST,
@@ -257,6 +264,33 @@ def _stats(summaries: list[Summary]) -> list[dict]:
     return tables
 
 
+def site_fingerprint(catalog: Catalog, settings: dict, search: bool, korean_terms: bool) -> dict:
+    """What must match for a site folder to be continued incrementally (or left alone)."""
+    return {
+        "layout": SITE_LAYOUT,
+        "base_url": str(settings.get("base_url", DEFAULT_BASE_URL)),
+        "licence": str(settings.get("licence", "")),
+        "search": search,
+        "korean_terms": korean_terms,
+        "catalog_id": catalog_id_of(catalog),
+        "templates": _templates_digest(),
+    }
+
+
+def site_is_current(
+    catalog: Catalog, out: Path, settings: dict, search: bool = True, korean_terms: bool = True
+) -> bool:
+    """``out`` holds the site of the catalog's present decisions (nothing to rebuild)."""
+    out = Path(out)
+    manifest = read_manifest(out) if out.is_dir() else None
+    if not manifest or manifest.get("fingerprint") != site_fingerprint(
+        catalog, settings, search, korean_terms
+    ):
+        return False
+    seq = manifest.get("disclosure_seq")
+    return isinstance(seq, int) and not changed_since(catalog, seq)
+
+
 def build_site(
     catalog: Catalog,
     out: Path,
@@ -298,18 +332,7 @@ def build_site(
     seq_now = int(
         catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()[0]
     )
-    catalog_id = (
-        catalog.db.execute("SELECT value FROM meta WHERE key = 'catalog_id'").fetchone() or [None]
-    )[0]
-    fingerprint = {
-        "layout": SITE_LAYOUT,
-        "base_url": base_url,
-        "licence": str(settings.get("licence", "")),
-        "search": search,
-        "korean_terms": korean_terms,
-        "catalog_id": catalog_id,
-        "templates": _templates_digest(),
-    }
+    fingerprint = site_fingerprint(catalog, settings, search, korean_terms)
     previous = read_manifest(out) if (since_last and out.is_dir()) else None
     reuse_until = (
         previous["disclosure_seq"]
