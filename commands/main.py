@@ -14,6 +14,7 @@ from . import (
     export,
     ingest,
     init,
+    meetings,
     nightly,
     privacy,
     ranks,
@@ -56,6 +57,7 @@ for module in (
     privacy,
     export,
     views,
+    meetings,
     nightly,
     demo,
 ):

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from .errors import CatalogLocked, CatalogNotFound, RecordNotFound, UsageError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def now() -> str:
@@ -250,7 +250,39 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5}
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """Meetings (회의 공개) and the pre-publication registry (사전공표)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS meetings (
+            meeting_id TEXT PRIMARY KEY, committee TEXT, title TEXT NOT NULL,
+            scheduled_at TEXT NOT NULL, place TEXT, status TEXT NOT NULL, announced_on TEXT,
+            broadcast_url TEXT, department TEXT, field TEXT, organ TEXT,
+            minutes_path TEXT, minutes_key TEXT, materials TEXT NOT NULL DEFAULT '[]',
+            source TEXT, row_hash TEXT NOT NULL, updated TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS prepub_items (
+            item_id TEXT PRIMARY KEY, title TEXT NOT NULL, department TEXT, cycle TEXT NOT NULL,
+            category TEXT, taxonomy TEXT, rule TEXT, source TEXT, updated TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS prepub_publications (
+            item_id TEXT NOT NULL REFERENCES prepub_items(item_id), ref TEXT NOT NULL,
+            published_on TEXT NOT NULL, title TEXT, department TEXT, url TEXT,
+            PRIMARY KEY (item_id, ref)
+        );
+        CREATE INDEX IF NOT EXISTS prepub_publications_date ON prepub_publications(item_id, published_on);
+        """
+    )
+
+
+MIGRATIONS = {
+    1: _migration_1,
+    2: _migration_2,
+    3: _migration_3,
+    4: _migration_4,
+    5: _migration_5,
+    6: _migration_6,
+}
 
 
 class Catalog:

@@ -288,7 +288,18 @@ def site_is_current(
     ):
         return False
     seq = manifest.get("disclosure_seq")
-    return isinstance(seq, int) and not changed_since(catalog, seq)
+    return (
+        isinstance(seq, int)
+        and not changed_since(catalog, seq)
+        and manifest.get("meetings") == _meetings_digest(catalog)
+    )
+
+
+def _meetings_digest(catalog: Catalog) -> str:
+    from .disclosure import apply_state
+    from .meetings import digest
+
+    return digest(catalog, str((apply_state(catalog) or {}).get("today") or ""))
 
 
 def build_site(
@@ -439,9 +450,16 @@ def build_site(
         pages = len(summaries)
         old_listings = (previous or {}).get("listings", {}) if reuse_until is not None else {}
         listings: dict[str, str] = {}
+        meetings = _meeting_pages(catalog, env, tmp, common, state)
+        meetings_by: dict[str, dict[str, list[dict]]] = {"field": {}, "department": {}}
+        for m in meetings:
+            brief = {k: m[k] for k in ("slug", "title", "scheduled_at", "status_label")}
+            meetings_by["field"].setdefault(m["field"] or "미분류", []).append(brief)
+            meetings_by["department"].setdefault(m["department"] or "부서 미상", []).append(brief)
         written, listing_reused = _write_browse(
-            env, tmp, summaries, common, listings, old_listings, out
+            env, tmp, summaries, common, listings, old_listings, out, meetings_by
         )
+        pages += len(meetings) + 1
         pages += written
         linked.update(listing_reused)
         latest = sorted(
@@ -488,6 +506,7 @@ def build_site(
             "catalog_state": state,
             "files": files,
             "listings": listings,
+            "meetings": _meetings_digest(catalog),
         }
         if bag:
             _make_bag(tmp, state)
@@ -528,6 +547,35 @@ def _summary(row: dict) -> Summary:
     )
 
 
+def _meeting_pages(catalog: Catalog, env, tmp: Path, common: dict, state: dict) -> list[dict]:
+    """회의 공개: one page per meeting and meetings/index.html (예정된 회의, 완료된 회의). What
+    is 'upcoming' is judged on the day of the last disclosure run, so the same catalog always
+    builds the same bytes."""
+    from .meetings import list_meetings
+
+    today = str(state.get("today") or "")
+    meetings = list_meetings(catalog)
+    folder = tmp / "meetings"
+    folder.mkdir()
+    template = env.get_template("meeting.html")
+    for m in meetings:
+        m["slug"] = slug(m["meeting_id"])
+        (folder / f"{m['slug']}.html").write_text(
+            template.render(**common, root="../", page_title=m["title"], m=m), "utf-8"
+        )
+    upcoming = [
+        m for m in meetings if m["status"] == "scheduled" and m["scheduled_at"][:10] >= today
+    ]
+    held = [m for m in meetings if m["status"] == "held"]
+    (folder / "index.html").write_text(
+        env.get_template("meetings.html").render(
+            **common, root="../", page_title="회의 공개", upcoming=upcoming[::-1], held=held
+        ),
+        "utf-8",
+    )
+    return meetings
+
+
 def _listdir(folder: Path) -> list[str]:
     try:
         return os.listdir(folder)
@@ -564,6 +612,7 @@ def _write_browse(
     listings: dict[str, str],
     old_listings: dict[str, str],
     out: Path,
+    meetings_by: dict[str, dict[str, list[dict]]] | None = None,
 ) -> tuple[int, list[str]]:
     """The browse pages. Each listing page's inputs (its title, position and rows) are digested
     into ``listings``; a page whose digest equals the one in ``old_listings`` (the site in
@@ -585,7 +634,8 @@ def _write_browse(
         folder = tmp / "browse" / dim
         folder.mkdir(parents=True)
         values = []
-        for value in sorted(groups, reverse=(dim == "month")):
+        dim_meetings = (meetings_by or {}).get(dim, {})
+        for value in sorted(set(groups) | set(dim_meetings), reverse=(dim == "month")):
             members = sorted(groups[value], key=lambda s: (s.enforcement_date, s.id), reverse=True)
             values.append({"label": value, "slug": slug(value), "count": len(members)})
             pages = max(1, -(-len(members) // PAGE_SIZE))
@@ -594,8 +644,9 @@ def _write_browse(
                 items = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
                 title = f"{DIMENSIONS[dim]}: {value}"
                 name = f"browse/{dim}/{slug(value)}/{page}.html"
+                shown_meetings = dim_meetings.get(value, []) if page == 1 else []
                 digest = hashlib.blake2b(
-                    repr((title, page, pages, items)).encode(),
+                    repr((title, page, pages, items, shown_meetings)).encode(),
                     digest_size=12,
                 ).hexdigest()
                 listings[name] = digest
@@ -611,6 +662,7 @@ def _write_browse(
                     items=items,
                     page=page,
                     pages=pages,
+                    meetings=shown_meetings,
                 )
                 (tmp / name).write_text(html, "utf-8")
         (folder / "index.html").write_text(
