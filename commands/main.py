@@ -16,6 +16,7 @@ from . import (
     init,
     meetings,
     nightly,
+    prepub,
     privacy,
     ranks,
     records,
@@ -58,6 +59,7 @@ for module in (
     export,
     views,
     meetings,
+    prepub,
     nightly,
     demo,
 ):
