@@ -83,6 +83,14 @@ def ingest(
         "--class",
         help="Disclosure class (공개구분) of unstructured files: public, partial or non_public.",
     ),
+    organ: Optional[str] = typer.Option(
+        None,
+        "--organ",
+        help="The organ these records belong to (기관명: 서울특별시, a district, an affiliated body); overrides the document's.",
+    ),
+    organ_code: Optional[str] = typer.Option(
+        None, "--organ-code", help="With --organ: its code (기관코드)."
+    ),
     retry_failed: bool = typer.Option(
         False,
         "--retry-failed",
@@ -103,6 +111,8 @@ def ingest(
         material_class=material_class,
         dry_run=dry_run,
         fail_fast=fail_fast,
+        organ=organ,
+        organ_code=organ_code,
     )
     cat = Catalog.open(resolve_catalog(catalog, config), readonly=dry_run)
     paths = list(paths or [])

@@ -21,6 +21,7 @@ from . import (
     ranks,
     records,
     scheme,
+    stats,
     views,
 )
 
@@ -58,6 +59,7 @@ for module in (
     privacy,
     export,
     views,
+    stats,
     meetings,
     prepub,
     nightly,

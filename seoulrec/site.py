@@ -19,7 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -203,61 +203,60 @@ def _bar_chart(rows: list[tuple[str, float]], unit: str = "", width: int = 560) 
 
 
 def _stats(summaries: list[Summary]) -> list[dict]:
-    tables = []
+    """The statistics page's tables and charts: the figures of ``seoulrec stats`` (one
+    implementation, ``seoulrec.stats``), laid out in Korean."""
+    from .stats import GROUPS, compute
 
-    def rate_table(key, title, ident):
-        groups: dict[str, list[Summary]] = defaultdict(list)
-        for s in summaries:
-            groups[key(s)].append(s)
-        rows = []
-        for name in sorted(groups):
-            members = groups[name]
-            published = sum(s.original_public for s in members)
-            rate = round(100 * published / len(members), 1)
-            rows.append([name, len(members), published, rate, round(100 - rate, 1)])
+    figures = compute(summaries)
+    tables = []
+    columns = [
+        "구분",
+        "문서 수",
+        "공개율(%)",
+        "부분공개율(%)",
+        "비공개율(%)",
+        "원문 공개",
+        "원문 공개율(%)",
+    ]
+    for group, label in GROUPS.items():
+        rows = [
+            [
+                r["name"],
+                r["records"],
+                r["disclosure_rate"],
+                r["partial_rate"],
+                r["non_disclosure_rate"],
+                r["originals"],
+                r["originals_rate"],
+            ]
+            for r in figures[f"by_{group}"]
+        ]
         tables.append(
             {
-                "id": ident,
-                "title": title,
-                "columns": ["구분", "목록 공개", "원문 공개", "원문 공개율(%)", "비공개율(%)"],
+                "id": f"by-{group}",
+                "title": f"{label} 공개율",
+                "columns": columns,
                 "rows": rows,
-                "svg": _bar_chart([(r[0], r[3]) for r in rows[:30]], "%"),
+                "svg": _bar_chart([(r[0], r[2]) for r in rows[:30]], "%"),
             }
         )
-
-    rate_table(lambda s: s.department or "부서 미상", "부서별 원문 공개율", "by-department")
-    rate_table(
-        lambda s: (s.enforcement_date or "")[:4] or "일자 미상", "연도별 원문 공개율", "by-year"
-    )
-    by_class = Counter(s.class_label for s in summaries)
+    by_class = [(c["label"], c["records"]) for c in figures["by_class"]]
     tables.append(
         {
             "id": "by-class",
             "title": "공개구분별 건수",
             "columns": ["공개구분", "건수"],
-            "rows": [[k, v] for k, v in sorted(by_class.items())],
-            "svg": _bar_chart(sorted(by_class.items())),
+            "rows": [list(c) for c in by_class],
+            "svg": _bar_chart([(k, float(v)) for k, v in by_class]),
         }
     )
-    by_field = Counter(s.field for s in summaries)
-    tables.append(
-        {
-            "id": "by-field",
-            "title": "분야별 건수",
-            "columns": ["분야", "건수"],
-            "rows": [[k, v] for k, v in sorted(by_field.items())],
-            "svg": _bar_chart(sorted(by_field.items())),
-        }
-    )
-    by_month = Counter((s.published_since or "")[:7] for s in summaries if s.original_public)
-    months: list[tuple[str, int]] = [(k or "미상", v) for k, v in sorted(by_month.items())]
-    rows: list[list] = [list(m) for m in months]
+    months = [(m["month"], m["originals"]) for m in figures["originals_by_month"]]
     tables.append(
         {
             "id": "by-month",
             "title": "월별 원문 공개 건수",
             "columns": ["공개 월", "건수"],
-            "rows": rows,
+            "rows": [list(m) for m in months],
             "svg": _bar_chart([(m, float(v)) for m, v in months[-24:]]),
         }
     )
