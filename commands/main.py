@@ -9,6 +9,7 @@ from seoulrec import __version__
 from .console import SeoulrecGroup
 from . import (
     classify,
+    compliance,
     demo,
     disclose,
     export,
@@ -29,7 +30,7 @@ HELP = f"""seoulrec {__version__}: ingest, classify, decide disclosure and publi
 
 Exit codes: 0 success; 1 failure (also --fail-fast stopping at a bad item); 2 usage error (bad
 option or value, no catalog, bad seoulrec.toml, an output folder seoulrec may not replace);
-3 finished, but some items failed (see the report); 4 a nightly stage failed; 75 another
+3 finished, but some items failed (see the report); 4 a nightly stage failed; 5 compliance --fail-on found something; 75 another
 nightly run holds the lock; 130 interrupted (the catalog stays
 consistent; re-run to finish).
 
@@ -60,6 +61,7 @@ for module in (
     export,
     views,
     stats,
+    compliance,
     meetings,
     prepub,
     nightly,

@@ -48,6 +48,12 @@ class StageFailed(SeoulrecError):
     exit_code = 4
 
 
+class ComplianceFailed(SeoulrecError):
+    """``seoulrec compliance --fail-on`` found findings of those kinds (exit code 5)."""
+
+    exit_code = 5
+
+
 class NightlyLocked(SeoulrecError):
     """Another nightly run holds the lock (exit code 75, "try again later")."""
 
