@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
 
-from datetime import date
-
-from seoulrec import classify, disclosure
-from seoulrec.export import run_export
-from seoulrec.privacy import Masker
-from seoulrec.config import load_config
-from seoulrec.policy import policy_from_config
 from seoulrec.catalog import Catalog
+from seoulrec.config import CONFIG_NAME, load_config
+from seoulrec.demo import (
+    demo_config,
+    generate_demo,
+    generate_district,
+    generate_meetings,
+    generate_registry,
+    prepare_demo_folder,
+)
+from seoulrec.errors import StageFailed
+from seoulrec.pipeline import Plan, run_pipeline
 from seoulrec.project import init_project
-from seoulrec.demo import generate_demo, prepare_demo_folder
-from seoulrec.ingest import IngestOptions, run_batch
 
-from .console import JsonOption, emit_json, info
-from .ingest import render_report
+from .console import JsonOption, emit_json, info, table
 
 
 def register(app: typer.Typer) -> None:
@@ -35,78 +37,67 @@ def demo(
     ),
     as_json: bool = JsonOption,
 ):
-    """Generate a demo corpus (offline) and run the whole pipeline on it: ingest, classify,
-    disclose, export; prints where the results are.
+    """Generate a demo corpus (offline) and run the whole nightly pipeline on it: two organs'
+    inboxes (서울특별시 and 강남구), a meetings manifest, a pre-publication registry; ingest,
+    classify, disclose, the index exports and the portal; prints where everything is.
 
     The corpus holds approval packages (folder, pack envelope, ZIP), HWPX bodies with a printed
     foot, a manifest in Seoul's published layout, unstructured materials and a few broken files
-    whose failures are expected and reported. Re-running reuses the same catalog (idempotent).
-    The folder must be new, empty, or one that `seoulrec demo` made: demo records never enter
-    a real catalog.
+    whose failures are expected and reported. The demo folder is a project: its seoulrec.toml
+    declares the inboxes, so `seoulrec nightly` run inside it repeats the job (a second run
+    changes nothing). The folder must be new, empty, or one that `seoulrec demo` made.
 
-    Example: seoulrec demo --out /tmp/demo && seoulrec records list -c /tmp/demo/seoulrec.db
+    Example: seoulrec demo --out /tmp/demo && cd /tmp/demo && seoulrec compliance
     """
     prepare_demo_folder(out)
-    corpus = out / "corpus"
-    counts = generate_demo(corpus)
+    today = date.today()
+    counts = generate_demo(out / "corpus")
+    counts["district_packages"] = generate_district(out / "corpus-gangnam")
+    counts["meetings"] = generate_meetings(out / "meetings", today)
+    generate_registry(out / "registry")
+    config_path = out / CONFIG_NAME
+    if not config_path.exists() or "[nightly]" not in config_path.read_text("utf-8"):
+        config_path.write_text(demo_config("seoulrec.db"), "utf-8")
     project = init_project(out, Path("seoulrec.db"))
-    catalog_path, config_path = Path(project["catalog"]), Path(project["config"])
+    catalog_path = Path(project["catalog"])
+    config = load_config(config_path)
+    plan = Plan.from_config(config, today=today, jobs=jobs)
     catalog = Catalog.open(catalog_path)
-    report = run_batch(
-        catalog, [corpus], IngestOptions(jobs=jobs, kinds={"용역": "용역자료", "회의": "회의자료"})
-    )
-    classified = classify.run(catalog, {}, out)
-    policy = policy_from_config(load_config(config_path))
-    disclosed = disclosure.apply(catalog, policy, date.today())
-    exports = {}
-    (out / "public").mkdir(exist_ok=True)
-    for fmt in ("seoul-csv", "jsonl", "atom", "sitemap"):
-        exported = run_export(
-            catalog, fmt, out / "public" / fmt, False, {}, Masker.from_policy(policy.masking)
-        )
-        exports[fmt] = {
-            "folder": exported["destination"],
-            "kind": exported["manifest"]["kind"],
-            **exported["manifest"]["counts"],
-        }
-    from seoulrec.site import build_site
-
-    site = build_site(catalog, out / "public" / "site", {}, Masker.from_policy(policy.masking))
-    exports["site"] = {"folder": site.destination, "records": site.records, "pages": site.pages}
-    result = {
-        "corpus": str(corpus),
+    try:
+        report = run_pipeline(catalog, config, plan, on_stage=lambda name: info(f"· {name}"))
+    finally:
+        catalog.close()
+    document = {
         "catalog": str(catalog_path),
         "config": str(config_path),
         "generated": counts,
-        "ingest": {
-            k: v
-            for k, v in report.to_dict().items()
-            if k in ("batch", "added", "updated", "unchanged", "items", "seconds")
-        }
-        | {"failed": len(report.failed), "incomplete": len(report.incomplete)},
-        "records": catalog.db.execute(
-            "SELECT count(*) FROM records WHERE is_current = 1"
-        ).fetchone()[0],
-        "classify": classified.to_dict(),
-        "disclose": disclosed,
-        "export": exports,
+        "public": str(out / "public"),
+        "site": str(out / "public" / "site"),
+        **report.to_dict(),
     }
-    catalog.close()
     if as_json:
-        emit_json(result)
-        return
-    render_report(report, False)  # the same ingest report as `seoulrec ingest`
-    if report.failed:
-        info("The failures above are expected: the demo corpus holds broken/ files on purpose.")
-    info(
-        f"Classified {classified.classified} records; {classified.needs_review} wait in the review queue (seoulrec classify review)."
-    )
-    info(
-        f"Disclosure: {disclosed['original_public']} originals published, {disclosed['withheld']} withheld, {disclosed['titles_masked']} titles masked (seoulrec disclose check)."
-    )
-    info(f"\nCorpus:  {corpus}\nCatalog: {catalog_path}  ({result['records']} current records)")
-    info(f"Public:  {out / 'public'}  (seoul-csv, jsonl, atom, sitemap; each with manifest.json)")
-    info(
-        f"Site:    python -m http.server -d {out / 'public' / 'site'} 8000   (then open http://localhost:8000/)"
-    )
-    info(f"Next:    seoulrec records list --catalog {catalog_path}")
+        emit_json(document)
+    else:
+        stages = document["stages"]
+        table(
+            "demo pipeline",
+            ["stage", "status", "seconds"],
+            [[name, s["status"], f"{s['seconds']:.1f}"] for name, s in stages.items()],
+        )
+        ingest = stages.get("ingest", {})
+        if ingest.get("failures"):
+            info(
+                f"{ingest['failures']} items failed, as expected: the demo corpus holds broken/ files on purpose."
+            )
+        info(
+            f"\nCatalog: {catalog_path}\nIndex:   {out / 'public'}  (index/, jsonl/, feed/, sitemap/)"
+        )
+        info(
+            f"Site:    python -m http.server -d {out / 'public' / 'site'} 8000   (then open http://localhost:8000/)"
+        )
+        info(f"Reports: cd {out} && seoulrec compliance; seoulrec stats; seoulrec meetings list")
+        info(f"Again:   cd {out} && seoulrec nightly   (nothing new: nothing changes)")
+    if report.failed_stage:
+        raise StageFailed(
+            f"stage {report.failed_stage} failed: {document['stages'][report.failed_stage]['error']}"
+        )

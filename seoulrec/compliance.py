@@ -88,7 +88,8 @@ def report(catalog: Catalog, today: date) -> dict:
         "OR EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key AND c.status = 'needs_review')) ORDER BY r.id"
     ):
         add("needs_category", f"record {record_id}", number or source or "", record=record_id)
-    for f in failures(catalog):
+    # A file that fails every night is stored once per batch: reported once, its latest.
+    for f in {f["path"]: f for f in failures(catalog)}.values():
         add(
             "ingest_failure",
             f["path"],

@@ -318,3 +318,111 @@ def generate_demo(out: Path, seed: int = 2025, packages: int = 24) -> dict:
     (broken / "empty.hwp").write_bytes(b"")
     counts["broken"] += 3
     return counts
+
+
+#: The demo's second organ: an autonomous district with its own inbox.
+DISTRICT = ("서울특별시 강남구", "3220000")
+CITY = ("서울특별시", "6110000")
+
+
+def generate_district(out: Path, seed: int = 2026, packages: int = 6) -> int:
+    """A district's inbox: approval packages from 강남구 departments."""
+    rng = random.Random(seed)
+    departments = [
+        ("교통행정과", "교통행정과장"),
+        ("복지정책과", "복지정책과장"),
+        ("환경과", "환경과장"),
+    ]
+    subjects = [
+        "주차장 정비 계획",
+        "어르신 복지관 운영 계획",
+        "미세먼지 저감 대책",
+        "보행환경 개선 사업",
+    ]
+    for i in range(1, packages + 1):
+        department, head = rng.choice(departments)
+        doc = DemoDoc(
+            number=5000 + i,
+            department=department,
+            final_position=head,
+            team_position=f"{department[:-1]}팀장",
+            title=f"강남구 {rng.choice(subjects)} ({i})",
+            date=f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            code=rng.choice(["1NNNNNNNN", "1NNNNNNNN", "2NNNNYNNN"]),
+            body="강남구 관내 현황을 아래와 같이 보고합니다.",
+        )
+        write_package(out / f"gangnam-{i:03d}", doc, {})
+    return packages
+
+
+def generate_meetings(out: Path, today) -> int:
+    """A meetings manifest (회의 공개) around ``today``: upcoming meetings announced on time and
+    late, held meetings with minutes published and one whose minutes are overdue."""
+    from datetime import timedelta
+
+    out.mkdir(parents=True, exist_ok=True)
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    (out / "제3차-교통정책위원회-회의록.txt").write_text(
+        "제3차 교통정책위원회 회의록\n안건: 공공자전거 대여소 확충\n결과: 원안 가결\n", "utf-8"
+    )
+    (out / "제1차-자료.txt").write_text("제1차 교통정책위원회 안건 자료\n", "utf-8")
+    rows = [
+        "id,title,committee,scheduled,place,status,announced,minutes,materials,broadcast,department,field,organ",
+        f"TP-2025-4,제4차 교통정책위원회,교통정책위원회,{day(10)} 14:00,서소문청사 1동 간담회장,예정,{day(-3)},,제1차-자료.txt,https://tv.seoul.go.kr/,자전거정책과,교통,서울특별시",
+        f"SA-2025-1,안전점검 긴급회의,안전점검단,{day(3)} 10:00,본관 3층,예정,{day(0)},,,,안전총괄과,안전,서울특별시",
+        f"TP-2025-3,제3차 교통정책위원회,교통정책위원회,{day(-4)} 14:00,서소문청사 1동 간담회장,완료,{day(-14)},제3차-교통정책위원회-회의록.txt,,https://tv.seoul.go.kr/,자전거정책과,교통,서울특별시",
+        f"GN-2025-2,강남구 주차정책위원회,주차정책위원회,{day(-21)} 15:00,강남구청 회의실,완료,{day(-30)},,,,교통행정과,교통,서울특별시 강남구",
+    ]
+    (out / "meetings.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    return len(rows) - 1
+
+
+def generate_registry(out: Path) -> None:
+    """A pre-publication registry (사전공표) whose items the demo records partly fulfil."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "prepub.csv").write_text(
+        "item_id,title,department,cycle,category,match\n"
+        "BIKE-1,공공자전거 운영 현황,자전거정책과,quarterly,교통,공공자전거\n"
+        "PARK-1,주차장 정비 계획,교통행정과,yearly,교통,주차장\n"
+        "EXP-1,업무추진비 사용내역,,monthly,공통업무,업무추진비\n",
+        "utf-8",
+    )
+
+
+def demo_config(catalog: str) -> str:
+    """The demo project's seoulrec.toml: two organs' inboxes, meetings, the registry, and the
+    classes of its unstructured materials."""
+    from .config import CONFIG_TEMPLATE
+
+    base = CONFIG_TEMPLATE.format(catalog=catalog).replace(
+        '[ingest.kinds]\n# Folder name -> unstructured material kind (비정형문서 종류), e.g.:\n# "용역" = "용역자료"\n# "회의" = "회의자료"\n',
+        '[ingest.kinds]\n# Folder name -> unstructured material kind (비정형문서 종류).\n"용역" = "용역자료"\n"회의" = "회의자료"\n',
+    )
+    return (
+        base
+        + f"""
+[disclosure.materials]
+# Materials of these kinds are published unless something says otherwise.
+"용역자료" = "public"
+"회의록" = "public"
+"회의자료" = "public"
+
+[nightly]
+out = "public"
+meetings = "meetings/meetings.csv"
+prepublication = "registry/prepub.csv"
+
+[[nightly.inboxes]]
+path = "corpus"
+organ = "{CITY[0]}"
+organ_code = "{CITY[1]}"
+
+[[nightly.inboxes]]
+path = "corpus-gangnam"
+organ = "{DISTRICT[0]}"
+organ_code = "{DISTRICT[1]}"
+"""
+    )

@@ -1,5 +1,6 @@
-"""The whole nightly job as one operation: ingest every inbox → meetings and pre-publication
-registries → classify → disclose apply → every configured index export → the portal, each
+"""The whole nightly job as one operation: ingest every inbox → the meetings manifest →
+classify → disclose apply → the pre-publication registry (linking published records) → every
+configured index export → the portal, each
 step incremental, returning one structured report. ``seoulrec nightly`` and ``seoulrec demo``
 are thin commands over :func:`run_pipeline`; nothing here imports the CLI.
 
@@ -254,9 +255,9 @@ def run_pipeline(
         for name, stage in (
             ("ingest", _ingest),
             ("meetings", _meetings),
-            ("prepublication", _prepublication),
             ("classify", _classify),
             ("disclose", _disclose),
+            ("prepublication", _prepublication),  # links published records: after decisions
             ("export", _export),
             ("site", _site),
         ):
