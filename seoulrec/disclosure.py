@@ -22,7 +22,8 @@ SELECT r.id, r.record_key, r.title, r.approval_level, r.enforcement_date, r.disc
        (SELECT b.day FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
        r.document_number, r.department, r.organ, d.row_hash, d.original_public, d.record_id, d.seq, d.since,
        r.kind, r.material_kind, r.title_source,
-       (SELECT c.category || char(31) || c.scheme_version FROM record_categories c WHERE c.record_key = r.record_key AND c.record_id = r.id AND c.status IN ('auto', 'manual'))
+       (SELECT c.category || char(31) || c.scheme_version FROM record_categories c WHERE c.record_key = r.record_key AND c.record_id = r.id AND c.status IN ('auto', 'manual')),
+       d.facts_hash, d.stable_until, d.disclosure_class, d.title_findings
 FROM records r LEFT JOIN disclosure_overrides o ON o.record_key = r.record_key
 LEFT JOIN disclosures d ON d.record_key = r.record_key
 WHERE +r.is_current = 1 AND r.id > ? {extra} ORDER BY r.id LIMIT ?
@@ -63,6 +64,10 @@ def _facts(row) -> tuple[dict, RecordFacts]:
         material_kind,
         title_source,
         category,
+        facts_hash,
+        stable_until,
+        decided_class,
+        decided_findings,
     ) = row
     manual = (
         {
@@ -105,8 +110,53 @@ def _facts(row) -> tuple[dict, RecordFacts]:
         "title_source": title_source or "document",
         "enforcement_date": enforced,
         "category": category,
+        "facts_hash": facts_hash if decided_id == record_id else None,
+        "stable_until": stable_until,
+        "decided_class": decided_class,
+        "decided_findings": decided_findings,
     }
     return info, facts
+
+
+#: Columns of a fact row that describe the record (the rest is the decision it had).
+_FACT_COLUMNS = tuple(range(17)) + tuple(range(22, 26))
+
+
+def facts_hash(row: tuple, policy: Policy, path: str | None) -> str:
+    """What a decision is made from: the record's facts, the policy (masking included) and the
+    category's path of names."""
+    import hashlib
+
+    from . import __version__
+
+    facts = tuple(row[i] for i in _FACT_COLUMNS)
+    # seoulrec's version too: a release with other rules or masking decides everything again.
+    return hashlib.blake2b(
+        repr((facts, policy.version, path, __version__)).encode(), digest_size=16
+    ).hexdigest()
+
+
+NEVER = "9999-12-31"
+
+
+def stable_until(facts: RecordFacts, d: Decision, policy: Policy, today: date) -> str:
+    """The first day on which time alone could change the decision (a release date, the
+    30-year opening, the end of a hold, an approval date after ``today``); NEVER if none."""
+    from datetime import timedelta
+
+    days = []
+    if d.release_date:
+        days.append(date.fromisoformat(d.release_date))
+    if d.opens_by_law:
+        days.append(date.fromisoformat(d.opens_by_law))
+    if facts.approval_date is not None:
+        if facts.approval_date > today:
+            days.append(facts.approval_date)
+        held = facts.approval_date + timedelta(days=policy.hold_for(facts.approval_level))
+        if held > today:
+            days.append(held)
+    later = [day for day in days if day > today]
+    return min(later).isoformat() if later else NEVER
 
 
 def iter_fact_rows(
@@ -189,6 +239,7 @@ def _init_decider(
     policy: Policy, today: date, seq: int, stamp: str, category_paths: dict | None = None
 ) -> None:
     _WORKER.update(
+        touched=[],
         policy=policy,
         today=today,
         seq=seq,
@@ -227,8 +278,26 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
     )
     counts = dict.fromkeys(COUNT_KEYS, 0)
     batch: list[tuple] = []
+    touched: list[tuple] = _WORKER.setdefault("touched", [])
+    day = today.isoformat()
     for row in rows:
         info, facts = _facts(row)
+        key = facts_hash(row, policy, paths.get(info["category"]) if info["category"] else None)
+        if (
+            info["facts_hash"] == key
+            and info["stable_until"]
+            and info["stable_until"] > day
+            and info["decided_class"]
+        ):
+            # Same facts, same policy, and no date has come that could change it: the stored
+            # decision stands (a nightly run over a large catalog decides only what changed).
+            counts["records"] += 1
+            counts[info["decided_class"]] += 1
+            counts["original_public" if info["was_public"] else "withheld"] += 1
+            findings = info["decided_findings"] or 0
+            counts["titles_masked"] += findings > 0
+            counts["titles_needed"] += findings == -1
+            continue
         d = decide(facts, policy, today)
         title, findings, needs_title = public_title(info, d.original_public, masker)
         counts["records"] += 1
@@ -260,7 +329,10 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
             paths.get(info["category"]) if info["category"] else None,
         )
         row_hash = hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+        until = stable_until(facts, d, policy, today)
         if row_hash == info["row_hash"]:
+            if (info["facts_hash"], info["stable_until"]) != (key, until):
+                touched.append((key, until, info["id"]))
             continue
         counts["changed"] += 1
         if info["was_public"] is not None and bool(info["was_public"]) != d.original_public:
@@ -269,7 +341,9 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
             info["was_public"] is not None and bool(info["was_public"]) == d.original_public
         )
         since = info["was_since"] if unchanged_state and info["was_since"] else stamp
-        batch.append(values + (row_hash, seq, stamp, since, info["was_public"], info["was_seq"]))
+        batch.append(
+            values + (row_hash, seq, stamp, since, info["was_public"], info["was_seq"], key, until)
+        )
     return batch, counts
 
 
@@ -312,6 +386,15 @@ def apply(
     def write(batch: list[tuple], chunk_counts: dict) -> None:
         for key, value in chunk_counts.items():
             counts[key] += value
+        touched = _WORKER.get("touched") or []
+        if touched:
+            # Unchanged decisions learn what they were made from (no new seq: nothing to publish).
+            with catalog.transaction():
+                catalog.db.conn.executemany(
+                    "UPDATE disclosures SET facts_hash = ?, stable_until = ? WHERE record_id = ?",
+                    touched,
+                )
+            touched.clear()
         if batch:
             # A record's decision and its attachments' decisions change in one transaction.
             with catalog.transaction():
@@ -322,7 +405,7 @@ def apply(
                 catalog.db.conn.executemany(
                     "INSERT OR REPLACE INTO disclosures(record_id, record_key, list_public, original_public, masked, disclosure_class, grounds, reason, release_date, "
                     "withheld_because, policy_version, source, next_review, opens_by_law, public_title, title_findings, category, category_path, row_hash, seq, decided_at, since, "
-                    "prev_original_public, prev_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "prev_original_public, prev_seq, facts_hash, stable_until) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     batch,
                 )
                 catalog.db.execute(ATTACHMENTS_SQL, [json.dumps([b[0] for b in batch])])
