@@ -27,6 +27,7 @@ QUERIES = ["k00017", "kcommon", "k00001", "k00100", "k02000"]
 
 def pages(folder: Path, count: int) -> None:
     rng = random.Random(1)
+    folder.mkdir(parents=True, exist_ok=True)
     vocabulary = [f"k{i:05d}" for i in range(30_000)]
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
     (folder / "index.html").write_text('<html lang="ko"><body><h1>home</h1></body></html>', "utf-8")
