@@ -8,6 +8,7 @@ from seoulrec import __version__
 
 from .console import SeoulrecGroup
 from . import (
+    check,
     classify,
     compliance,
     demo,
@@ -62,6 +63,7 @@ for module in (
     views,
     stats,
     compliance,
+    check,
     meetings,
     prepub,
     nightly,

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from .errors import CatalogLocked, CatalogNotFound, RecordNotFound, UsageError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def now() -> str:
@@ -251,7 +251,7 @@ def _migration_5(db: sqlite_utils.Database) -> None:
 
 
 def _migration_6(db: sqlite_utils.Database) -> None:
-    """Meetings (회의 공개), the pre-publication registry (사전공표), decisions' facts hash."""
+    """Meetings (회의 공개) and the pre-publication registry (사전공표)."""
     db.executescript(
         """
         CREATE TABLE IF NOT EXISTS meetings (
@@ -273,8 +273,11 @@ def _migration_6(db: sqlite_utils.Database) -> None:
         CREATE INDEX IF NOT EXISTS prepub_publications_date ON prepub_publications(item_id, published_on);
         """
     )
-    # What a decision was made from, and the first day time alone could change it: a nightly
-    # apply skips records whose facts are the same and whose decision is still stable.
+
+
+def _migration_7(db: sqlite_utils.Database) -> None:
+    """What a decision was made from, and the first day time alone could change it: a nightly
+    apply skips records whose facts are the same and whose decision is still stable."""
     for column in ("facts_hash", "stable_until"):
         if column not in {row[1] for row in db.execute("PRAGMA table_info(disclosures)")}:
             db.execute(f"ALTER TABLE disclosures ADD COLUMN {column} TEXT")
@@ -287,6 +290,7 @@ MIGRATIONS = {
     4: _migration_4,
     5: _migration_5,
     6: _migration_6,
+    7: _migration_7,
 }
 
 

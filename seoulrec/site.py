@@ -360,6 +360,15 @@ def build_site(
         "sitemap_url": site_root + "sitemap/sitemap.xml",
     }
     env = _environment()
+    from .catalog import now
+    from .export import _mark_stale_runs
+
+    _mark_stale_runs(catalog)
+    with catalog.transaction():
+        run_id = catalog.db.execute(
+            "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status, pid) VALUES ('site', ?, ?, NULL, ?, ?, 'running', ?)",
+            [str(out), "delta" if reuse_until is not None else "full", seq_now, now(), os.getpid()],
+        ).lastrowid
     tmp = new_temp_folder(out)
     try:
         (tmp / "records").mkdir()
@@ -515,8 +524,22 @@ def build_site(
         swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        with catalog.transaction():
+            catalog.db.execute(
+                "UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?",
+                [now(), run_id],
+            )
         raise
     published = sum(s.original_public for s in summaries)
+    with catalog.transaction():
+        catalog.db.execute(
+            "UPDATE export_runs SET status = 'finished', finished = ?, counts = ? WHERE id = ?",
+            [
+                now(),
+                json.dumps({"records": len(summaries), "pages": pages, "reused": reused}),
+                run_id,
+            ],
+        )
     return SiteResult(
         str(out),
         len(summaries),
