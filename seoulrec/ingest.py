@@ -553,6 +553,29 @@ def _ladder(options: dict) -> Ladder:
     return _WORKER_LADDER
 
 
+def damaged_data_errors() -> tuple[type[BaseException], ...]:
+    """What libraries raise on bytes they cannot decode (a truncated deflate stream, a broken
+    PDF, a short structure): the input is damaged, not seoulrec."""
+    import struct
+    import zipfile
+    import zlib
+
+    errors: list[type[BaseException]] = [zlib.error, struct.error, EOFError, zipfile.BadZipFile]
+    try:
+        from pypdfium2 import PdfiumError
+
+        errors.append(PdfiumError)
+    except ImportError:  # pragma: no cover - pypdfium2 is a dependency
+        pass
+    try:
+        from pypdf.errors import PyPdfError
+
+        errors.append(PyPdfError)
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(errors)
+
+
 def process_item(item: Item, options: dict, catalog_path: str | None) -> dict:
     """Read, hash and extract one item. Runs in a worker; returns plain data, never raises."""
     result: dict = {
@@ -576,6 +599,11 @@ def process_item(item: Item, options: dict, catalog_path: str | None) -> dict:
         )
     except (OSError, UnicodeError) as exc:
         result["outcome"], result["message"] = "corrupt", f"{name}: {exc}"
+    except damaged_data_errors() as exc:  # a library met bytes it cannot decode: damaged input
+        result["outcome"], result["message"] = (
+            "corrupt",
+            f"{name}: the data is damaged ({type(exc).__name__}: {exc})",
+        )
     except Exception as exc:  # a reader bug: the batch goes on, the item is reported
         result["outcome"], result["message"] = (
             "corrupt",

@@ -93,6 +93,13 @@ def identify(data: bytes, name: str = "") -> str:
     if not data.strip(b" \t\r\n\x00"):
         return "empty"
     head = data[:4096]
+    markup = _utf16_markup(data)
+    if markup is not None:
+        # XML in UTF-16 (with or without a byte-order mark): identified by its UTF-8 text; the
+        # readers decode the whole file the same way (xmlsafe.decode_xml).
+        kind = identify(markup)
+        if kind in ("pubdoc", "pack", "xml", "html"):
+            return kind
     if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -154,6 +161,24 @@ def identify(data: bytes, name: str = "") -> str:
     if len(header & MANIFEST_KEYS) >= 2:
         return "manifest_csv"
     return "text"
+
+
+def _utf16_markup(data: bytes) -> bytes | None:
+    """The start of a UTF-16 file that begins with markup, as UTF-8; None otherwise."""
+    import codecs
+
+    head = data[:8192]
+    for prefix, enc in (
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+        (b"<\x00", "utf-16-le"),
+        (b"\x00<", "utf-16-be"),
+    ):
+        if head.startswith(prefix):
+            body = head[len(prefix) :] if prefix.startswith((b"\xff", b"\xfe")) else head
+            text = body[: len(body) // 2 * 2].decode(enc, "ignore").lstrip()
+            return text.encode("utf-8") if text.startswith("<") else None
+    return None
 
 
 def _root_tag(head: bytes) -> bytes | None:

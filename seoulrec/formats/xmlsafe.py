@@ -56,6 +56,15 @@ def decode_xml(data: bytes, name: str = "document") -> tuple[str, list[str]]:
                 raise CorruptDocument(
                     f"{name}: bytes are not valid {enc} despite the byte-order mark ({exc.reason} at byte {exc.start})"
                 ) from None
+    # UTF-16 without a byte-order mark, recognised by "<" next to a zero byte (XML 1.0, F.1).
+    for start, enc in ((b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be")):
+        if data.startswith(start):
+            try:
+                return data.decode(enc), warnings
+            except UnicodeDecodeError as exc:
+                raise CorruptDocument(
+                    f"{name}: bytes look like {enc} but are not valid ({exc.reason} at byte {exc.start})"
+                ) from None
     m = XML_DECL.match(data)
     declared = m.group(1).decode("ascii").lower() if m else "utf-8"
     encoding = ENCODING_ALIASES.get(declared, declared)
@@ -89,10 +98,20 @@ def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
+COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+
+
 def prepare(text: str, name: str = "document") -> bytes:
     """Refuse entity declarations, drop the DOCTYPE, resolve XHTML names; return UTF-8 bytes."""
     text = XML_DECL_ANY.sub("", text, count=1)
-    m = DOCTYPE.search(text)
+    # Comments blanked (same length, so positions hold): a decoy "<!-- <!DOCTYPE x> -->" must
+    # not hide the real DOCTYPE after it.
+    scan = COMMENT.sub(lambda c: " " * len(c.group(0)), text)
+    m = DOCTYPE.search(scan)
+    if m and ENTITY_DECL.search(scan, m.end(), m.end() + 65536):
+        raise UnsafeInput(
+            f"{name}: an <!ENTITY declaration after the DOCTYPE (line {_line_of(text, m.end())}); refused unread"
+        )
     if m:
         subset = m.group(1) or ""
         if ENTITY_DECL.search(subset):
@@ -106,7 +125,7 @@ def prepare(text: str, name: str = "document") -> bytes:
                 "pubdoc documents never need one, so the file is refused unread"
             )
         text = text[: m.start()] + text[m.end() :]
-    elif ENTITY_DECL.search(text[:65536]):
+    elif ENTITY_DECL.search(scan[:65536]):
         raise UnsafeInput(f"{name}: an <!ENTITY declaration outside a DOCTYPE; refused unread")
 
     def replace(match: re.Match) -> str:
