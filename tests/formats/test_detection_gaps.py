@@ -81,7 +81,9 @@ def test_a_damaged_pdf_is_corrupt_not_unexpected(tmp_path):
     from seoulrec.formats.identify import identify
 
     path = tmp_path / "broken.pdf"
-    path.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + b"\x00" * 64)
+    path.write_bytes(
+        b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + b"\x00" * 64
+    )
     assert identify(path.read_bytes()) == "pdf"
     result = outcome(path)
     assert result["outcome"] in ("corrupt", "empty"), result
