@@ -496,6 +496,8 @@ def build_site(
             )
             (tmp / asset).write_text(content, "utf-8")
         pages += 2
+        for sub in ("records", "files"):
+            _settle_order(tmp / sub)
         search_info = _index(tmp) if search else {}
         # Linked files are the previous build's bytes: their digests are carried over.
         known = (previous or {}).get("files", {}) if reuse_until is not None else {}
@@ -596,6 +598,19 @@ def _meeting_pages(catalog: Catalog, env, tmp: Path, common: dict, state: dict) 
         "utf-8",
     )
     return meetings
+
+
+def _settle_order(folder: Path) -> None:
+    """Re-create ``folder`` with its entries added in name order. Pagefind numbers pages in the
+    order the file system lists them, and a small directory lists in the order entries were
+    added: pages rendered in catalog order (which a killed and resumed ingest can change) would
+    give the same site a different search index."""
+    fresh = folder.with_name(folder.name + ".settled")
+    fresh.mkdir()
+    for name in sorted(os.listdir(folder)):
+        os.rename(folder / name, fresh / name)
+    folder.rmdir()
+    fresh.rename(folder)
 
 
 def _listdir(folder: Path) -> list[str]:
