@@ -40,7 +40,8 @@ Re-running the same batch adds nothing; a changed document becomes a new version
 given or found is accounted for: read, failed with an outcome, or ignored (file names on the
 [ingest] ignore list, default README*, .*, ~$*, *.tmp, *.bak, Thumbs.db, desktop.ini; files
 beside a package that its document does not name are read as items of their own). Symbolic
-links are never followed. One ingest runs at a time per catalog.
+links are never followed. One ingest runs at a time per catalog: a second one (or the nightly
+job's) waits for the first to finish, up to [ingest] wait seconds (default 3600).
 
 Exit codes: 0 all ingested, 3 finished but some items failed, 2 usage error, 1 failure.
 
@@ -184,7 +185,13 @@ def ingest_progress() -> tuple[Progress, dict]:
             failed=len(report.failed),
         )
 
-    return progress, {"on_total": on_total, "on_item": on_item}
+    def on_wait(message: str) -> None:
+        info(
+            "another ingest is running on this catalog; waiting for it to finish "
+            "(up to [ingest] wait seconds, default 3600)"
+        )
+
+    return progress, {"on_total": on_total, "on_item": on_item, "on_wait": on_wait}
 
 
 def report_json(report) -> dict:

@@ -147,6 +147,7 @@ SCHEMA: dict[str, dict] = {
         "publication_flag_base": _int(0, 1),
         "kinds": _map_of(_str),
         "ignore": _list_of(_str),
+        "wait": _number(-1, 86400),
     },
     "ranks": {level: _list_of(_str) for level in LEVELS},
     "disclosure": {

@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .catalog import Catalog, now
-from .errors import CorruptDocument, ReaderError, TooLarge, Unreadable, UnsafeInput, UsageError
+from .errors import (
+    CatalogLocked,
+    CorruptDocument,
+    ReaderError,
+    TooLarge,
+    Unreadable,
+    UnsafeInput,
+    UsageError,
+)
 from .formats.identify import identify
 from .model import ACCEPTED_OUTCOMES, Attachment, Extracted
 from .ranks import Ladder, approval_level
@@ -108,6 +116,7 @@ class IngestOptions:
     # this organ whatever their document says (the document's own organ stays in metadata).
     organ: str | None = None
     organ_code: str | None = None
+    wait: float = 3600.0  # seconds to wait for another ingest on the catalog to finish
 
     @classmethod
     def from_config(cls, config, **given) -> "IngestOptions":
@@ -129,6 +138,7 @@ class IngestOptions:
             ranks=config.section("ranks"),
             kinds=section.get("kinds", {}),
             ignore=tuple(section.get("ignore", DEFAULT_IGNORE)),
+            wait=float(section.get("wait", 3600)),
         )
         for key, value in given.items():
             if value is not None:
@@ -1006,6 +1016,7 @@ def run_batch(
     options: IngestOptions,
     on_total: Callable[[int], None] | None = None,
     on_item: Callable[[dict, BatchReport], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BatchReport:
     """Ingest every item under ``paths``. With ``dry_run`` nothing is written."""
     import time
@@ -1037,14 +1048,26 @@ def run_batch(
     }
     batch_id = None
     if catalog is not None and not options.dry_run:
-        batch_id = catalog.start_batch(
-            {
-                "paths": [str(p) for p in paths],
-                "jobs": options.worker_jobs(),
-                "timeout": options.timeout,
-                "material_kind": options.material_kind,
-            }
-        )
+        batch_options = {
+            "paths": [str(p) for p in paths],
+            "jobs": options.worker_jobs(),
+            "timeout": options.timeout,
+            "material_kind": options.material_kind,
+        }
+        # One ingest at a time per catalog: another one running (the nightly job, a colleague)
+        # is waited for, up to options.wait seconds, then this one refuses.
+        deadline = time.monotonic() + options.wait
+        while True:
+            try:
+                batch_id = catalog.start_batch(batch_options)
+                break
+            except CatalogLocked as exc:
+                if time.monotonic() >= deadline:
+                    raise
+                if on_wait is not None:
+                    on_wait(str(exc))
+                    on_wait = None  # said once
+                time.sleep(0.5)
     report = BatchReport(batch=batch_id, dry_run=options.dry_run)
     catalog_path = str(catalog.path.resolve()) if catalog is not None else None
 
