@@ -226,9 +226,11 @@ def random_doc(rng: random.Random, number: int) -> DemoDoc:
     )
 
 
-def write_package(folder: Path, doc: DemoDoc, attachment_bytes: dict[str, bytes]) -> Path:
+def write_package(
+    folder: Path, doc: DemoDoc, attachment_bytes: dict[str, bytes], encoding: str = "euc-kr"
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "pubdoc.xml").write_bytes(pubdoc_xml(doc))
+    (folder / "pubdoc.xml").write_bytes(pubdoc_xml(doc, encoding))
     for name, body in attachment_bytes.items():
         (folder / name).write_bytes(body)
     return folder

@@ -21,7 +21,8 @@ MOBILE = r"01[016789][-.)\s]?\s?\d{3,4}[-.\s]?\d{4}(?![\d-])"
 LANDLINE = (
     r"(?:02|0[3-6][1-5]|070|050\d)[-.)\s]?\d{3,4}[-.\s]?\d{4}(?![\d-])|1[568]\d{2}-\d{4}(?![\d-])"
 )
-EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9가-힣-]+(?:\.[A-Za-z0-9가-힣-]+)+"
+# Local parts in Hangul too (internationalised addresses, RFC 6531: 홍길동@한국.kr).
+EMAIL = r"[A-Za-z0-9가-힣._%+-]+@[A-Za-z0-9가-힣-]+(?:\.[A-Za-z0-9가-힣-]+)+"
 #: An address written to dodge harvesters: hong(at)example.com, hong [at] example [dot] com.
 EMAIL_AT_WORD = r"[A-Za-z0-9._%+-]+\s?[(\[]\s?at\s?[)\]]\s?[A-Za-z0-9가-힣-]+(?:\s?(?:\.|[(\[]\s?dot\s?[)\]])\s?[A-Za-z0-9가-힣-]+)+"
 #: International form of a Korean number: +82-10-1234-5678, +82 2 2133 8237 (the 0 dropped).
@@ -30,7 +31,10 @@ INTL_PHONE = (
 )
 ACCOUNT = r"(?:계좌|입금|송금|예금주|은행|농협|국민|신한|우리|하나|기업|새마을|우체국|카카오뱅크|토스)[^\n\d*]{0,15}(?P<account>\d{2,6}-\d{2,6}-\d{2,7}(?:-\d{1,3})?(?![\d-])|\d{10,14}(?![\d-]))"
 BUSINESS = r"\d{3}-\d{2}-\d{5}(?![\d-])"
-NAME = r"(?:성명|신청인|민원인|청구인|대상자|피해자|보호자|고인|故)\s*[:：]?\s*(?P<name>[가-힣]{2,4})(?![가-힣])"
+_CUES = r"성명|신청인|민원인|청구인|대상자|피해자|보호자|고인"
+# A cue word right after a cue ("민원인 신청인 김철수") is not the name: the next cue's match
+# finds it (finditer does not overlap, so taking the cue would hide the real name).
+NAME = rf"(?:{_CUES}|故)\s*[:：]?\s*(?!(?:{_CUES})(?![가-힣]))(?P<name>[가-힣]{{2,4}})(?![가-힣])"
 # The gap between an account cue and its number never crosses a masked character, so masking
 # is idempotent (a cue's first number masked must not expose the next one on a second pass).
 #: Kinds whose match must not continue a longer number or word.
@@ -76,7 +80,9 @@ _SCANS = (
 )
 _AT = re.compile("@")
 _EMAIL_AT = re.compile(EMAIL)
-_EMAIL_LOCAL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
+_EMAIL_LOCAL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-") | {
+    chr(c) for c in range(0xAC00, 0xD7A4)
+}
 #: Fast pre-check: text without a digit, an @ or a name cue needs no scan.
 _ANY = re.compile(
     r"[\d@]|[(\[]\s?at\s?[)\]]|성명|신청인|민원인|청구인|대상자|피해자|보호자|고인|故",

@@ -143,3 +143,17 @@ def test_office_prefixes_match_whole_number_groups():
         masker.mask("문의 02-2133-8237")[0] == "문의 02-2133-8237"
     )  # an office number stays public
     assert masker.mask("전화 02-1209-8765")[0] == "전화 **-****-****"  # 1209 is not the group 120
+
+
+def test_a_cue_after_a_cue_does_not_hide_the_name():
+    """Found by the nightly leak scan: "민원인 신청인 김철수" masked 신청인 and published 김철수."""
+    assert (
+        MASKER.mask("민원인 신청인 김철수 요청으로 비공개")[0]
+        == "민원인 신청인 김*수 요청으로 비공개"
+    )
+    assert MASKER.mask("청구인 민원인 성명: 박보검")[0] == "청구인 민원인 성명: 박*검"
+
+
+def test_hangul_local_parts_of_email_addresses_are_masked():
+    """Found by the leak scan's variants: an internationalised address (RFC 6531)."""
+    assert MASKER.mask("연락 홍길동@한국.kr 끝")[0] == "연락 ***@한국.kr 끝"
