@@ -10,6 +10,7 @@ import typer
 from seoulrec.config import load_config
 from seoulrec.errors import UsageError
 from seoulrec.export import run_export
+from seoulrec.pipeline import configured_inboxes
 from seoulrec.plugins import exporters
 from seoulrec.privacy import masker_from_config
 
@@ -93,6 +94,7 @@ def index(
         masker,
         force=force,
         protected=[config.path] if config.path else [],
+        inboxes=configured_inboxes(config),
     )
     for note in result["notes"]:
         info(f"note: {note}", style="yellow")
@@ -192,6 +194,7 @@ def site(
         masker,
         force=force,
         protected=[config.path] if config.path else [],
+        inboxes=configured_inboxes(config),
         search=search,
         since_last=since == "last" and not bag,
         bag=bag,

@@ -395,6 +395,7 @@ def run_export(
     masker,
     force: bool = False,
     protected: list[Path] | tuple = (),
+    inboxes: list[Path] | tuple = (),
 ) -> dict:
     """Export the index with one exporter into ``out``; returns the manifest plus notes.
 
@@ -417,7 +418,7 @@ def run_export(
 
     started = time.perf_counter()
     exporter_cls = exporters.get(exporter_name)
-    out = check_destination(out, [catalog.path, *protected], force=force)
+    out = check_destination(out, [catalog.path, *protected], force=force, inboxes=inboxes)
     seq_row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
     if seq_row is None:
         raise UsageError(

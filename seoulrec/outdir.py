@@ -45,9 +45,15 @@ def read_manifest(folder: Path) -> dict | None:
 
 
 def check_destination(
-    out: Path, protected: list[Path] | tuple = (), force: bool = False, option: str = "--out"
+    out: Path,
+    protected: list[Path] | tuple = (),
+    force: bool = False,
+    option: str = "--out",
+    inboxes: list[Path] | tuple = (),
 ) -> Path:
-    """Resolve and vet an output folder; raise ``UsageError`` (exit 2) before touching anything."""
+    """Resolve and vet an output folder; raise ``UsageError`` (exit 2) before touching anything.
+    ``protected``: files and folders the output must not hold; ``inboxes``: folders it must not
+    be in or hold (published files never land where the next ingest reads)."""
     raw = Path(os.path.expanduser(str(out)))
     if raw.is_symlink():
         raise UsageError(
@@ -67,6 +73,12 @@ def check_destination(
         if path == resolved or path.is_relative_to(resolved):
             raise UsageError(
                 f"{option} {out} holds {path}; seoulrec never replaces the folder of its catalog or configuration"
+            )
+    for inbox in inboxes:
+        where = Path(inbox).resolve()
+        if resolved == where or resolved.is_relative_to(where) or where.is_relative_to(resolved):
+            raise UsageError(
+                f"{option} {out} and the inbox {inbox} overlap; published files never go into an inbox"
             )
     if resolved.exists() and not resolved.is_dir():
         raise UsageError(f"{option} {out} is a file; give a folder")

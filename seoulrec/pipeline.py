@@ -144,6 +144,14 @@ class Plan:
 # -- the lock ---------------------------------------------------------------------------------
 
 
+def configured_inboxes(config) -> list[Path]:
+    """The inboxes ``[[nightly.inboxes]]`` declares (outputs must never overlap them)."""
+    return [
+        Path(e["path"]) if Path(e["path"]).is_absolute() else config.folder / e["path"]
+        for e in config.section("nightly").get("inboxes", [])
+    ]
+
+
 def lock_path(catalog_path: Path) -> Path:
     return Path(str(catalog_path) + ".nightly.lock")
 
@@ -372,7 +380,16 @@ def _export(catalog: Catalog, config, plan: Plan, callbacks: dict) -> dict:
         if export_is_current(catalog, fmt, out, settings):
             formats[fmt] = {"folder": str(out), "output": "unchanged"}
             continue
-        result = run_export(catalog, fmt, out, True, settings, masker, protected=protected)
+        result = run_export(
+            catalog,
+            fmt,
+            out,
+            True,
+            settings,
+            masker,
+            protected=protected,
+            inboxes=[i.path for i in plan.inboxes],
+        )
         manifest = result["manifest"]
         formats[fmt] = {
             "folder": result["destination"],
@@ -402,6 +419,7 @@ def _site(catalog: Catalog, config, plan: Plan, callbacks: dict) -> dict:
         protected=[config.path] if config.path else [],
         search=plan.search,
         since_last=True,
+        inboxes=[i.path for i in plan.inboxes],
     )
     return {
         "folder": result.destination,

@@ -312,6 +312,7 @@ def build_site(
     korean_terms: bool = True,
     since_last: bool = False,
     bag: bool = False,
+    inboxes: list[Path] | tuple = (),
 ) -> SiteResult:
     """Write the whole site into ``out`` (replaced atomically; only a folder seoulrec made).
     ``korean_terms=False`` leaves out the Kiwi morphemes (plain Pagefind, for measurements).
@@ -327,7 +328,7 @@ def build_site(
     from .disclosure import apply_state
 
     started = time.perf_counter()
-    out = check_destination(out, [catalog.path, *protected], force=force)
+    out = check_destination(out, [catalog.path, *protected], force=force, inboxes=inboxes)
     state = apply_state(catalog)
     if state is None:
         raise UsageError(

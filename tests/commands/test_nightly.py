@@ -209,3 +209,16 @@ def test_a_killed_run_is_finished_by_the_next(project, tmp_path):
     assert not [p for p in (project / "public").iterdir() if p.name.startswith(".")]
     again = json.loads(subprocess.run(command, cwd=project, capture_output=True, text=True).stdout)
     assert again["changed"] is False
+
+
+def test_exports_refuse_an_output_folder_inside_a_configured_inbox(cli, project, tmp_path):
+    j_args = ("--catalog", project / "seoulrec.db")
+    assert cli("disclose", "apply", "--today", TODAY, *j_args).exit_code == 0
+    inside = tmp_path / "inbox-gangnam" / "site"
+    for args in (
+        ("export", "site", "--out", inside),
+        ("export", "index", "--format", "jsonl", "--out", inside),
+    ):
+        result = cli(*args, *j_args)
+        assert result.exit_code == 2 and "inbox" in result.stderr, result.output
+    assert not inside.exists()
