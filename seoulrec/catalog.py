@@ -471,9 +471,7 @@ class Catalog:
                         f"another ingest (batch {batch_id}, process {pid}) is running on {self.path}; "
                         "wait for it to finish, then run this one (it will skip what is already catalogued)"
                     )
-                self.db.execute(
-                    "UPDATE batches SET status = 'interrupted' WHERE id = ?", [batch_id]
-                )
+                self.mark_interrupted(batch_id)
             cursor = self.db.execute(
                 "INSERT INTO batches(started, status, options, pid) VALUES (?, 'running', ?, ?)",
                 [now(), json.dumps(options, ensure_ascii=False), os.getpid()],
@@ -482,17 +480,30 @@ class Catalog:
             self.audit("batch.start", detail={"batch": batch_id, "options": options})
         return batch_id
 
+    def batch_counts(self, batch_id: int) -> tuple[int, int, int]:
+        """(added, updated, failed) of a batch, as the catalog holds them."""
+        added, updated = self.db.execute(
+            "SELECT count(*) FILTER (WHERE version = 1), count(*) FILTER (WHERE version > 1) FROM records WHERE batch_id = ?",
+            [batch_id],
+        ).fetchone()
+        failed = self.db.execute(
+            "SELECT count(*) FROM failures WHERE batch_id = ?", [batch_id]
+        ).fetchone()[0]
+        return added, updated, failed
+
+    def mark_interrupted(self, batch_id: int) -> None:
+        """A batch whose process is gone: interrupted, with the counts of what it did commit."""
+        added, updated, failed = self.batch_counts(batch_id)
+        self.db.execute(
+            "UPDATE batches SET status = 'interrupted', added = ?, updated = ?, failed = ? WHERE id = ?",
+            [added, updated, failed, batch_id],
+        )
+
     def finish_batch(self, batch_id: int, counts: dict, status: str = "finished") -> None:
         """Close a batch; its added/updated/failed counts are read from the catalog itself, so
         they always match what it holds."""
         with self.transaction():
-            added, updated = self.db.execute(
-                "SELECT count(*) FILTER (WHERE version = 1), count(*) FILTER (WHERE version > 1) FROM records WHERE batch_id = ?",
-                [batch_id],
-            ).fetchone()
-            failed = self.db.execute(
-                "SELECT count(*) FROM failures WHERE batch_id = ?", [batch_id]
-            ).fetchone()[0]
+            added, updated, failed = self.batch_counts(batch_id)
             counts = {**counts, "added": added, "updated": updated, "failed": failed}
             self.db.execute(
                 "UPDATE batches SET finished = ?, status = ?, added = ?, updated = ?, unchanged = ?, failed = ? WHERE id = ?",

@@ -76,8 +76,8 @@ def _stale_runs(catalog: Catalog) -> list[dict]:
 
 def _batch_counts(catalog: Catalog) -> list[dict]:
     found = []
-    for batch_id, added, updated, real_added, real_updated in catalog.db.execute(
-        "SELECT b.id, b.added, b.updated, "
+    for batch_id, status, added, updated, real_added, real_updated in catalog.db.execute(
+        "SELECT b.id, b.status, b.added, b.updated, "
         "(SELECT count(*) FROM records r WHERE r.batch_id = b.id AND r.version = 1), "
         "(SELECT count(*) FROM records r WHERE r.batch_id = b.id AND r.version > 1) "
         "FROM batches b WHERE b.status != 'running'"
@@ -86,7 +86,11 @@ def _batch_counts(catalog: Catalog) -> list[dict]:
             found.append(
                 _problem(
                     "batch_counts",
-                    f"batch {batch_id} claims {added} added and {updated} updated; the catalog holds {real_added} and {real_updated}",
+                    f"batch {batch_id} ({status}) claims {added} added and {updated} updated; the catalog holds {real_added} and {real_updated}",
+                    # A batch cut short counts what it committed; a finished one that disagrees
+                    # is looked at by hand.
+                    status == "interrupted",
+                    id=batch_id,
                 )
             )
     return found
@@ -277,10 +281,17 @@ def repair(catalog: Catalog) -> list[str]:
                 f"SELECT id, pid FROM {table} WHERE status = 'running'"
             ).fetchall():
                 if not (pid and _process_alive(pid)):
-                    catalog.db.execute(
-                        f"UPDATE {table} SET status = 'interrupted' WHERE id = ?", [run_id]
-                    )
+                    if table == "batches":
+                        catalog.mark_interrupted(run_id)
+                    else:
+                        catalog.db.execute(
+                            "UPDATE export_runs SET status = 'interrupted' WHERE id = ?", [run_id]
+                        )
                     done.append(f"{what} {run_id} marked interrupted")
+        for problem in _batch_counts(catalog):
+            if problem["repairable"]:
+                catalog.mark_interrupted(problem["id"])
+                done.append(f"ingest batch {problem['id']}: counts set to what it committed")
         broken = [p["record"] for p in _attachment_decisions(catalog)]
         if broken:
             catalog.db.execute(
