@@ -256,7 +256,8 @@ def test_ctrl_c_with_json_still_reports_what_was_done(cli, catalog_path, tmp_pat
 
     src = tmp_path / "src"
     write_package(src / "a", DemoDoc(number=1), {})
-    (src / "b-slow.pdf").write_bytes(slow_pdf(6_000_000))
+    (src / "b-slow.pdf").write_bytes(slow_pdf(12_000_000))  # ~15 s to read: Ctrl-C lands in it
+    started = time.monotonic()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -284,6 +285,10 @@ def test_ctrl_c_with_json_still_reports_what_was_done(cli, catalog_path, tmp_pat
         db.execute("SELECT count(*) FROM records").fetchone()[0] < 1 and time.monotonic() < deadline
     ):
         time.sleep(0.1)
+    assert proc.poll() is None, (
+        f"the ingest ended before Ctrl-C ({time.monotonic() - started:.1f} s; first record seen: "
+        f"{db.execute('SELECT count(*) FROM records').fetchone()[0]})"
+    )
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
