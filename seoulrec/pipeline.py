@@ -69,14 +69,9 @@ class Plan:
         **given,
     ) -> "Plan":
         section = config.section("nightly")
-        folder = config.folder
 
         def here(value) -> Path:
-            return (
-                Path(os.path.expanduser(str(value)))
-                if Path(str(value)).is_absolute()
-                else folder / str(value)
-            )
+            return config_path(config, value)
 
         if inboxes:
             chosen = [Inbox(Path(p)) for p in inboxes]
@@ -144,12 +139,15 @@ class Plan:
 # -- the lock ---------------------------------------------------------------------------------
 
 
+def config_path(config, value) -> Path:
+    """A path written in ``seoulrec.toml``: ``~`` expanded, relative to the file's folder."""
+    path = Path(os.path.expanduser(str(value)))
+    return path if path.is_absolute() else config.folder / path
+
+
 def configured_inboxes(config) -> list[Path]:
     """The inboxes ``[[nightly.inboxes]]`` declares (outputs must never overlap them)."""
-    return [
-        Path(e["path"]) if Path(e["path"]).is_absolute() else config.folder / e["path"]
-        for e in config.section("nightly").get("inboxes", [])
-    ]
+    return [config_path(config, e["path"]) for e in config.section("nightly").get("inboxes", [])]
 
 
 def lock_path(catalog_path: Path) -> Path:
