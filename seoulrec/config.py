@@ -28,6 +28,10 @@ timeout = 60
 memory_mb = 2048
 # How publication@code flags are numbered by your e-approval system: 1 (standard) or 0.
 publication_flag_base = 1
+# Where items are read: "local" (a process pool here) or "dask" (a Dask cluster; workers
+# read the inputs from shared storage at the same paths), e.g.:
+# executor = "dask"
+# scheduler = "tcp://10.0.0.5:8786"
 
 [ingest.kinds]
 # Folder name -> unstructured material kind (비정형문서 종류), e.g.:
@@ -148,6 +152,8 @@ SCHEMA: dict[str, dict] = {
         "kinds": _map_of(_str),
         "ignore": _list_of(_str),
         "wait": _number(-1, 86400),
+        "executor": _one_of("local", "dask"),
+        "scheduler": _str,
     },
     "ranks": {level: _list_of(_str) for level in LEVELS},
     "disclosure": {

@@ -14,12 +14,13 @@ import json
 import os
 import unicodedata
 from collections import deque
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .catalog import Catalog, now
+from .catalog import Catalog
+from .writer import clean as _clean
+from .writer import shown_path
 from .errors import (
     CatalogLocked,
     CorruptDocument,
@@ -50,12 +51,6 @@ DEFAULT_IGNORE = (
     "*.bak",
     ".*",
 )
-
-
-def shown_path(path) -> str:
-    """A path as text that can always be stored and printed (undecodable bytes as \\xNN)."""
-    text = os.fsdecode(path) if isinstance(path, bytes) else str(path)
-    return os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
 def ignored_name(name: str, patterns) -> bool:
@@ -96,6 +91,7 @@ class Item:
 
     path: str
     kind: str  # "file" | "package_dir"
+    size: int = -1  # bytes of a file, as discovery saw it (-1: a folder, or not known)
 
 
 @dataclass
@@ -117,6 +113,8 @@ class IngestOptions:
     organ: str | None = None
     organ_code: str | None = None
     wait: float = 3600.0  # seconds to wait for another ingest on the catalog to finish
+    executor: str = "local"  # where items are read: "local" (a process pool) or "dask"
+    scheduler: str | None = None  # the Dask scheduler, tcp://HOST:PORT
 
     @classmethod
     def from_config(cls, config, **given) -> "IngestOptions":
@@ -139,6 +137,8 @@ class IngestOptions:
             kinds=section.get("kinds", {}),
             ignore=tuple(section.get("ignore", DEFAULT_IGNORE)),
             wait=float(section.get("wait", 3600)),
+            executor=section.get("executor", "local"),
+            scheduler=section.get("scheduler"),
         )
         for key, value in given.items():
             if value is not None:
@@ -214,19 +214,20 @@ def discover(
         if on_skip:
             on_skip(shown_path(path), reason, message)
 
-    def regular_or_skip(path: Path) -> bool:
+    def regular_or_skip(path: Path) -> int | None:
+        """The size of a regular file; None (reported) for anything else."""
         try:
-            mode = os.lstat(path).st_mode
+            info = os.lstat(path)
         except OSError as exc:
             skip(path, "unreadable", f"cannot be read ({exc.strerror})")
-            return False
-        if stat.S_ISLNK(mode):
+            return None
+        if stat.S_ISLNK(info.st_mode):
             skip(path, "unsafe", "symbolic links are not followed")
-            return False
-        if not stat.S_ISREG(mode):
+            return None
+        if not stat.S_ISREG(info.st_mode):
             skip(path, "unreadable", "not a regular file (FIFO, socket or device); skipped")
-            return False
-        return True
+            return None
+        return info.st_size
 
     for raw in paths:
         path = Path(raw)
@@ -234,8 +235,9 @@ def discover(
             skip(path, "unsafe", "symbolic links are not followed")
             continue
         if not path.is_dir():
-            if regular_or_skip(path):
-                yield Item(str(path), "file")
+            size = regular_or_skip(path)
+            if size is not None:
+                yield Item(str(path), "file", size)
             continue
         if not os.access(path, os.R_OK | os.X_OK):
             skip(path, "unreadable", "folder cannot be read (permission denied)")
@@ -267,8 +269,9 @@ def discover(
                 if ignored_name(name, ignore) and not file_path.is_symlink():
                     skip(file_path, "ignored", "on the ignore list ([ingest] ignore)")
                     continue
-                if regular_or_skip(file_path):
-                    yield Item(str(file_path), "file")
+                size = regular_or_skip(file_path)
+                if size is not None:
+                    yield Item(str(file_path), "file", size)
 
 
 # -- worker side ----------------------------------------------------------------------------
@@ -631,7 +634,19 @@ def process_item(item: Item, options: dict, catalog_path: str | None) -> dict:
             if a["status"] == "missing"
         ]
         result["message"] = "missing attachments: " + ", ".join(missing)
+    if options.get("organ"):
+        _tag_organ(result, options["organ"], options.get("organ_code"))
     return result
+
+
+def _tag_organ(result: dict, organ: str, organ_code: str | None) -> None:
+    """The inbox's organ on every record; the document's own organ stays in metadata."""
+    for record in result["records"]:
+        meta = json.loads(record.get("metadata") or "{}")
+        meta["document_organ"] = record.get("organ")
+        meta["organ_code"] = organ_code
+        record["metadata"] = json.dumps(meta, ensure_ascii=False, default=str)
+        record["organ"] = organ
 
 
 def _process(item: Item, options: dict, catalog_path: str | None, result: dict) -> None:
@@ -644,8 +659,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
         primary_name, primary, members = _package_members(path, max_bytes)
         result["sha256"] = sha = _package_sha(primary, members)
         result["format"] = "package"
-        if catalog_path and _known(catalog_path, sha):
-            result["known"] = True
+        if catalog_path and _known(catalog_path, sha, result):
             return
         extracted = build_package(primary_name, primary, members, flag_base)
         result["unclaimed"] = [str(path / m) for m in extracted.metadata.pop("unclaimed", [])]
@@ -655,8 +669,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
         return
     data = _read_file(path, max_bytes)
     result["sha256"] = sha = sha256_bytes(data)
-    if catalog_path and _known(catalog_path, sha):
-        result["known"] = True
+    if catalog_path and _known(catalog_path, sha, result):
         return
     fmt = identify(data, path.name)
     result["format"] = fmt
@@ -758,19 +771,34 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
 _KNOWN_DB: dict = {}
 
 
-def _known(catalog_path: str, sha: str) -> bool:
+def _known(catalog_path: str, sha: str, result: dict) -> bool:
+    """Whether the catalog holds this source already (then it is not extracted again). A known
+    source whose record still misses attachments is reported incomplete on every run."""
     import sqlite3
 
     conn = _KNOWN_DB.get(catalog_path)
     if conn is None:
         conn = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True, timeout=30)
         _KNOWN_DB[catalog_path] = conn
-    return conn.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha]).fetchone() is not None
+    if conn.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha]).fetchone() is None:
+        return False
+    result["known"] = True
+    result["known_incomplete"] = [
+        missing
+        for (missing,) in conn.execute(
+            "SELECT group_concat(a.name, ', ') FROM records r JOIN attachments a ON a.record_id = r.id "
+            "WHERE r.sha256 = ? AND r.is_current = 1 AND r.status = 'incomplete' AND a.status = 'missing' GROUP BY r.id",
+            [sha],
+        )
+    ]
+    return True
 
 
-def _init_worker(memory_mb: int) -> None:
+def _init_worker(memory_mb: int, cwd: str | None = None) -> None:
     global _WORKER_LADDER
     _WORKER_LADDER = None
+    if cwd and os.path.isdir(cwd):
+        os.chdir(cwd)  # a Dask worker's reader resolves relative input paths as the caller does
     if memory_mb and memory_mb > 0:
         try:
             import resource
@@ -782,167 +810,6 @@ def _init_worker(memory_mb: int) -> None:
 
 
 # -- parent side ----------------------------------------------------------------------------
-
-
-def _clean(text: str) -> str:
-    """Text that SQLite and a terminal accept (lone surrogates from undecodable names escaped)."""
-    return (
-        text.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(text, str) else text
-    )
-
-
-def _write_records(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
-    changes: list[str] = []
-    db = catalog.db
-    for record in result["records"]:
-        current = catalog.current_version(record["record_key"])
-        if current and current[2] == record["sha256"]:
-            changes.append("unchanged")
-            continue
-        # A copy of a version the catalog already holds is not newer than the current one:
-        # re-reading an older copy (or two batches racing over the same files) never makes it
-        # current again.
-        if (
-            current
-            and db.execute(
-                "SELECT 1 FROM records WHERE record_key = ? AND sha256 = ?",
-                [record["record_key"], record["sha256"]],
-            ).fetchone()
-        ):
-            changes.append("unchanged")
-            continue
-        version = 1
-        if current:
-            db.execute("UPDATE records SET is_current = 0 WHERE id = ?", [current[0]])
-            version = (
-                db.execute(
-                    "SELECT max(version) FROM records WHERE record_key = ?", [record["record_key"]]
-                ).fetchone()[0]
-                + 1
-            )
-        row = {k: v for k, v in record.items() if k not in ("approvals", "attachments")}
-        row.update(version=version, is_current=1, batch_id=batch_id, created=now())
-        cursor = db.execute(
-            f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-            list(row.values()),
-        )
-        record_id = cursor.lastrowid
-        if record["approvals"]:
-            db.conn.executemany(
-                'INSERT INTO approvals(record_id, kind, "order", position, type, name, date, is_final, level) VALUES (?,?,?,?,?,?,?,?,?)',
-                [
-                    (
-                        record_id,
-                        a["kind"],
-                        a["order"],
-                        a["position"],
-                        a["type"],
-                        a["name"],
-                        a["date"],
-                        int(a["is_final"]),
-                        a["level"],
-                    )
-                    for a in record["approvals"]
-                ],
-            )
-        if record["attachments"]:
-            db.conn.executemany(
-                "INSERT INTO attachments(record_id, name, format, size, sha256, text, status, message) VALUES (?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        record_id,
-                        a["name"],
-                        a["format"],
-                        a["size"],
-                        a["sha256"],
-                        a["text"],
-                        a["status"],
-                        a["message"],
-                    )
-                    for a in record["attachments"]
-                ],
-            )
-        change = "updated" if current else "added"
-        if current:
-            catalog.audit(
-                "record.new_version",
-                record_id,
-                {"record_key": record["record_key"], "previous": current[0], "version": version},
-            )
-        changes.append(change)
-    if result["outcome"] in ACCEPTED_OUTCOMES and result["sha256"]:
-        db.execute(
-            "INSERT OR REPLACE INTO sources(sha256, path, batch_id, records) VALUES (?, ?, ?, ?)",
-            [result["sha256"], result["path"], batch_id, len(result["records"])],
-        )
-    return changes
-
-
-def write_result(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
-    """Write one item's records atomically (a savepoint inside the open commit group). Any
-    error while storing it (a value SQLite cannot hold, a reader's odd output) becomes that
-    item's failure; the other items of the group are kept. Returns each record's change."""
-    result["path"] = shown_path(result["path"])
-    result["message"] = _clean(result.get("message") or "")
-    conn = catalog.db.conn
-    with catalog.transaction():
-        changes: list[str] = []
-        if result["outcome"] in ACCEPTED_OUTCOMES:
-            conn.execute("SAVEPOINT item")
-            try:
-                changes = _write_records(catalog, batch_id, result)
-            except Exception as exc:  # noqa: BLE001 - one item's failure, whatever it is
-                conn.execute("ROLLBACK TO item")
-                name = Path(result["path"]).name
-                result.update(
-                    outcome="corrupt",
-                    records=[],
-                    message=_clean(f"{name}: could not be stored: {type(exc).__name__}: {exc}"),
-                )
-                changes = []
-            conn.execute("RELEASE item")
-        if result["outcome"] not in ACCEPTED_OUTCOMES:
-            catalog.db.execute(
-                "INSERT INTO failures(batch_id, path, reason, message, at) VALUES (?, ?, ?, ?, ?)",
-                [batch_id, result["path"], result["outcome"], result["message"], now()],
-            )
-    return changes
-
-
-class _CommitGroup:
-    """Commit whole items in groups (at most 64 items or 0.5 s apart): the parent spends less
-    time in commits, and a kill still loses only whole items of the last open group."""
-
-    MAX_ITEMS = 64
-    MAX_SECONDS = 0.5
-
-    def __init__(self, catalog: Catalog):
-        import time
-
-        self.catalog = catalog
-        self.clock = time.monotonic
-        self.items = 0
-        self.opened = 0.0
-
-    def write(self, batch_id: int, result: dict) -> list[str]:
-        conn = self.catalog.db.conn
-        if not conn.in_transaction:
-            conn.execute("BEGIN IMMEDIATE")
-            self.items, self.opened = 0, self.clock()
-        try:
-            changes = write_result(self.catalog, batch_id, result)
-        except BaseException:
-            conn.rollback()
-            raise
-        self.items += 1
-        if self.items >= self.MAX_ITEMS or self.clock() - self.opened >= self.MAX_SECONDS:
-            conn.commit()
-        return changes
-
-    def close(self) -> None:
-        conn = self.catalog.db.conn
-        if conn.in_transaction:
-            conn.commit()
 
 
 def _count(report: BatchReport, result: dict, changes: list[str]) -> None:
@@ -982,32 +849,30 @@ def worker_context():
     return context
 
 
-def _read_in_fresh_process(
-    item: Item, worker_options: dict, catalog_path: str | None, options: IngestOptions
-) -> dict:
-    from pebble import ProcessPool
+def _start_batch(catalog: Catalog, paths: list[Path], options: IngestOptions, on_wait) -> int:
+    """Open the batch. One ingest at a time per catalog: another one running (the nightly job,
+    a colleague) is waited for, up to options.wait seconds, then this one refuses."""
+    import time
 
-    with ProcessPool(
-        max_workers=1,
-        initializer=_init_worker,
-        initargs=(options.memory_mb,),
-        context=worker_context(),
-    ) as pool:
+    batch_options = {
+        "paths": [str(p) for p in paths],
+        "jobs": options.worker_jobs(),
+        "timeout": options.timeout,
+        "material_kind": options.material_kind,
+    }
+    if options.executor != "local":
+        batch_options.update(executor=options.executor, scheduler=options.scheduler)
+    deadline = time.monotonic() + options.wait
+    while True:
         try:
-            result = pool.schedule(
-                process_item, args=(item, worker_options, catalog_path), timeout=options.timeout
-            ).result()
-        except Exception as exc:  # noqa: BLE001 - timeouts and deaths are this item's failure
-            name = Path(item.path).name
-            result = {
-                "path": item.path,
-                "sha256": None,
-                "outcome": "corrupt",
-                "message": f"{name}: {type(exc).__name__}: {exc}",
-                "records": [],
-            }
-    result.pop("unexpected", None)
-    return result
+            return catalog.start_batch(batch_options)
+        except CatalogLocked as exc:
+            if time.monotonic() >= deadline:
+                raise
+            if on_wait is not None:
+                on_wait(str(exc))
+                on_wait = None  # said once
+            time.sleep(0.5)
 
 
 def run_batch(
@@ -1018,15 +883,32 @@ def run_batch(
     on_item: Callable[[dict, BatchReport], None] | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> BatchReport:
-    """Ingest every item under ``paths``. With ``dry_run`` nothing is written."""
-    import time
+    """Ingest every item under ``paths``. With ``dry_run`` nothing is written.
 
-    from pebble import ProcessPool
-    from pebble.common import ProcessExpired
+    Items are read by the executor (``seoulrec.executors``: the local pool, or Dask) in chunks;
+    results are handled in discovery order and written by a ``GroupWriter`` in whole groups."""
+
+    from .executors import make_executor
 
     missing = [str(p) for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    # The executor is reached (a Dask scheduler answers, its workers see the inputs) before
+    # anything is read or the batch opened.
+    executor = make_executor(options, paths)
+    executor.__enter__()
+    try:
+        return _run(catalog, paths, options, executor, on_total, on_item, on_wait)
+    finally:
+        executor.__exit__(None, None, None)
+
+
+def _run(catalog, paths, options, executor, on_total, on_item, on_wait) -> BatchReport:
+    import time
+
+    from .executors import error_result, take_chunk
+    from .writer import GroupWriter
+
     started = time.perf_counter()
     skipped: list[dict] = []
     items = deque(
@@ -1045,42 +927,32 @@ def run_batch(
         "material_kind": options.material_kind,
         "material_class": options.material_class,
         "max_file_mb": options.max_file_mb,
+        "organ": options.organ,
+        "organ_code": options.organ_code,
     }
     batch_id = None
     if catalog is not None and not options.dry_run:
-        batch_options = {
-            "paths": [str(p) for p in paths],
-            "jobs": options.worker_jobs(),
-            "timeout": options.timeout,
-            "material_kind": options.material_kind,
-        }
-        # One ingest at a time per catalog: another one running (the nightly job, a colleague)
-        # is waited for, up to options.wait seconds, then this one refuses.
-        deadline = time.monotonic() + options.wait
-        while True:
-            try:
-                batch_id = catalog.start_batch(batch_options)
-                break
-            except CatalogLocked as exc:
-                if time.monotonic() >= deadline:
-                    raise
-                if on_wait is not None:
-                    on_wait(str(exc))
-                    on_wait = None  # said once
-                time.sleep(0.5)
+        batch_id = _start_batch(catalog, paths, options, on_wait)
     report = BatchReport(batch=batch_id, dry_run=options.dry_run)
     catalog_path = str(catalog.path.resolve()) if catalog is not None else None
+    stop = False
 
-    group = _CommitGroup(catalog) if catalog is not None and not options.dry_run else None
+    def written(result: dict, changes: list[str]) -> None:
+        nonlocal stop
+        _count(report, result, changes)
+        if on_item:
+            on_item(result, report)
+        if options.fail_fast and result["outcome"] not in ACCEPTED_OUTCOMES:
+            stop = True
+
+    writer = (
+        GroupWriter(catalog, batch_id, written)
+        if catalog is not None and batch_id is not None
+        else None
+    )
 
     def handle(result: dict) -> bool:
-        if options.organ:
-            for record in result.get("records") or []:
-                meta = json.loads(record.get("metadata") or "{}")
-                meta["document_organ"] = record.get("organ")
-                meta["organ_code"] = options.organ_code
-                record["metadata"] = json.dumps(meta, ensure_ascii=False, default=str)
-                record["organ"] = options.organ
+        """Take one result in discovery order; True when the batch must stop (--fail-fast)."""
         # Files beside a package that its document does not name are items of their own.
         for extra in result.pop("unclaimed", None) or []:
             if ignored_name(Path(extra).name, options.ignore):
@@ -1096,28 +968,22 @@ def run_batch(
                 if on_total:
                     on_total(len(items) + report.items + 1)
         report.ignored.extend(result.pop("ignored", None) or [])
-        if result.get("known") and catalog is not None and result.get("sha256"):
+        for missing in result.pop("known_incomplete", None) or []:
             # Still incomplete until its attachment arrives, on every run.
-            for (missing,) in catalog.db.execute(
-                "SELECT group_concat(a.name, ', ') FROM records r JOIN attachments a ON a.record_id = r.id "
-                "WHERE r.sha256 = ? AND r.is_current = 1 AND r.status = 'incomplete' AND a.status = 'missing' GROUP BY r.id",
-                [result["sha256"]],
-            ):
-                report.incomplete.append(
-                    {
-                        "path": shown_path(result["path"]),
-                        "reason": "incomplete",
-                        "message": f"missing attachments: {missing}",
-                    }
-                )
-        if group is None or batch_id is None:
-            changes = [] if result.get("known") else _dry_changes(catalog, result)
+            report.incomplete.append(
+                {
+                    "path": shown_path(result["path"]),
+                    "reason": "incomplete",
+                    "message": f"missing attachments: {missing}",
+                }
+            )
+        if writer is None:
+            written(result, [] if result.get("known") else _dry_changes(catalog, result))
         else:
-            changes = [] if result.get("known") else group.write(batch_id, result)
-        _count(report, result, changes)
-        if on_item:
-            on_item(result, report)
-        return options.fail_fast and result["outcome"] not in ACCEPTED_OUTCOMES
+            writer.add(result)
+            if options.fail_fast and result["outcome"] not in ACCEPTED_OUTCOMES:
+                writer.flush()
+        return stop
 
     for skip in skipped:
         if skip["reason"] == "ignored":
@@ -1136,82 +1002,56 @@ def run_batch(
     status = "finished"
     try:
         if not report.stopped_early:
-            window = options.worker_jobs() * 8
-            with ProcessPool(
-                max_workers=options.worker_jobs(),
-                initializer=_init_worker,
-                initargs=(options.memory_mb,),
-                context=worker_context(),
-            ) as pool:
-                pending: deque = deque()
-                try:
-                    while True:
-                        while items and len(pending) < window:
-                            item = items.popleft()
-                            pending.append(
-                                (
-                                    item,
-                                    pool.schedule(
-                                        process_item,
-                                        args=(item, worker_options, catalog_path),
-                                        timeout=options.timeout,
-                                    ),
-                                )
-                            )
-                        if not pending:
-                            break
-                        item, future = pending.popleft()
-                        if group is not None and not future.done():
-                            group.close()  # never hold the write lock while waiting for a worker
-                        try:
-                            result = future.result()
-                        except FutureTimeout:
-                            result = {
-                                "path": item.path,
-                                "sha256": None,
-                                "outcome": "timeout",
-                                "message": f"{Path(item.path).name}: reading took longer than {options.timeout:g} s",
-                                "records": [],
-                            }
-                        except ProcessExpired as exc:
-                            outcome = "too_large" if exc.exitcode in (-9, 137) else "corrupt"
-                            result = {
-                                "path": item.path,
-                                "sha256": None,
-                                "outcome": outcome,
-                                "message": f"{Path(item.path).name}: the reader process died (exit code {exc.exitcode})",
-                                "records": [],
-                            }
-                        except Exception as exc:
-                            result = {
-                                "path": item.path,
-                                "sha256": None,
-                                "outcome": "corrupt",
-                                "message": f"{Path(item.path).name}: {type(exc).__name__}: {exc}",
-                                "records": [],
-                            }
+            window = executor.slots * 4
+            pending: deque = deque()
+            try:
+                while True:
+                    while items and len(pending) < window:
+                        chunk = take_chunk(items, executor.slots)
+                        pending.append(
+                            (chunk, executor.submit(chunk, worker_options, catalog_path))
+                        )
+                    if not pending:
+                        break
+                    chunk, future = pending.popleft()
+                    if writer is not None and not future.done():
+                        writer.flush()  # write what is read while waiting for a reader
+                    try:
+                        results = executor.collect(future, chunk)
+                    except Exception as exc:  # noqa: BLE001 - timeouts, deaths: per item below
+                        if len(chunk) > 1:
+                            # Read each item of the chunk on its own, in order: the one at
+                            # fault gets its own outcome, the others are read.
+                            singles = [
+                                ([item], executor.submit([item], worker_options, catalog_path))
+                                for item in chunk
+                            ]
+                            pending.extendleft(reversed(singles))
+                            continue
+                        results = [error_result(chunk[0], exc, options.timeout)]
+                    for item, result in zip(chunk, results):
                         if result.pop("unexpected", False):
-                            # A worker can be left broken by an earlier item (a C library after a
-                            # MemoryError): read this one again in a fresh process before failing it.
-                            result = _read_in_fresh_process(
-                                item, worker_options, catalog_path, options
-                            )
+                            # A worker can be left broken by an earlier item (a C library after
+                            # a MemoryError): read this one again in a fresh process.
+                            result = executor.fresh(item, worker_options, catalog_path)
                         if handle(result):
                             report.stopped_early = True
-                            for _, other in pending:
-                                other.cancel()
-                            pool.stop()
                             break
-                except KeyboardInterrupt:
-                    pool.stop()  # do not wait for items still being read: report what was done
-                    raise
+                    if report.stopped_early:
+                        for _, other in pending:
+                            other.cancel()
+                        executor.stop()
+                        break
+            except KeyboardInterrupt:
+                executor.stop()  # do not wait for items still being read: report what was done
+                raise
     except KeyboardInterrupt as exc:
         status = "interrupted"
         exc.report = report  # type: ignore[attr-defined]  # the command prints what was done
         raise
     finally:
-        if group is not None:
-            group.close()
+        if writer is not None:
+            writer.flush()
         report.seconds = round(time.perf_counter() - started, 3)
         if batch_id is not None and catalog is not None:
             if report.stopped_early:

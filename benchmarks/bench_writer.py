@@ -1,0 +1,87 @@
+"""The catalog writer alone: pubdoc results written with extraction taken out.
+
+Usage: python benchmarks/bench_writer.py [--docs 20000] [--repeat 3]
+
+Reads a generated corpus of pubdoc packages once (in this process), then writes the same
+results into fresh catalogs with the two writers seoulrec has, alternately, and prints docs/s
+for each and their ratio:
+  item by item: one savepoint and one INSERT per row per item, commit every 64 items (the
+                writer before issue 14, kept as the fallback for groups the fast path refuses);
+  batched:      the GroupWriter's fast path, one lookup and one executemany per table per group
+                of up to 512 items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_ingest import make_corpus  # noqa: E402
+
+from seoulrec.catalog import Catalog  # noqa: E402
+from seoulrec.ingest import discover, process_item  # noqa: E402
+from seoulrec.writer import GroupWriter  # noqa: E402
+
+OPTIONS = {"flag_base": 1, "ranks": None, "kinds": None, "max_file_mb": 1024}
+
+
+def write_all(folder: Path, name: str, results: list[dict], batched: bool) -> float:
+    catalog = Catalog.create(folder / f"{name}.db")
+    batch = catalog.start_batch({})
+    seen: list[int] = []
+    writer = GroupWriter(catalog, batch, lambda r, c: seen.append(len(c)), batched=batched)
+    if not batched:
+        writer.MAX_ITEMS = 64  # the old commit group
+    work = copy.deepcopy(results)
+    start = time.perf_counter()
+    for result in work:
+        writer.add(result)
+    writer.flush()
+    seconds = time.perf_counter() - start
+    rows = catalog.db.execute("SELECT count(*) FROM records").fetchone()[0]
+    assert rows == len(results) and sum(seen) == len(results), (rows, len(results))
+    catalog.close()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
+    base = Path(tempfile.mkdtemp(prefix="seoulrec-bench-writer-"))
+    try:
+        make_corpus(base / "corpus", args.docs)
+        items = list(discover([base / "corpus"]))
+        results = [process_item(item, OPTIONS, None) for item in items]
+        assert all(r["outcome"] == "ok" for r in results)
+        times: dict[str, list[float]] = {"item by item": [], "batched": []}
+        for round_ in range(args.repeat):
+            for name, batched in (("item by item", False), ("batched", True)):
+                times[name].append(write_all(base, f"{name[:4]}-{round_}", results, batched))
+        n = len(results)
+        best = {name: min(t) for name, t in times.items()}
+        for name, t in times.items():
+            print(
+                f"{name:13s}: {n / best[name]:8.0f} docs/s (best of {len(t)}; median {n / statistics.median(t):.0f})"
+            )
+        print(f"ratio batched / item by item: {best['item by item'] / best['batched']:.2f}x")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
