@@ -49,7 +49,13 @@ Outcomes of an item:
 
 {OUTCOMES_HELP}
 
+Items are read in worker processes here, or with --executor dask on a Dask cluster
+(pip install 'seoulrec[dask]'; workers started with DASK_DISTRIBUTED__WORKER__DAEMON=False
+and reading the same paths); the catalog is written here either way.
+
 Example: seoulrec ingest exports/2025-10/ --jobs 2 --json > report.json
+
+Example: seoulrec ingest /shared/exports/2025-10/ --executor dask --scheduler tcp://10.0.0.5:8786
 """,
     )(ingest)
 
@@ -92,6 +98,17 @@ def ingest(
     organ_code: Optional[str] = typer.Option(
         None, "--organ-code", help="With --organ: its code (기관코드)."
     ),
+    executor: Optional[str] = typer.Option(
+        None,
+        "--executor",
+        help="Where items are read: local (a process pool here, the default) or dask ([ingest] executor).",
+    ),
+    scheduler: Optional[str] = typer.Option(
+        None,
+        "--scheduler",
+        help="With --executor dask: the Dask scheduler, tcp://HOST:PORT ([ingest] scheduler). "
+        "Workers read the inputs from shared storage at the same paths.",
+    ),
     retry_failed: bool = typer.Option(
         False,
         "--retry-failed",
@@ -114,7 +131,11 @@ def ingest(
         fail_fast=fail_fast,
         organ=organ,
         organ_code=organ_code,
+        executor=executor,
+        scheduler=scheduler,
     )
+    if scheduler and options.executor != "dask":
+        raise UsageError("--scheduler is for --executor dask")
     cat = Catalog.open(resolve_catalog(catalog, config), readonly=dry_run)
     paths = list(paths or [])
     retried: list[str] = []

@@ -134,6 +134,12 @@ class LocalExecutor:
             read_items, args=(items, worker_options, catalog_path), timeout=self.timeout
         )
 
+    def wait(self, future, seconds: float) -> bool:
+        """Whether ``future`` is done within ``seconds``."""
+        import concurrent.futures
+
+        return bool(concurrent.futures.wait([future], timeout=seconds).done)
+
     def collect(self, future, items: list) -> list[dict]:
         return future.result()
 
@@ -215,6 +221,16 @@ def dask_read_items(
     return results
 
 
+def close_worker_pools() -> int:
+    """Stop this Dask worker's reader processes (run on every worker at the end of a batch)."""
+    pools = list(_WORKER_POOLS.values())
+    _WORKER_POOLS.clear()
+    for pool in pools:
+        pool.stop()
+        pool.join()
+    return len(pools)
+
+
 def _worker_facts(paths: list[str]) -> dict:
     import multiprocessing
 
@@ -288,6 +304,11 @@ class DaskExecutor:
             )
 
     def __exit__(self, *exc_info) -> None:
+        try:
+            self.stop()
+            self.client.run(close_worker_pools)
+        except Exception:  # noqa: BLE001 - a worker gone already has no readers left
+            pass
         self.client.close()
 
     def submit(self, items: list, worker_options: dict, catalog_path: str | None):
@@ -304,6 +325,15 @@ class DaskExecutor:
         )
         self.futures.append(future)
         return future
+
+    def wait(self, future, seconds: float) -> bool:
+        import threading
+
+        if future.done():
+            return True
+        done = threading.Event()
+        future.add_done_callback(lambda _: done.set())
+        return done.wait(seconds)
 
     def collect(self, future, items: list) -> list[dict]:
         # Each item has its own limit on the worker; this only catches a task that never ends

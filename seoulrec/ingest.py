@@ -1015,7 +1015,10 @@ def _run(catalog, paths, options, executor, on_total, on_item, on_wait) -> Batch
                         break
                     chunk, future = pending.popleft()
                     if writer is not None and not future.done():
-                        writer.flush()  # write what is read while waiting for a reader
+                        # Waiting for a reader: write what is kept once the group is due, so
+                        # a slow item does not hold finished ones back (nor a group stay small).
+                        if not executor.wait(future, writer.time_left()):
+                            writer.flush()
                     try:
                         results = executor.collect(future, chunk)
                     except Exception as exc:  # noqa: BLE001 - timeouts, deaths: per item below
@@ -1051,7 +1054,7 @@ def _run(catalog, paths, options, executor, on_total, on_item, on_wait) -> Batch
         raise
     finally:
         if writer is not None:
-            writer.flush()
+            writer.close()
         report.seconds = round(time.perf_counter() - started, 3)
         if batch_id is not None and catalog is not None:
             if report.stopped_early:
