@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer
@@ -26,7 +25,7 @@ def check(
     quick: bool = typer.Option(
         False, "--quick", help="Check output files by size only (no SHA-256 of every file)."
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Verify the catalog and its outputs: SQLite integrity and foreign keys; no batch or export

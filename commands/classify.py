@@ -47,7 +47,7 @@ def _settings():
 
 @classify_app.command("run")
 def run(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     redo: bool = typer.Option(
         False, "--all", help="Redo every automatic decision (manual ones are kept)."
     ),
@@ -83,7 +83,7 @@ def run(
 
 @classify_app.command("review")
 def review(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     limit: Optional[int] = typer.Option(
         None, "--limit", min=1, max=MAX_ID, help="At most N records, oldest first."
     ),
@@ -131,7 +131,7 @@ def set_(
     ),
     ids_from: Optional[str] = IdsFromOption,
     reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """File records manually; sticky across re-runs and audited (who, when, why). Several ids
@@ -168,7 +168,7 @@ def train(
         "--features",
         help="morph (kiwipiepy morphemes + character n-grams, default) or char+stem.",
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Train the statistical classifier and store it, versioned, in the catalog.
@@ -210,7 +210,7 @@ def evaluate(
         "--cv",
         help="Cross-validate on --labels (or the catalog) instead of using the trained model.",
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Measure the classifier: accuracy, macro-F1, per-class precision/recall, confusion table,

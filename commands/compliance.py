@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Optional
 
 import typer
@@ -48,7 +47,7 @@ def compliance(
     fail_on: Optional[str] = typer.Option(
         None, "--fail-on", help="Comma-separated kinds (or 'any') that make the command exit 5."
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,

@@ -177,7 +177,7 @@ class SeoulrecGroup(TyperGroup):
             raise typer.Exit(EXIT_FAILURE) from None
 
 
-def open_catalog(option: Path | None, readonly: bool = False) -> Catalog:
+def open_catalog(option: "str | Path | None", readonly: bool = False) -> Catalog:
     config = load_config()
     return Catalog.open(resolve_catalog(option, config), readonly=readonly)
 
@@ -186,7 +186,7 @@ CatalogOption = typer.Option(
     None,
     "--catalog",
     "-c",
-    help="Catalog file (default: $SEOULREC_CATALOG, else seoulrec.toml here).",
+    help="Catalog file or postgresql://USER@HOST/DB URL (default: $SEOULREC_CATALOG, else seoulrec.toml here).",
     show_default=False,
 )
 JsonOption = typer.Option(False, "--json", help="Print one JSON document on stdout.")

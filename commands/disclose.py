@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from datetime import date
-from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -64,7 +63,7 @@ def _policy():
 
 @disclose_app.command("apply")
 def apply(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     today: Optional[str] = TodayOption,
     as_json: bool = JsonOption,
 ):
@@ -111,7 +110,7 @@ def apply(
 @disclose_app.command("explain")
 def explain(
     record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record id."),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     today: Optional[str] = TodayOption,
     as_json: bool = JsonOption,
 ):
@@ -129,7 +128,7 @@ def explain(
 
 @disclose_app.command("check")
 def check(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     strict: bool = typer.Option(
         False, "--strict", help="Exit 1 when there are violations (for CI)."
     ),
@@ -222,7 +221,7 @@ def set_(
     until: Optional[str] = typer.Option(
         None, "--until", help="Release date (YYYY-MM-DD, in the future)."
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     today: Optional[str] = TodayOption,
     as_json: bool = JsonOption,
 ):
@@ -247,7 +246,7 @@ def set_(
 
 @review_app.command("queue")
 def queue(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     today: Optional[str] = TodayOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
@@ -277,7 +276,7 @@ def decide(
     record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record id."),
     decision: str = typer.Argument(..., help="uphold or overturn."),
     note: str = typer.Option(..., "--note", help="The board's note."),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     today: Optional[str] = TodayOption,
     as_json: bool = JsonOption,
 ):
@@ -295,7 +294,7 @@ def decide(
 
 @review_app.command("due")
 def due(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_of: Optional[str] = typer.Option(
         None,
         "--today",

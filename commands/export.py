@@ -66,7 +66,7 @@ def index(
         help="'last': rewrite only the months that changed since the state the folder holds.",
     ),
     force: bool = ForceOption,
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Write the publishable index with one exporter; every run writes manifest.json.
@@ -166,7 +166,7 @@ def site(
         "--bag",
         help="Write the bundle as a BagIt bag for transfer (the site under DIR/data/).",
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Build the static portal: a Korean site with a page per record, browse pages by field,

@@ -64,7 +64,7 @@ def ingest(
     paths: Optional[List[Path]] = typer.Argument(
         None, help="Files, package folders, ZIPs or trees.", metavar="PATH", show_default=False
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Read everything, write nothing; report what would change."
     ),

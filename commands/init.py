@@ -16,11 +16,12 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    catalog: Path = typer.Option(
+    catalog: str = typer.Option(
         None,
         "--catalog",
         "-c",
-        help="Catalog file to create (default: $SEOULREC_CATALOG, else the one seoulrec.toml names, else seoulrec.db).",
+        help="Catalog file to create, or a postgresql://USER@HOST/DB URL of an existing database to create the schema in "
+        "(default: $SEOULREC_CATALOG, else the one seoulrec.toml names, else seoulrec.db).",
         show_default=False,
     ),
     folder: Path = typer.Option(Path("."), "--folder", help="Folder for seoulrec.toml."),
@@ -33,6 +34,8 @@ def init(
     catalog (another application's database, a text file) is refused and left untouched.
 
     Example: seoulrec init --catalog archive.db
+
+    Example: seoulrec init --catalog postgresql://records@db.example/seoulrec
     """
     result = init_project(folder, catalog)
     if as_json:

@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
 def import_(
     manifest: Path = typer.Argument(..., help="Meetings manifest, CSV or JSON."),
     today: Optional[str] = typer.Option(None, "--today", help="Judge dates as of this day."),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Import (or update) meetings from a manifest and ingest their minutes and materials.
@@ -80,7 +80,7 @@ def import_(
 
 @meetings_app.command("list")
 def list_(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,

@@ -41,7 +41,7 @@ def nightly(
         None, "--jobs", "-j", min=0, max=256, help="Ingest worker processes (0 = one per core)."
     ),
     no_site: bool = typer.Option(False, "--no-site", help="Skip the portal build."),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Run the whole pipeline: ingest every inbox, import the meetings and pre-publication

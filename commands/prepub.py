@@ -43,7 +43,7 @@ def import_(
     links: Optional[Path] = typer.Option(
         None, "--links", help="CSV item_id,record linking records to items."
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Import the registry, then link published records to its items (the --links manifest,
@@ -82,7 +82,7 @@ def status(
     only_overdue: bool = typer.Option(
         False, "--overdue", help="Only items overdue for their cycle."
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,

@@ -3,7 +3,6 @@ it does not resolve."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer
@@ -57,7 +56,7 @@ def show(as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = Ts
 
 @ranks_app.command("unresolved")
 def unresolved(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,

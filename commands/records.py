@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Optional
 
 import typer
@@ -44,7 +43,7 @@ def _date(value: Optional[str], option: str) -> Optional[str]:
 
 @records_app.command("list")
 def list_records(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     batch: Optional[int] = typer.Option(
         None, "--batch", min=1, max=MAX_ID, help="Only records written by this batch."
     ),
@@ -148,7 +147,7 @@ def list_records(
 @records_app.command("show")
 def show_record(
     record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record id (see `records list`)."),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     text: bool = typer.Option(False, "--text", help="Include the extracted text."),
     as_json: bool = JsonOption,
 ):
@@ -231,7 +230,7 @@ def show_record(
 def withdraw(
     record_id: int = typer.Argument(..., min=1, max=MAX_ID, help="Record id."),
     reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Withdraw a record from the current catalog (its versions stay archived); the next
@@ -250,7 +249,7 @@ def withdraw(
 
 
 @records_app.command("relevel")
-def relevel(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
+def relevel(catalog: Optional[str] = CatalogOption, as_json: bool = JsonOption):
     """Recompute approval levels from the stored chains with the rank ladder of seoulrec.toml,
     e.g. after resolving an unknown position under [ranks]; then run `disclose apply`.
 

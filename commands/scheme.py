@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
 
 @scheme_app.command("show")
 def show(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,
@@ -82,7 +82,7 @@ def validate(
 @scheme_app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="Scheme file: CSV, JSON or YAML."),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Import a scheme as the new current version; earlier classifications keep their version.
@@ -102,7 +102,7 @@ def import_(
 
 @scheme_app.command("versions")
 def versions(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,
@@ -139,7 +139,7 @@ def use(
     version: int = typer.Argument(
         ..., min=1, max=MAX_ID, help="A version from `seoulrec scheme versions`."
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Make a scheme version current again (e.g. after importing one that lacks categories the

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer
@@ -43,7 +42,7 @@ def stats(
     organ: Optional[str] = typer.Option(
         None, "--organ", help="Only this organ (기관명, e.g. 서울특별시 강남구)."
     ),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,

@@ -3,7 +3,6 @@ every morning, read from the catalog."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -34,7 +33,7 @@ def register(app: typer.Typer) -> None:
     app.command("audit")(audit)
 
 
-def status(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
+def status(catalog: Optional[str] = CatalogOption, as_json: bool = JsonOption):
     """Where the catalog stands: records by kind, decisions by class and published or withheld,
     the classification queue, principle-5 violations, unresolved ranks, the last batch and its
     failures, the last export per destination, the catalog's size.
@@ -101,7 +100,7 @@ def status(catalog: Optional[Path] = CatalogOption, as_json: bool = JsonOption):
 
 
 def batches(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     limit: Optional[int] = typer.Option(
         None, "--limit", min=1, max=MAX_ID, help="The latest N batches."
     ),
@@ -147,7 +146,7 @@ failures_app = typer.Typer(
 @failures_app.callback()
 def failures(
     ctx: typer.Context,
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     batch: Optional[int] = typer.Option(
         None, "--batch", min=1, max=MAX_ID, help="Only this batch."
     ),
@@ -188,7 +187,7 @@ def resolve(
         ..., min=1, max=MAX_ID, help="Failure ids (see `seoulrec failures`)."
     ),
     note: str = typer.Option(..., "--note", help="How it was resolved (kept in the audit log)."),
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Mark failures resolved by hand (the file is not a record, or was replaced by hand).
@@ -204,7 +203,7 @@ def resolve(
 
 
 def audit(
-    catalog: Optional[Path] = CatalogOption,
+    catalog: Optional[str] = CatalogOption,
     record: Optional[int] = typer.Option(
         None, "--record", min=1, max=MAX_ID, help="Only entries about this record."
     ),

@@ -295,11 +295,27 @@ MIGRATIONS = {
 
 
 class Catalog:
-    """An open catalog. Use ``Catalog.create`` for a new file and ``Catalog.open`` otherwise."""
+    """An open catalog. Use ``Catalog.create`` for a new file and ``Catalog.open`` otherwise.
+
+    Either an SQLite file (the default, through sqlite-utils) or, given a ``postgresql://``
+    URL, a PostgreSQL database (``seoulrec.pg.PgCatalog``): the same schema and methods."""
+
+    backend = "sqlite"
 
     def __init__(self, path: Path, db: sqlite_utils.Database):
-        self.path = path
+        self.path: Path | None = path
         self.db = db
+
+    @property
+    def location(self) -> str:
+        """Where the catalog is, for messages (a file, or a URL without its password)."""
+        return str(self.path)
+
+    def reserve_ids(self, table: str, count: int) -> range:
+        """``count`` new ids for rows of ``table`` written in the open transaction (the write
+        lock is held: nobody else takes the same ones)."""
+        first = self.db.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+        return range(first, first + count)
 
     @classmethod
     def _connect(cls, path: Path, readonly: bool = False) -> sqlite_utils.Database:
@@ -316,7 +332,11 @@ class Catalog:
         return db
 
     @classmethod
-    def create(cls, path: Path) -> "Catalog":
+    def create(cls, path: "Path | str") -> "Catalog":
+        from . import pg
+
+        if pg.is_url(path):
+            return pg.PgCatalog.create(str(path))
         path = Path(path)
         if path.exists() and path.is_dir():
             raise UsageError(f"{path} is a folder; give a file name for the catalog")
@@ -359,7 +379,11 @@ class Catalog:
             )
 
     @classmethod
-    def open(cls, path: Path, readonly: bool = False) -> "Catalog":
+    def open(cls, path: "Path | str", readonly: bool = False) -> "Catalog":
+        from . import pg
+
+        if pg.is_url(path):
+            return pg.PgCatalog.open(str(path), readonly=readonly)
         path = Path(path)
         if not path.is_file():
             raise CatalogNotFound(f"no catalog at {path}; run `seoulrec init` first")

@@ -36,11 +36,15 @@ def _problem(check: str, detail: str, repairable: bool = False, **extra) -> dict
 
 
 def _integrity(catalog: Catalog) -> list[dict]:
+    if catalog.backend != "sqlite":
+        return []  # PostgreSQL checks its own pages and enforces foreign keys on every write
     rows = [r[0] for r in catalog.db.execute("PRAGMA integrity_check").fetchall()]
     return [] if rows == ["ok"] else [_problem("integrity", r) for r in rows]
 
 
 def _foreign_keys(catalog: Catalog) -> list[dict]:
+    if catalog.backend != "sqlite":
+        return []
     return [
         _problem("foreign_keys", f"{table} row {rowid} references a missing {parent}")
         for table, rowid, parent, _fk in catalog.db.execute("PRAGMA foreign_key_check").fetchall()
@@ -53,7 +57,11 @@ def _stale_runs(catalog: Catalog) -> list[dict]:
         for run_id, pid in catalog.db.execute(
             f"SELECT id, pid FROM {table} WHERE status = 'running'"
         ).fetchall():
-            if not (pid and _process_alive(pid)):
+            if table == "batches" and catalog.backend != "sqlite":
+                alive = catalog.ingest_running()  # type: ignore[attr-defined]
+            else:
+                alive = bool(pid and _process_alive(pid))
+            if not alive:
                 found.append(
                     _problem(
                         "stale_runs",
@@ -100,9 +108,10 @@ def _digests(catalog: Catalog) -> list[dict]:
     """seoulrec keeps extracted text, not the original bytes: a stored digest identifies its
     source and must be a well-formed SHA-256."""
     found = []
+    row = "rowid" if catalog.backend == "sqlite" else "ctid::text"
     for table in ("records", "attachments", "sources"):
         for row_id, sha in catalog.db.execute(
-            f"SELECT rowid, sha256 FROM {table} WHERE sha256 IS NOT NULL"
+            f"SELECT {row}, sha256 FROM {table} WHERE sha256 IS NOT NULL"
         ).fetchall():
             if not _HEX64.match(sha):
                 found.append(_problem("digests", f"{table} row {row_id}: {sha!r} is not a SHA-256"))

@@ -33,7 +33,12 @@ def current_scheme(catalog: Catalog, create: bool = True) -> tuple[int, Scheme]:
     if row is None:
         if not create:
             return 0, default_scheme()
-        return import_scheme(catalog, default_scheme()), default_scheme()
+        with catalog.transaction():  # under the write lock: two first users import it once
+            row = catalog.db.execute(
+                "SELECT version, name, source, sha256 FROM schemes WHERE is_current = 1"
+            ).fetchone()
+            if row is None:
+                return import_scheme(catalog, default_scheme()), default_scheme()
     version, name, source, sha = row
     scheme = Scheme(name=name, source=source or "", sha256=sha or "")
     from .scheme import Category

@@ -17,7 +17,8 @@ CONFIG_TEMPLATE = """\
 # Values here override the defaults shipped with seoulrec.
 
 [catalog]
-# The SQLite catalog file, relative to this file.
+# The catalog: an SQLite file (relative to this file), or a postgresql://USER@HOST/DB URL
+# (its password from PGPASSWORD or ~/.pgpass, never written here).
 path = "{catalog}"
 
 [ingest]
@@ -60,9 +61,11 @@ class Config:
             raise ConfigError(f"{self.path}: [{name}] must be a table")
         return value
 
-    def catalog_path(self) -> Path | None:
+    def catalog_path(self) -> "Path | str | None":
+        """The catalog ``[catalog] path`` names: a file relative to this file, or a
+        ``postgresql://`` URL as it is."""
         path = self.section("catalog").get("path")
-        return (self.folder / path) if path else None
+        return catalog_location(path, self.folder) if path else None
 
 
 # -- one schema for the whole file, checked at load -------------------------------------------
@@ -234,13 +237,25 @@ def load_config(path: Path | None = None) -> Config:
     return Config(candidate.resolve(), data)
 
 
-def resolve_catalog(option: Path | None, config: Config) -> Path:
-    """--catalog, else $SEOULREC_CATALOG, else seoulrec.toml in the current folder."""
+def catalog_location(value: "str | Path", folder: Path | None = None) -> "Path | str":
+    """A catalog as given: a ``postgresql://`` URL stays text; anything else is a file (relative
+    to ``folder`` when one is given)."""
+    from .pg import is_url
+
+    if is_url(value):
+        return str(value)
+    path = Path(value)
+    return folder / path if folder is not None and not path.is_absolute() else path
+
+
+def resolve_catalog(option: "str | Path | None", config: Config) -> "Path | str":
+    """--catalog, else $SEOULREC_CATALOG, else seoulrec.toml in the current folder. A file, or
+    a ``postgresql://`` URL."""
     if option:
-        return Path(option)
+        return catalog_location(option)
     env = os.environ.get(ENV_CATALOG)
     if env:
-        return Path(env)
+        return catalog_location(env)
     from_config = config.catalog_path()
     if from_config:
         return from_config

@@ -348,7 +348,7 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
 
 
 ATTACHMENTS_SQL = """INSERT OR REPLACE INTO attachment_disclosures(attachment_id, record_id, published, reason)
-   SELECT a.id, a.record_id, (d.original_public = 1 AND a.status = 'ok'),
+   SELECT a.id, a.record_id, CASE WHEN d.original_public = 1 AND a.status = 'ok' THEN 1 ELSE 0 END,
           CASE WHEN d.original_public = 0 THEN '비공개 문서: the original of the record is not published'
                WHEN a.status != 'ok' THEN 'not published: attachment ' || a.status ELSE NULL END
    FROM attachments a JOIN disclosures d ON d.record_id = a.record_id

@@ -418,7 +418,9 @@ def run_export(
 
     started = time.perf_counter()
     exporter_cls = exporters.get(exporter_name)
-    out = check_destination(out, [catalog.path, *protected], force=force, inboxes=inboxes)
+    out = check_destination(
+        out, [p for p in (catalog.path, *protected) if p], force=force, inboxes=inboxes
+    )
     seq_row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
     if seq_row is None:
         raise UsageError(

@@ -774,11 +774,16 @@ _KNOWN_DB: dict = {}
 def _known(catalog_path: str, sha: str, result: dict) -> bool:
     """Whether the catalog holds this source already (then it is not extracted again). A known
     source whose record still misses attachments is reported incomplete on every run."""
-    import sqlite3
-
     conn = _KNOWN_DB.get(catalog_path)
     if conn is None:
-        conn = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True, timeout=30)
+        from .pg import PgDatabase, connect, is_url
+
+        if is_url(catalog_path):
+            conn = PgDatabase(connect(catalog_path, readonly=True))
+        else:
+            import sqlite3
+
+            conn = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True, timeout=30)
         _KNOWN_DB[catalog_path] = conn
     if conn.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha]).fetchone() is None:
         return False
@@ -934,7 +939,11 @@ def _run(catalog, paths, options, executor, on_total, on_item, on_wait) -> Batch
     if catalog is not None and not options.dry_run:
         batch_id = _start_batch(catalog, paths, options, on_wait)
     report = BatchReport(batch=batch_id, dry_run=options.dry_run)
-    catalog_path = str(catalog.path.resolve()) if catalog is not None else None
+    catalog_path = None
+    if catalog is not None:  # what readers open to skip sources already catalogued
+        catalog_path = (
+            catalog.url if catalog.backend == "postgresql" else str(catalog.path.resolve())
+        )
     stop = False
 
     def written(result: dict, changes: list[str]) -> None:

@@ -109,7 +109,7 @@ class Plan:
                 setattr(plan, key, value)
         return plan
 
-    def check(self, catalog_path: Path) -> None:
+    def check(self, catalog_path: "Path | str | None") -> None:
         """Everything a run needs exists and the output folder is a safe place, before anything runs."""
         if not self.inboxes:
             raise UsageError(
@@ -256,7 +256,10 @@ def run_pipeline(
     plan.check(catalog.path)
     started = time.perf_counter()
     report = Report()
-    report.lock = acquire_lock(catalog.path)
+    if catalog.path is None:  # PostgreSQL: a lock its session holds, released if it dies
+        report.lock = catalog.hold_nightly_lock()  # type: ignore[attr-defined]
+    else:
+        report.lock = acquire_lock(catalog.path)
     try:
         for name, stage in (
             ("ingest", _ingest),
@@ -292,7 +295,10 @@ def run_pipeline(
             if result["status"] == "failed":
                 break
     finally:
-        release_lock(catalog.path)
+        if catalog.path is None:
+            catalog.release_nightly_lock()  # type: ignore[attr-defined]
+        else:
+            release_lock(catalog.path)
         report.seconds = time.perf_counter() - started
     return report
 

@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 
 from .catalog import Catalog
-from .config import CONFIG_NAME, CONFIG_TEMPLATE, ENV_CATALOG, load_config
+from .config import CONFIG_NAME, CONFIG_TEMPLATE, ENV_CATALOG, catalog_location, load_config
+from .pg import is_url, redact, without_password
 
 
-def init_project(folder: Path, catalog: Path | None = None) -> dict:
+def init_project(folder: Path, catalog: "Path | str | None" = None) -> dict:
     """Create (or find) the catalog and write ``seoulrec.toml`` if there is none. The catalog is
     looked up as every command does: ``catalog``, else ``$SEOULREC_CATALOG``, else the path an
     existing ``seoulrec.toml`` names, else ``seoulrec.db`` in ``folder``."""
@@ -20,7 +21,7 @@ def init_project(folder: Path, catalog: Path | None = None) -> dict:
         env = os.environ.get(ENV_CATALOG)
         existing = load_config(folder / CONFIG_NAME) if (folder / CONFIG_NAME).is_file() else None
         catalog = (
-            Path(env)
+            catalog_location(env)
             if env
             else (
                 existing.catalog_path()
@@ -29,6 +30,9 @@ def init_project(folder: Path, catalog: Path | None = None) -> dict:
             )
         )
     assert catalog is not None
+    if is_url(catalog):
+        return _init_database(folder, str(catalog))
+    catalog = Path(catalog)
     catalog_path = catalog if catalog.is_absolute() else (folder / catalog)
     created = not catalog_path.exists()
     cat = Catalog.create(catalog_path)
@@ -47,6 +51,31 @@ def init_project(folder: Path, catalog: Path | None = None) -> dict:
         wrote_config = True
     return {
         "catalog": str(catalog_path),
+        "created": created,
+        "schema_version": version,
+        "config": str(config_path),
+        "config_written": wrote_config,
+    }
+
+
+def _init_database(folder: Path, url: str) -> dict:
+    """A PostgreSQL catalog: the schema in an existing database; seoulrec.toml names the URL
+    without its password (libpq reads PGPASSWORD or ~/.pgpass)."""
+    from .pg import PgDatabase, connect
+
+    probe = PgDatabase(connect(url))
+    created = "meta" not in probe.table_names()
+    probe.raw.close()
+    cat = Catalog.create(url)
+    version = cat.schema_version()
+    cat.close()
+    config_path = folder / CONFIG_NAME
+    wrote_config = False
+    if not config_path.exists():
+        config_path.write_text(CONFIG_TEMPLATE.format(catalog=without_password(url)), "utf-8")
+        wrote_config = True
+    return {
+        "catalog": redact(url),
         "created": created,
         "schema_version": version,
         "config": str(config_path),

@@ -55,13 +55,16 @@ def status(catalog: Catalog) -> dict:
             "SELECT exporter, destination, kind, finished, status FROM export_runs WHERE id IN (SELECT max(id) FROM export_runs GROUP BY exporter, destination) ORDER BY destination"
         )
     ]
-    size = sum(
-        os.path.getsize(p)
-        for p in (catalog.path, catalog.path.with_name(catalog.path.name + "-wal"))
-        if os.path.exists(p)
-    )
+    if catalog.path is None:
+        size = catalog.size_bytes()  # type: ignore[attr-defined]
+    else:
+        size = sum(
+            os.path.getsize(p)
+            for p in (catalog.path, catalog.path.with_name(catalog.path.name + "-wal"))
+            if os.path.exists(p)
+        )
     return {
-        "catalog": str(catalog.path),
+        "catalog": catalog.location,
         "catalog_bytes": size,
         "records": records,
         "decisions": decisions,

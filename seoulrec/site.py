@@ -328,7 +328,9 @@ def build_site(
     from .disclosure import apply_state
 
     started = time.perf_counter()
-    out = check_destination(out, [catalog.path, *protected], force=force, inboxes=inboxes)
+    out = check_destination(
+        out, [p for p in (catalog.path, *protected) if p], force=force, inboxes=inboxes
+    )
     state = apply_state(catalog)
     if state is None:
         raise UsageError(

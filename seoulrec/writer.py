@@ -189,7 +189,8 @@ def write_group(catalog: Catalog, batch_id: int, results: list[dict]) -> list[li
     accepted = [r for r in results if r["outcome"] in ACCEPTED_OUTCOMES]
     keys = list(dict.fromkeys(rec["record_key"] for r in accepted for rec in r["records"]))
     held = _versions(conn, keys)
-    next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone()[0]
+    ids = iter(catalog.reserve_ids("records", sum(len(r["records"]) for r in accepted)))
+    next_id = next(ids, 0)
     inserts: dict[tuple, list[tuple]] = {}
     written: list[tuple[int, dict]] = []
     demoted: list[tuple[int]] = []
@@ -232,7 +233,7 @@ def write_group(catalog: Catalog, batch_id: int, results: list[dict]) -> list[li
             )
             written.append((next_id, record))
             versions.append([next_id, version, sha, 1])
-            next_id += 1
+            next_id = next(ids, 0)
             changes.append("updated" if current else "added")
         if result["sha256"]:
             sources.append((result["sha256"], result["path"], batch_id, len(result["records"])))
@@ -307,12 +308,14 @@ class GroupWriter:
         # checkpoint writes back and syncs the pages; fewer of them is 1.3-1.6x faster writes,
         # benchmarks/README.md). Both are this connection's settings; ``close`` restores them.
         conn = catalog.db.conn
-        self.saved = {
-            name: conn.execute(f"PRAGMA {name}").fetchone()[0]
-            for name in ("cache_size", "wal_autocheckpoint")
-        }
-        conn.execute("PRAGMA cache_size = -65536")
-        conn.execute("PRAGMA wal_autocheckpoint = 20000")
+        self.saved = {}
+        if catalog.backend == "sqlite":
+            self.saved = {
+                name: conn.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("cache_size", "wal_autocheckpoint")
+            }
+            conn.execute("PRAGMA cache_size = -65536")
+            conn.execute("PRAGMA wal_autocheckpoint = 20000")
 
     def add(self, result: dict) -> None:
         if not self.pending:
@@ -361,4 +364,5 @@ class GroupWriter:
         conn = self.catalog.db.conn
         for name, value in self.saved.items():
             conn.execute(f"PRAGMA {name} = {int(value)}")
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        if self.saved:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -55,3 +55,50 @@ def catalog_path(tmp_path, cli):
     result = cli("init", "--catalog", path)
     assert result.exit_code == 0, result.output
     return path
+
+
+#: The PostgreSQL server the PostgreSQL catalog tests use (a URL whose role may create
+#: databases); `.ci/run` starts one on loopback with `.ci/postgres.sh` and sets it.
+PG_ENV = "SEOULREC_TEST_PG"
+
+
+def _pg_admin_url() -> str:
+    import os
+
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(
+            f"{PG_ENV} is not set: no PostgreSQL server for the PostgreSQL catalog tests "
+            "(start one with `.ci/postgres.sh` and export the URL it prints)"
+        )
+    return url
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    admin_url = _pg_admin_url()
+    name = f"seoulrec_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    yield url
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_catalog(request, tmp_path, cli) -> str:
+    """An initialised catalog on each backend: an SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        location = str(tmp_path / "work" / "catalog.db")
+    else:
+        location = request.getfixturevalue("pg_url")
+    result = cli("init", "--catalog", location, "--folder", tmp_path / "init")
+    assert result.exit_code == 0, result.output
+    return location
