@@ -108,7 +108,9 @@ def use_scheme(catalog: Catalog, version: int) -> dict:
             f"no scheme version {version}; known versions: {known} (see `seoulrec scheme versions`)"
         )
     with catalog.transaction():
-        catalog.db.execute("UPDATE schemes SET is_current = (version = ?)", [version])
+        catalog.db.execute(
+            "UPDATE schemes SET is_current = CASE WHEN version = ? THEN 1 ELSE 0 END", [version]
+        )
         catalog.audit("scheme.use", detail={"version": version})
     return {"version": version, "current": True}
 

@@ -424,6 +424,12 @@ class PgDatabase:
         for row in cursor:
             yield dict(zip(names, row))
 
+    def close(self) -> None:
+        self.raw.close()
+
+    def commit(self) -> None:
+        self.conn.commit()
+
     def table_names(self) -> list[str]:
         return [
             r[0]

@@ -92,13 +92,34 @@ def pg_url():
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_catalog(request, tmp_path, cli) -> str:
-    """An initialised catalog on each backend: an SQLite file, then a PostgreSQL database."""
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def init_catalog(request, tmp_path, cli):
+    """An initialised catalog on the backend ``request.param``: an SQLite file (a Path, as the
+    ``catalog_path`` fixture gives), or a fresh PostgreSQL database (its URL)."""
     if request.param == "sqlite":
-        location = str(tmp_path / "work" / "catalog.db")
+        location = tmp_path / "work" / "catalog.db"
     else:
         location = request.getfixturevalue("pg_url")
     result = cli("init", "--catalog", location, "--folder", tmp_path / "init")
     assert result.exit_code == 0, result.output
     return location
+
+
+@pytest.fixture(params=BACKENDS)
+def any_catalog(request, tmp_path, cli) -> str:
+    """An initialised catalog on each backend: an SQLite file, then a PostgreSQL database."""
+    return str(init_catalog(request, tmp_path, cli))
+
+
+def open_db(location, timeout: float = 30):
+    """A connection to a catalog for a test's own queries (SQLite's dialect, ``?`` parameters)
+    on either backend."""
+    import sqlite3
+
+    from seoulrec.pg import PgDatabase, connect, is_url
+
+    if is_url(location):
+        return PgDatabase(connect(location))
+    return sqlite3.connect(location, timeout=timeout)

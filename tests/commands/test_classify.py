@@ -1,7 +1,6 @@
 import csv
 import io
 import json
-import sqlite3
 
 import pytest
 
@@ -12,6 +11,13 @@ from seoulrec.scheme import default_scheme, parse_scheme
 
 from ..conftest import cli_json as j
 from ..conftest import corpus_file
+from ..conftest import BACKENDS, init_catalog, open_db
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
 
 
 @pytest.fixture
@@ -87,9 +93,7 @@ def test_bad_encoding_scheme(cli, tmp_path):
 def test_scheme_import_keeps_old_classifications_traceable(cli, filled, tmp_path):
     j(cli, "classify", "run", "--catalog", filled)
     before = (
-        sqlite3.connect(filled)
-        .execute("SELECT DISTINCT scheme_version FROM record_categories")
-        .fetchall()
+        open_db(filled).execute("SELECT DISTINCT scheme_version FROM record_categories").fetchall()
     )
     new = tmp_path / "agency.yaml"
     new.write_text(
@@ -101,7 +105,7 @@ def test_scheme_import_keeps_old_classifications_traceable(cli, filled, tmp_path
     assert imported["version"] == 2
     shown = j(cli, "scheme", "show", "--catalog", filled)
     assert shown["version"] == 2 and [c["code"] for c in shown["categories"]] == ["T", "T1", "X"]
-    db = sqlite3.connect(filled)
+    db = open_db(filled)
     assert before == [(1,)]
     assert (
         db.execute("SELECT count(*) FROM categories WHERE scheme_version = 1").fetchone()[0] == 13
@@ -126,7 +130,7 @@ def test_pipeline_evidence_review_queue_and_sticky_manual(cli, filled, tmp_path)
     )
     report = j(cli, "classify", "run")
     assert report["classified"] + report["needs_review"] == 4
-    db = sqlite3.connect(filled)
+    db = open_db(filled)
     decided = dict(
         db.execute(
             "SELECT r.document_number, c.category FROM record_categories c JOIN records r ON r.id = c.record_id WHERE c.status = 'auto'"
@@ -175,7 +179,7 @@ def test_unit_task_mapping_is_authoritative(cli, catalog_path, tmp_path):
     )
     j(cli, "classify", "run")
     row = (
-        sqlite3.connect(catalog_path)
+        open_db(catalog_path)
         .execute("SELECT category, classifier, status FROM record_categories")
         .fetchone()
     )
@@ -300,7 +304,7 @@ def test_statistical_decisions_explain_themselves(cli, filled):
     j(cli, "classify", "run", "--catalog", filled)
     evidence = [
         json.loads(e)
-        for (e,) in sqlite3.connect(filled).execute(
+        for (e,) in open_db(filled).execute(
             "SELECT evidence FROM classification_results WHERE classifier = 'statistical'"
         )
     ]

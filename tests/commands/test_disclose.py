@@ -7,6 +7,13 @@ from seoulrec.demo import DemoDoc, write_package
 
 from ..conftest import cli_json as j
 from ..conftest import corpus_file
+from ..conftest import BACKENDS, init_catalog, open_db
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
 
 
 @pytest.fixture
@@ -41,11 +48,11 @@ def catalog(cli, catalog_path, tmp_path):
 
 
 def ids(catalog_path):
-    return dict(sqlite3.connect(catalog_path).execute("SELECT document_number, id FROM records"))
+    return dict(open_db(catalog_path).execute("SELECT document_number, id FROM records"))
 
 
 def decisions(catalog_path):
-    rows = sqlite3.connect(catalog_path).execute(
+    rows = open_db(catalog_path).execute(
         "SELECT r.document_number, d.original_public, d.disclosure_class, d.public_title FROM disclosures d JOIN records r ON r.id = d.record_id"
     )
     return {n: (bool(o), c, t) for n, o, c, t in rows}
@@ -71,9 +78,7 @@ def test_apply_decides_by_rank_date_class_and_masks_titles(cli, catalog):
     later = j(cli, "disclose", "apply", "--catalog", catalog, "--today", "2026-12-05")
     assert later["newly_public"] == 1 and decisions(catalog)["자전거정책과-5"][0] is True
     attachments = (
-        sqlite3.connect(catalog)
-        .execute("SELECT count(*) FROM attachment_disclosures")
-        .fetchone()[0]
+        open_db(catalog).execute("SELECT count(*) FROM attachment_disclosures").fetchone()[0]
     )
     assert attachments == 0  # these packages carry no attachment files
 
@@ -144,7 +149,7 @@ def test_principle_5_check_and_manual_decisions(cli, catalog):
     j(cli, "disclose", "apply", "--catalog", catalog, "--today", "2027-02-01")
     assert decisions(catalog)["자전거정책과-2"][:2] == (True, "public")
     audit = (
-        sqlite3.connect(catalog)
+        open_db(catalog)
         .execute("SELECT detail FROM audit WHERE action = 'disclose.set'")
         .fetchone()[0]
     )
@@ -264,7 +269,7 @@ def test_an_unresolved_rank_is_withheld_until_an_archivist_resolves_it(cli, cata
     cli("ingest", "--catalog", catalog_path, src)
     j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", "2026-11-26")
     (record,) = (
-        sqlite3.connect(catalog_path)
+        open_db(catalog_path)
         .execute(
             "SELECT r.approval_level, d.original_public FROM records r JOIN disclosures d ON d.record_id = r.id"
         )
@@ -278,7 +283,7 @@ def test_an_unresolved_rank_is_withheld_until_an_archivist_resolves_it(cli, cata
     assert j(cli, "records", "relevel")["changes"] == {"unresolved -> director": 1}
     j(cli, "disclose", "apply", "--today", "2026-11-26")
     (record,) = (
-        sqlite3.connect(catalog_path)
+        open_db(catalog_path)
         .execute(
             "SELECT r.approval_level, d.original_public FROM records r JOIN disclosures d ON d.record_id = r.id"
         )
@@ -291,7 +296,6 @@ def test_an_interrupted_apply_never_leaves_attachments_published_under_a_withhel
     cli, tmp_path
 ):
     """Records and their attachments change together; an export refuses a half-applied catalog."""
-    import sqlite3
     from datetime import date
 
     import pytest as _pytest

@@ -3,7 +3,17 @@ furniture are never published as titles; an archivist's reason passes the masker
 
 import json
 
+import pytest
+
 from ..conftest import cli_json as j
+from ..conftest import BACKENDS, init_catalog
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
+
 
 TODAY = "2026-11-26"
 
@@ -104,7 +114,7 @@ def test_class_from_ingest_from_the_policy_and_an_overturn_publish_materials(
         cli, catalog_path, tmp_path / "c", "plan.txt", "기본 계획\n본문", "--kind", "계획자료"
     )
     (tmp_path / "work" / "seoulrec.toml").write_text(
-        f'[catalog]\npath = "{catalog_path.name}"\n[disclosure.materials]\n"계획자료" = "public"\n',
+        f'[catalog]\npath = "{getattr(catalog_path, "name", catalog_path)}"\n[disclosure.materials]\n"계획자료" = "public"\n',
         "utf-8",
     )
     j(cli, "disclose", "apply", "--today", TODAY)

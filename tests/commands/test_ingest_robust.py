@@ -3,7 +3,6 @@ the write lock is never held while a worker reads; concurrent batches do not dup
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,6 +13,14 @@ from seoulrec.demo import DemoDoc, pack_xml, pubdoc_xml, write_package
 
 from .test_isolation import slow_pdf
 
+from ..conftest import BACKENDS, init_catalog, open_db
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
+
 
 def run(cli, catalog_path, *args):
     result = cli("ingest", "--catalog", catalog_path, "--json", *args)
@@ -21,7 +28,7 @@ def run(cli, catalog_path, *args):
 
 
 def counts_match_catalog(catalog_path):
-    db = sqlite3.connect(catalog_path)
+    db = open_db(catalog_path)
     for batch, added, updated, failed in db.execute(
         "SELECT id, added, updated, failed FROM batches"
     ):
@@ -62,10 +69,7 @@ def test_an_overflowing_number_and_an_undecodable_name_fail_alone(cli, catalog_p
     assert "could not be stored" in report["failed"][0]["message"]
     assert report["added"] == 3  # a, d and the oddly named text file
     names = [
-        r[0]
-        for r in sqlite3.connect(catalog_path).execute(
-            "SELECT source_path FROM records ORDER BY id"
-        )
+        r[0] for r in open_db(catalog_path).execute("SELECT source_path FROM records ORDER BY id")
     ]
     assert any(n.endswith("c\\xff.txt") for n in names)
     counts_match_catalog(catalog_path)
@@ -118,7 +122,7 @@ def test_a_symlinked_materials_csv_is_never_read(cli, catalog_path, tmp_path):
     assert code == 3 and [
         (f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report["failed"]
     ] == [("materials.csv", "unsafe")]
-    titles = [r[0] for r in sqlite3.connect(catalog_path).execute("SELECT title FROM records")]
+    titles = [r[0] for r in open_db(catalog_path).execute("SELECT title FROM records")]
     assert titles == ["연구 용역 결과 보고서"]
 
 
@@ -134,7 +138,7 @@ def test_a_package_claims_only_what_its_document_names(cli, catalog_path, tmp_pa
     assert code == 0, report
     assert report["added"] == 2  # the envelope's record and pubdoc_example.xml on its own
     assert [i["path"].rsplit("/", 1)[-1] for i in report["ignored"]] == ["README.md"]
-    db = sqlite3.connect(catalog_path)
+    db = open_db(catalog_path)
     attachments = [r[0] for r in db.execute("SELECT name FROM attachments")]
     assert attachments == ["붙임.txt"]
 
@@ -182,7 +186,7 @@ def test_the_write_lock_is_free_while_a_worker_reads_a_slow_item(cli, catalog_pa
         cwd=tmp_path,
     )
     deadline = time.monotonic() + 60
-    db = sqlite3.connect(catalog_path)
+    db = open_db(catalog_path)
     while (
         db.execute("SELECT count(*) FROM records").fetchone()[0] < 2 and time.monotonic() < deadline
     ):
@@ -233,10 +237,10 @@ def test_two_concurrent_ingests_never_duplicate_or_make_an_older_copy_current(
     codes = [a.returncode, b.returncode]
     for code, (_, stderr) in zip(codes, outs):
         assert code == 0 or (code == 1 and "another ingest" in stderr), stderr
-    db = sqlite3.connect(catalog_path)
+    db = open_db(catalog_path)
     assert (
         db.execute(
-            "SELECT count(*) FROM (SELECT record_key FROM records GROUP BY record_key HAVING count(*) > 1)"
+            "SELECT count(*) FROM (SELECT record_key FROM records GROUP BY record_key HAVING count(*) > 1) AS twice"
         ).fetchone()[0]
         == 1
     )
@@ -279,7 +283,7 @@ def test_ctrl_c_with_json_still_reports_what_was_done(cli, catalog_path, tmp_pat
         stderr=subprocess.PIPE,
         text=True,
     )
-    db = sqlite3.connect(catalog_path)
+    db = open_db(catalog_path)
     deadline = time.monotonic() + 60
     while (
         db.execute("SELECT count(*) FROM records").fetchone()[0] < 1 and time.monotonic() < deadline

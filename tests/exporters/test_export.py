@@ -15,6 +15,14 @@ from seoulrec.plugins import Exporter, exporters
 
 from ..conftest import cli_json as j
 from ..conftest import corpus_file
+from ..conftest import BACKENDS, init_catalog, open_db
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
+
 
 TODAY = "2026-11-26"
 
@@ -77,7 +85,7 @@ def change_set(out):
 
 def number_of(catalog, number):
     return (
-        sqlite3.connect(catalog)
+        open_db(catalog)
         .execute("SELECT id FROM records WHERE document_number = ?", [number])
         .fetchone()[0]
     )
@@ -303,7 +311,7 @@ def test_a_failed_export_leaves_the_previous_output_intact(cli, catalog, tmp_pat
         p.name for p in tmp_path.iterdir() if p.name.startswith(".index")
     ] == []  # no temporary leftovers
     status = (
-        sqlite3.connect(catalog)
+        open_db(catalog)
         .execute("SELECT status FROM export_runs ORDER BY id DESC LIMIT 1")
         .fetchone()[0]
     )

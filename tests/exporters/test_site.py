@@ -11,6 +11,14 @@ import pytest
 from seoulrec.demo import DemoDoc, pubdoc_xml, write_package
 
 from ..conftest import cli_json as j
+from ..conftest import BACKENDS, init_catalog
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
+
 
 TODAY = "2026-11-26"
 PLANTED = [
@@ -167,7 +175,8 @@ def test_the_site_folder_follows_the_output_rules(cli, catalog_path, tmp_path):
     result = cli("export", "site", "--out", tmp_path / "site", "--catalog", catalog_path)
     assert result.exit_code == 2 and "disclose apply" in result.stderr
     j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", TODAY)
-    for refused in (catalog_path.parent, src):
+    refusals = [src] if isinstance(catalog_path, str) else [catalog_path.parent, src]
+    for refused in refusals:  # the catalog's own folder, where it is a file
         (src / "keep.txt").write_text("mine")
         result = cli("export", "site", "--out", refused, "--catalog", catalog_path, "--no-search")
         assert result.exit_code == 2 and (src / "keep.txt").read_text() == "mine"
