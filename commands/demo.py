@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from typing import Optional
+
 import typer
 
 from seoulrec.catalog import Catalog
+from seoulrec.errors import UsageError
+from seoulrec.pg import is_url, redact, without_password
 from seoulrec.config import CONFIG_NAME, load_config
 from seoulrec.demo import (
     demo_config,
@@ -35,6 +39,12 @@ def demo(
     jobs: int = typer.Option(
         0, "--jobs", "-j", min=0, max=256, help="Worker processes (0 = one per core)."
     ),
+    catalog: Optional[str] = typer.Option(
+        None,
+        "--catalog",
+        help="A postgresql://USER@HOST/DB URL to use instead of the demo folder's SQLite file "
+        "(an existing, empty database; seoulrec.toml names it without the password).",
+    ),
     as_json: bool = JsonOption,
 ):
     """Generate a demo corpus (offline) and run the whole nightly pipeline on it: two organs'
@@ -48,6 +58,8 @@ def demo(
     changes nothing). The folder must be new, empty, or one that `seoulrec demo` made.
 
     Example: seoulrec demo --out /tmp/demo && cd /tmp/demo && seoulrec compliance
+
+    Example: seoulrec demo --out /tmp/demo-pg --catalog postgresql://me@localhost/seoulrec_demo
     """
     prepare_demo_folder(out)
     today = date.today()
@@ -56,19 +68,24 @@ def demo(
     counts["meetings"] = generate_meetings(out / "meetings", today)
     generate_registry(out / "registry")
     config_path = out / CONFIG_NAME
+    if catalog is not None and not is_url(catalog):
+        raise UsageError(
+            "demo --catalog takes a postgresql:// URL (the SQLite catalog is the demo folder's own)"
+        )
+    where = without_password(catalog) if catalog else "seoulrec.db"
     if not config_path.exists() or "[nightly]" not in config_path.read_text("utf-8"):
-        config_path.write_text(demo_config("seoulrec.db"), "utf-8")
-    project = init_project(out, Path("seoulrec.db"))
-    catalog_path = Path(project["catalog"])
+        config_path.write_text(demo_config(where), "utf-8")
+    project = init_project(out, catalog or Path("seoulrec.db"))
+    catalog_path: "Path | str" = catalog or Path(project["catalog"])
     config = load_config(config_path)
     plan = Plan.from_config(config, today=today, jobs=jobs)
-    catalog = Catalog.open(catalog_path)
+    opened = Catalog.open(catalog_path)
     try:
-        report = run_pipeline(catalog, config, plan, on_stage=lambda name: info(f"· {name}"))
+        report = run_pipeline(opened, config, plan, on_stage=lambda name: info(f"· {name}"))
     finally:
-        catalog.close()
+        opened.close()
     document = {
-        "catalog": str(catalog_path),
+        "catalog": redact(str(catalog_path)),
         "config": str(config_path),
         "generated": counts,
         "public": str(out / "public"),
@@ -90,7 +107,7 @@ def demo(
                 f"{ingest['failures']} items failed, as expected: the demo corpus holds broken/ files on purpose."
             )
         info(
-            f"\nCatalog: {catalog_path}\nIndex:   {out / 'public'}  (index/, jsonl/, feed/, sitemap/)"
+            f"\nCatalog: {document['catalog']}\nIndex:   {out / 'public'}  (index/, jsonl/, feed/, sitemap/)"
         )
         info(
             f"Site:    python -m http.server -d {out / 'public' / 'site'} 8000   (then open http://localhost:8000/)"

@@ -4,6 +4,7 @@ archivists decide at once while an ingest runs. Needs a server: SEOULREC_TEST_PG
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,8 @@ def _files(folder: Path) -> dict:
         if not p.is_file() or p.name in ("manifest.json", "partitions.json"):
             continue
         data = p.read_bytes()
+        if p.name == "feed.xml":  # ordered by the clock of publication: compare the entries
+            data = b"\n".join(sorted(re.findall(rb"<id>(urn:seoulrec:record:\d+)</id>", data)))
         if p.suffix == ".jsonl":
             rows = [json.loads(line) for line in data.splitlines()]
             for row in rows:
@@ -362,3 +365,108 @@ def test_write_transactions_serialise_as_on_sqlite(any_catalog):
     check = Catalog.open(any_catalog, readonly=True)
     assert check.db.execute("SELECT value FROM meta WHERE key = 'counter'").fetchone()[0] == "12"
     check.close()
+
+
+# -- the nightly job --------------------------------------------------------------------------------
+
+
+def _nightly_project(folder: Path, catalog: str, inboxes: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "seoulrec.toml").write_text(
+        f"""[catalog]
+path = "{catalog}"
+
+[nightly]
+out = "public"
+
+[[nightly.inboxes]]
+path = "{inboxes / "inbox1"}"
+organ = "서울특별시"
+organ_code = "6110000"
+
+[[nightly.inboxes]]
+path = "{inboxes / "inbox2"}"
+organ = "서울특별시 강남구"
+organ_code = "3220000"
+""",
+        "utf-8",
+    )
+    return folder
+
+
+def test_nightly_publishes_the_same_on_both_backends_and_a_second_night_changes_nothing(
+    cli, tmp_path, pg_url, monkeypatch
+):
+    """seoulrec.toml names the database without its password (libpq reads PGPASSWORD)."""
+    from urllib.parse import urlsplit
+
+    from seoulrec.pg import without_password
+
+    _inboxes(tmp_path)
+    monkeypatch.setenv("PGPASSWORD", urlsplit(pg_url).password)
+    assert cli("init", "--catalog", pg_url, "--folder", tmp_path / "pg-init").exit_code == 0
+    projects = {
+        "sqlite": _nightly_project(tmp_path / "lite", "catalog.db", tmp_path),
+        "postgresql": _nightly_project(tmp_path / "pg", without_password(pg_url), tmp_path),
+    }
+    reports = {}
+    for name, project in projects.items():
+        monkeypatch.chdir(project)
+        if name == "sqlite":
+            assert cli("init").exit_code == 0
+        first = cli("nightly", "--today", TODAY, "--json")
+        assert first.exit_code == 3, first.output  # broken.pdf
+        second = cli("nightly", "--today", TODAY, "--json")
+        assert second.exit_code == 3, second.output
+        reports[name] = (json.loads(first.stdout), json.loads(second.stdout))
+        assert reports[name][1]["changed"] is False
+    ingest = reports["postgresql"][0]["stages"]["ingest"]
+    assert (ingest["added"], ingest["updated"]) == (15, 3)
+    for stage in ("ingest", "classify", "disclose"):
+        clean = [
+            {k: v for k, v in r["stages"][stage].items() if k not in ("seconds", "batch")}
+            for r in (reports["sqlite"][0], reports["postgresql"][0])
+        ]
+        assert clean[0] == clean[1], stage
+    for what in ("index", "site"):
+        lite = _files(projects["sqlite"] / "public" / what)
+        pg = _files(projects["postgresql"] / "public" / what)
+        assert lite and pg.keys() == lite.keys()
+        assert [n for n in lite if lite[n] != pg[n]] == [], what
+
+
+def test_the_nightly_lock_on_postgresql_is_held_by_the_session(cli, tmp_path, pg_url, monkeypatch):
+    from seoulrec.errors import NightlyLocked
+
+    _inboxes(tmp_path)
+    assert cli("init", "--catalog", pg_url, "--folder", tmp_path / "i").exit_code == 0
+    holder = Catalog.open(pg_url)
+    holder.hold_nightly_lock()
+    with pytest.raises(NightlyLocked):
+        Catalog.open(pg_url).hold_nightly_lock()
+    monkeypatch.chdir(_nightly_project(tmp_path / "p", pg_url, tmp_path))
+    result = cli("nightly", "--today", TODAY, "--json")
+    assert result.exit_code == 75 and "another nightly run" in result.output
+    holder.close()  # the holder's session ends: the lock goes with it
+    result = cli("nightly", "--today", TODAY, "--json")
+    assert result.exit_code == 3, result.output
+
+
+def test_the_demo_publishes_the_same_on_postgresql(cli, tmp_path, pg_url):
+    """The whole demo (two organs, materials, meetings, the pre-publication registry, every
+    export and the portal) on both backends: the same published files."""
+    for name, extra in (("lite", []), ("pg", ["--catalog", pg_url])):
+        # The same folder for both (materials without a document number are keyed by path).
+        result = cli("demo", "--out", tmp_path / "demo", "--jobs", 2, "--json", *extra)
+        assert result.exit_code in (0, 3), result.output
+        report = json.loads(result.stdout)
+        assert report["stages"]["site"]["status"] == "ok"
+        (tmp_path / "demo").rename(tmp_path / name)
+    assert ":***@" in report["catalog"] and pg_url not in result.stdout  # no password printed
+    for what in sorted(p.name for p in (tmp_path / "lite" / "public").iterdir()):
+        lite, pg = (
+            _files(tmp_path / "lite" / "public" / what),
+            _files(tmp_path / "pg" / "public" / what),
+        )
+        assert lite and pg.keys() == lite.keys(), what
+        assert [n for n in lite if lite[n] != pg[n]] == [], what
