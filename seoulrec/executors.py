@@ -197,13 +197,25 @@ def dask_read_items(
     except (ImportError, ValueError, AttributeError):
         slots = 1
     pool = _worker_pool(memory_mb, cwd, slots)
-    futures = [
-        (
-            item,
-            pool.schedule(process_item, args=(item, worker_options, catalog_path), timeout=timeout),
-        )
-        for item in items
-    ]
+    # The chunk in one reader task, as the local pool does; if it times out or its reader
+    # dies, each item again on its own so the one at fault gets its own outcome.
+    try:
+        chunk = pool.schedule(
+            read_items, args=(items, worker_options, catalog_path), timeout=timeout
+        ).result()
+        futures = [(item, _Done(result)) for item, result in zip(items, chunk)]
+    except Exception as exc:  # noqa: BLE001 - read again item by item below
+        if len(items) == 1:
+            return [error_result(items[0], exc, timeout)]
+        futures = [
+            (
+                item,
+                pool.schedule(
+                    process_item, args=(item, worker_options, catalog_path), timeout=timeout
+                ),
+            )
+            for item in items
+        ]
     results = []
     for item, future in futures:
         try:
@@ -229,6 +241,16 @@ def close_worker_pools() -> int:
         pool.stop()
         pool.join()
     return len(pools)
+
+
+class _Done:
+    """A result already read, shaped like a future."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
 
 
 def _worker_facts(paths: list[str]) -> dict:

@@ -1,8 +1,8 @@
 """The catalog side of a batch: whole items written in groups with batched, prepared inserts.
 
 Workers hand the parent finished records (hashed, extracted, ranks resolved, rows built). The
-parent keeps results in memory until a group is full (``MAX_ITEMS``), old (``MAX_SECONDS``) or
-the next result is not ready yet, then writes the whole group in one transaction: one query
+parent keeps results in memory until a group is full (``MAX_ITEMS``, ``MAX_BYTES`` of text),
+old (``MAX_SECONDS``) or the next result is not ready yet, then writes the whole group in one transaction: one query
 for the versions the catalog holds of every record key in the group, then ``executemany``
 per table. A killed run loses at most the open group; a re-run reads those items again (their
 sources are not in the catalog) and finishes them.
@@ -287,8 +287,9 @@ class GroupWriter:
     transaction and calls ``on_written(result, changes)`` for each, in the order added. Results
     the catalog already holds (``known``) pass through without a write, in order."""
 
-    MAX_ITEMS = 512
+    MAX_ITEMS = 2048
     MAX_SECONDS = 0.5
+    MAX_BYTES = 64 * 2**20  # of extracted text kept in memory (a group of big PDFs)
 
     def __init__(
         self,
@@ -303,6 +304,7 @@ class GroupWriter:
         self.batched = batched
         self.pending: list[dict] = []
         self.opened = 0.0
+        self.bytes = 0
         # While the batch writes: a larger page cache keeps the records indexes in memory
         # across groups, and the WAL is checkpointed every ~80 MB instead of every 4 MB (each
         # checkpoint writes back and syncs the pages; fewer of them is 1.3-1.6x faster writes,
@@ -320,9 +322,15 @@ class GroupWriter:
     def add(self, result: dict) -> None:
         if not self.pending:
             self.opened = time.monotonic()
+            self.bytes = 0
         self.pending.append(result)
+        for record in result.get("records") or ():
+            self.bytes += len(record.get("text") or "") + sum(
+                len(a.get("text") or "") for a in record.get("attachments") or ()
+            )
         if (
             len(self.pending) >= self.MAX_ITEMS
+            or self.bytes >= self.MAX_BYTES
             or time.monotonic() - self.opened >= self.MAX_SECONDS
         ):
             self.flush()

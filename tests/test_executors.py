@@ -133,6 +133,23 @@ def test_dask_timeout_is_reported_per_item(cluster, tmp_path):
     ]
 
 
+def test_dask_memory_limit_is_reported_per_item(cluster, tmp_path):
+    """The reader on the Dask worker has the memory limit: a hog is too_large, the rest read."""
+    from seoulrec.demo import pubdoc_xml
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a-huge.txt").write_bytes(("가" * 1000 + "\r\n").encode() * 50_000)  # 150 MB
+    (src / "b.xml").write_bytes(pubdoc_xml(DemoDoc(number=1)))
+    catalog = Catalog.create(tmp_path / "c.db")
+    options = IngestOptions(executor="dask", scheduler=cluster.scheduler_address, memory_mb=300)
+    report = run_batch(catalog, [src], options)
+    assert [(f["path"].rsplit("/", 1)[-1], f["reason"]) for f in report.failed] == [
+        ("a-huge.txt", "too_large")
+    ]
+    assert report.added == 1
+
+
 def test_a_killed_dask_worker_loses_and_doubles_nothing(cluster, tmp_path):
     src = tmp_path / "src"
     _corpus(src, packages=300)
@@ -206,3 +223,14 @@ def test_daemonic_dask_workers_are_refused_with_the_fix(tmp_path):
         with pytest.raises(UsageError, match="DASK_DISTRIBUTED__WORKER__DAEMON=False"):
             run_batch(catalog, [tmp_path / "inbox"], options)
     assert catalog.db.execute("SELECT count(*) FROM batches").fetchone()[0] == 0
+
+
+def test_dask_into_a_postgresql_catalog(cluster, tmp_path, pg_url):
+    """Workers ask PostgreSQL which sources are known; the parent writes; a re-run adds nothing."""
+    _corpus(tmp_path / "inbox", packages=20)
+    catalog = Catalog.create(pg_url)
+    options = IngestOptions(executor="dask", scheduler=cluster.scheduler_address)
+    first = run_batch(catalog, [tmp_path / "inbox"], options)
+    again = run_batch(catalog, [tmp_path / "inbox"], options)
+    assert first.added == 22 and again.unchanged == 22 and again.added == 0
+    catalog.close()
