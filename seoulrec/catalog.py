@@ -490,7 +490,7 @@ class Catalog:
             for batch_id, pid in self.db.execute(
                 "SELECT id, pid FROM batches WHERE status = 'running'"
             ).fetchall():
-                if pid and pid != os.getpid() and _process_alive(pid):
+                if self._batch_alive(pid):
                     raise CatalogLocked(
                         f"another ingest (batch {batch_id}, process {pid}) is running on {self.path}; "
                         "wait for it to finish, then run this one (it will skip what is already catalogued)"
@@ -503,6 +503,10 @@ class Catalog:
             batch_id = int(cursor.lastrowid or 0)
             self.audit("batch.start", detail={"batch": batch_id, "options": options})
         return batch_id
+
+    def _batch_alive(self, pid: int | None) -> bool:
+        """Whether the process of a batch marked running is alive (on this machine)."""
+        return bool(pid and pid != os.getpid() and _process_alive(pid))
 
     def batch_counts(self, batch_id: int) -> tuple[int, int, int]:
         """(added, updated, failed) of a batch, as the catalog holds them."""

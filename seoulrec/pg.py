@@ -586,23 +586,13 @@ class PgCatalog(_catalog_class()):  # type: ignore[misc]
                 "this one (it will skip what is already catalogued)"
             )
         try:
-            with self.transaction():
-                for (batch_id,) in self.db.execute(
-                    "SELECT id FROM batches WHERE status = 'running'"
-                ).fetchall():
-                    self.mark_interrupted(batch_id)
-                import os
-
-                cursor = self.db.execute(
-                    "INSERT INTO batches(started, status, options, pid) VALUES (?, 'running', ?, ?)",
-                    [_now(), json.dumps(options, ensure_ascii=False), os.getpid()],
-                )
-                batch_id = int(cursor.lastrowid or 0)
-                self.audit("batch.start", detail={"batch": batch_id, "options": options})
+            return super().start_batch(options)
         except BaseException:
             self.db.raw.execute("SELECT pg_advisory_unlock(%s)", [INGEST_LOCK])
             raise
-        return batch_id
+
+    def _batch_alive(self, pid: int | None) -> bool:
+        return False  # this session holds the ingest lock: a batch marked running was killed
 
     def finish_batch(self, batch_id: int, counts: dict, status: str = "finished") -> None:
         try:
@@ -640,12 +630,6 @@ class PgCatalog(_catalog_class()):  # type: ignore[misc]
 
     def close(self) -> None:
         self.db.raw.close()
-
-
-def _now() -> str:
-    from .catalog import now
-
-    return now()
 
 
 @contextlib.contextmanager

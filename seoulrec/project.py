@@ -31,51 +31,34 @@ def init_project(folder: Path, catalog: "Path | str | None" = None) -> dict:
         )
     assert catalog is not None
     if is_url(catalog):
-        return _init_database(folder, str(catalog))
-    catalog = Path(catalog)
-    catalog_path = catalog if catalog.is_absolute() else (folder / catalog)
-    created = not catalog_path.exists()
-    cat = Catalog.create(catalog_path)
+        # A PostgreSQL catalog: the schema in an existing database; seoulrec.toml names the URL
+        # without its password (libpq reads PGPASSWORD or ~/.pgpass).
+        from .pg import PgDatabase, connect
+
+        url = str(catalog)
+        probe = PgDatabase(connect(url))
+        created = "meta" not in probe.table_names()
+        probe.close()
+        location: "Path | str" = url
+        shown, written = redact(url), without_password(url)
+    else:
+        path = Path(catalog)
+        location = path if path.is_absolute() else (folder / path)
+        created = not location.exists()
+        resolved = location.resolve()
+        if resolved.is_relative_to(folder.resolve()):
+            resolved = resolved.relative_to(folder.resolve())
+        shown, written = str(location), resolved.as_posix()
+    cat = Catalog.create(location)
     version = cat.schema_version()
     cat.close()
     config_path = folder / CONFIG_NAME
     wrote_config = False
     if not config_path.exists():
-        resolved = catalog_path.resolve()
-        rel = (
-            resolved.relative_to(folder.resolve())
-            if resolved.is_relative_to(folder.resolve())
-            else resolved
-        )
-        config_path.write_text(CONFIG_TEMPLATE.format(catalog=rel.as_posix()), "utf-8")
+        config_path.write_text(CONFIG_TEMPLATE.format(catalog=written), "utf-8")
         wrote_config = True
     return {
-        "catalog": str(catalog_path),
-        "created": created,
-        "schema_version": version,
-        "config": str(config_path),
-        "config_written": wrote_config,
-    }
-
-
-def _init_database(folder: Path, url: str) -> dict:
-    """A PostgreSQL catalog: the schema in an existing database; seoulrec.toml names the URL
-    without its password (libpq reads PGPASSWORD or ~/.pgpass)."""
-    from .pg import PgDatabase, connect
-
-    probe = PgDatabase(connect(url))
-    created = "meta" not in probe.table_names()
-    probe.raw.close()
-    cat = Catalog.create(url)
-    version = cat.schema_version()
-    cat.close()
-    config_path = folder / CONFIG_NAME
-    wrote_config = False
-    if not config_path.exists():
-        config_path.write_text(CONFIG_TEMPLATE.format(catalog=without_password(url)), "utf-8")
-        wrote_config = True
-    return {
-        "catalog": redact(url),
+        "catalog": shown,
         "created": created,
         "schema_version": version,
         "config": str(config_path),

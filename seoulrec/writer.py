@@ -100,30 +100,25 @@ def _write_records(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
     return changes
 
 
-_APPROVAL = itemgetter(*APPROVAL_COLUMNS)
-_ATTACHMENT = itemgetter(*ATTACHMENT_COLUMNS)
+#: The rows each record carries: (table, the record's key, columns). Booleans (is_final) are
+#: stored by sqlite3 as the integers 0 and 1.
+CHILDREN = (
+    ("approvals", "approvals", APPROVAL_COLUMNS),
+    ("attachments", "attachments", ATTACHMENT_COLUMNS),
+)
+_GETTERS_OF_CHILDREN = {table: itemgetter(*columns) for table, _, columns in CHILDREN}
 
 
 def _insert_children(conn, written: list[tuple[int, dict]]) -> None:
-    # is_final is a bool: sqlite3 stores it as the integer 0 or 1.
-    approvals = [
-        (record_id, *_APPROVAL(a)) for record_id, record in written for a in record["approvals"]
-    ]
-    if approvals:
-        conn.executemany(
-            'INSERT INTO approvals(record_id, kind, "order", position, type, name, date, is_final, level) '
-            "VALUES (?,?,?,?,?,?,?,?,?)",
-            approvals,
-        )
-    attachments = [
-        (record_id, *_ATTACHMENT(a)) for record_id, record in written for a in record["attachments"]
-    ]
-    if attachments:
-        conn.executemany(
-            "INSERT INTO attachments(record_id, name, format, size, sha256, text, status, message) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            attachments,
-        )
+    for table, key, columns in CHILDREN:
+        get = _GETTERS_OF_CHILDREN[table]
+        rows = [(record_id, *get(row)) for record_id, record in written for row in record[key]]
+        if rows:
+            names = ", ".join(f'"{c}"' for c in ("record_id", *columns))
+            conn.executemany(
+                f"INSERT INTO {table}({names}) VALUES ({', '.join('?' for _ in range(len(columns) + 1))})",
+                rows,
+            )
 
 
 def _normalise(result: dict) -> None:
