@@ -27,7 +27,8 @@ def init(
     folder: Path = typer.Option(Path("."), "--folder", help="Folder for seoulrec.toml."),
     as_json: bool = JsonOption,
 ):
-    """Create an SQLite catalog and a commented seoulrec.toml (safe to re-run).
+    """Create a catalog (an SQLite file, or the schema in an existing PostgreSQL database) and a
+    commented seoulrec.toml (safe to re-run).
 
     The catalog is found as every other command finds it: --catalog, else $SEOULREC_CATALOG,
     else the path in an existing seoulrec.toml, else seoulrec.db. A file that is not a seoulrec

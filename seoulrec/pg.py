@@ -69,6 +69,8 @@ def connect(url: str, readonly: bool = False):
         conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        if "password" in reason:
+            reason += " (the password comes from the URL, PGPASSWORD or ~/.pgpass; seoulrec.toml never holds it)"
         raise UsageError(
             f"cannot connect to the PostgreSQL catalog {redact(url)}: {reason}"
         ) from None
