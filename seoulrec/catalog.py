@@ -311,6 +311,14 @@ class Catalog:
         """Where the catalog is, for messages (a file, or a URL without its password)."""
         return str(self.path)
 
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Many new rows in the open transaction (one prepared INSERT, executemany)."""
+        if rows:
+            names = ", ".join(f'"{c}"' for c in columns)
+            self.db.conn.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})", rows
+            )
+
     def reserve_ids(self, table: str, count: int) -> range:
         """``count`` new ids for rows of ``table`` written in the open transaction (the write
         lock is held: nobody else takes the same ones)."""

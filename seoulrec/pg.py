@@ -567,6 +567,15 @@ class PgCatalog(_catalog_class()):  # type: ignore[misc]
     def transaction(self):
         return _transaction(self)
 
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Many new rows with COPY, PostgreSQL's bulk load (one stream, no statement per row)."""
+        if rows:
+            names = ", ".join(f'"{c}"' for c in columns)
+            with self.db.raw.cursor() as cursor:
+                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+
     def reserve_ids(self, table: str, count: int) -> list[int]:  # type: ignore[override]
         if count <= 0:
             return []

@@ -84,7 +84,7 @@ def _write_records(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
             list(row.values()),
         )
         record_id = int(cursor.lastrowid or 0)
-        _insert_children(db.conn, [(record_id, record)])
+        _insert_children(catalog, [(record_id, record)])
         if current:
             catalog.audit(
                 "record.new_version",
@@ -109,16 +109,11 @@ CHILDREN = (
 _GETTERS_OF_CHILDREN = {table: itemgetter(*columns) for table, _, columns in CHILDREN}
 
 
-def _insert_children(conn, written: list[tuple[int, dict]]) -> None:
+def _insert_children(catalog: Catalog, written: list[tuple[int, dict]]) -> None:
     for table, key, columns in CHILDREN:
         get = _GETTERS_OF_CHILDREN[table]
         rows = [(record_id, *get(row)) for record_id, record in written for row in record[key]]
-        if rows:
-            names = ", ".join(f'"{c}"' for c in ("record_id", *columns))
-            conn.executemany(
-                f"INSERT INTO {table}({names}) VALUES ({', '.join('?' for _ in range(len(columns) + 1))})",
-                rows,
-            )
+        catalog.insert_rows(table, ("record_id", *columns), rows)
 
 
 def _normalise(result: dict) -> None:
@@ -234,13 +229,10 @@ def write_group(catalog: Catalog, batch_id: int, results: list[dict]) -> list[li
             sources.append((result["sha256"], result["path"], batch_id, len(result["records"])))
     for columns, rows in inserts.items():
         names = ("id", *columns, "version", "is_current", "batch_id", "created")
-        conn.executemany(
-            f"INSERT INTO records ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-            rows,
-        )
+        catalog.insert_rows("records", names, rows)
     if demoted:  # after the inserts: a version written earlier in this group may be demoted
         conn.executemany("UPDATE records SET is_current = 0 WHERE id = ?", demoted)
-    _insert_children(conn, written)
+    _insert_children(catalog, written)
     if audits:
         conn.executemany(
             "INSERT INTO audit(at, actor, action, record_id, detail) VALUES (?, ?, ?, ?, ?)",
