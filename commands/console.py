@@ -167,6 +167,16 @@ class SeoulrecGroup(TyperGroup):
         except Exception as exc:
             if os.environ.get("SEOULREC_DEBUG"):
                 raise
+            if _lost_database(exc):
+                err.print(
+                    Text("error: ", style="bold red")
+                    + Text(
+                        f"the PostgreSQL catalog stopped answering ({type(exc).__name__}: {exc}); "
+                        "what was committed is kept: re-run the command when it is back"
+                    ),
+                    soft_wrap=True,
+                )
+                raise typer.Exit(EXIT_FAILURE) from None
             err.print(
                 Text("internal error: ", style="bold red")
                 + Text(
@@ -175,6 +185,14 @@ class SeoulrecGroup(TyperGroup):
                 soft_wrap=True,
             )
             raise typer.Exit(EXIT_FAILURE) from None
+
+
+def _lost_database(exc: Exception) -> bool:
+    """A PostgreSQL server that went away (restarted, network down) mid-command: not a bug."""
+    import sys
+
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
 
 
 def open_catalog(option: "str | Path | None", readonly: bool = False) -> Catalog:

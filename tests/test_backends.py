@@ -470,3 +470,27 @@ def test_the_demo_publishes_the_same_on_postgresql(cli, tmp_path, pg_url):
         )
         assert lite and pg.keys() == lite.keys(), what
         assert [n for n in lite if lite[n] != pg[n]] == [], what
+
+
+def test_a_server_that_goes_away_mid_command_is_not_called_a_bug(cli, pg_url, monkeypatch):
+    """The command's session is terminated by the server right after it connects (as a DBA's
+    pg_terminate_backend or a restart would): a clear error, not 'a bug in seoulrec'."""
+    import psycopg
+
+    from seoulrec.pg import PgCatalog
+
+    assert cli("init", "--catalog", pg_url).exit_code == 0
+    opened = PgCatalog.open.__func__
+
+    def open_then_terminated(cls, *args, **kwargs):
+        catalog = opened(cls, *args, **kwargs)
+        pid = catalog.db.raw.info.backend_pid
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return catalog
+
+    monkeypatch.setattr(PgCatalog, "open", classmethod(open_then_terminated))
+    result = cli("status", "--catalog", pg_url)
+    assert result.exit_code == 1, result.output
+    assert "the PostgreSQL catalog stopped answering" in result.output
+    assert "bug in seoulrec" not in result.output
