@@ -2,7 +2,8 @@
 # Start a throw-away PostgreSQL server on loopback for the PostgreSQL catalog tests and print
 # the URL the tests read from SEOULREC_TEST_PG. Debian's postgresql package (installed by
 # .ci/run); data under ${SEOULREC_PG_DATA:-/tmp/seoulrec-pg}, port ${SEOULREC_PG_PORT:-54329}.
-# Password authentication over TCP (the tests try wrong credentials); role seoulrec may create
+# fsync and autovacuum off: a throw-away server (an autovacuum worker in a test database would
+# also stop a non-superuser's DROP DATABASE ... WITH (FORCE)). Password authentication over TCP (the tests try wrong credentials); role seoulrec may create
 # databases (one per test).
 set -euo pipefail
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -20,7 +21,7 @@ if [ ! -f "$data/PG_VERSION" ]; then
 fi
 if ! as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$data -c max_connections=200 -c fsync=off" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$data -c max_connections=200 -c fsync=off -c autovacuum=off" start >/dev/null
 fi
 as_pg "$bin/psql" -h "$data" -p "$port" -U postgres -d postgres -qtAc \
     "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'seoulrec') THEN CREATE ROLE seoulrec LOGIN CREATEDB PASSWORD 'seoulrec'; END IF; END \$\$;" >/dev/null

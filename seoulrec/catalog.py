@@ -311,6 +311,11 @@ class Catalog:
         """Where the catalog is, for messages (a file, or a URL without its password)."""
         return str(self.path)
 
+    def reader_location(self, local: bool) -> str:
+        """What readers open, read-only, to skip sources the catalog already holds."""
+        assert self.path is not None
+        return str(self.path.resolve())
+
     def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Many new rows in the open transaction (one prepared INSERT, executemany)."""
         if rows:

@@ -768,23 +768,31 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
         )
 
 
-_KNOWN_DB: dict = {}
+_KNOWN_DB: dict = {}  # catalog -> a read-only connection, or None (cannot be reached)
 
 
 def _known(catalog_path: str, sha: str, result: dict) -> bool:
     """Whether the catalog holds this source already (then it is not extracted again). A known
     source whose record still misses attachments is reported incomplete on every run."""
-    conn = _KNOWN_DB.get(catalog_path)
-    if conn is None:
+    if catalog_path not in _KNOWN_DB:
         from .pg import PgDatabase, connect, is_url
 
-        if is_url(catalog_path):
-            conn = PgDatabase(connect(catalog_path, readonly=True))
-        else:
-            import sqlite3
+        try:
+            if is_url(catalog_path):
+                _KNOWN_DB[catalog_path] = PgDatabase(connect(catalog_path, readonly=True))
+            else:
+                import sqlite3
 
-            conn = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True, timeout=30)
-        _KNOWN_DB[catalog_path] = conn
+                _KNOWN_DB[catalog_path] = sqlite3.connect(
+                    f"file:{catalog_path}?mode=ro", uri=True, timeout=30
+                )
+        except (UsageError, OSError):
+            # A reader that cannot see the catalog (a Dask worker without its credentials)
+            # reads every item; the parent's writer still tells unchanged ones apart.
+            _KNOWN_DB[catalog_path] = None
+    conn = _KNOWN_DB[catalog_path]
+    if conn is None:
+        return False
     if conn.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha]).fetchone() is None:
         return False
     result["known"] = True
@@ -941,9 +949,7 @@ def _run(catalog, paths, options, executor, on_total, on_item, on_wait) -> Batch
     report = BatchReport(batch=batch_id, dry_run=options.dry_run)
     catalog_path = None
     if catalog is not None:  # what readers open to skip sources already catalogued
-        catalog_path = (
-            catalog.url if catalog.backend == "postgresql" else str(catalog.path.resolve())
-        )
+        catalog_path = catalog.reader_location(executor.name == "local")
     stop = False
 
     def written(result: dict, changes: list[str]) -> None:

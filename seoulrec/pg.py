@@ -21,7 +21,7 @@ import functools
 import json
 import re
 from typing import Any, Iterator
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import CatalogLocked, UsageError
 
@@ -566,6 +566,20 @@ class PgCatalog(_catalog_class()):  # type: ignore[misc]
 
     def transaction(self):
         return _transaction(self)
+
+    def reader_location(self, local: bool) -> str:
+        """Readers on this machine get the password this session used (they do not inherit a
+        PGPASSWORD set after their fork server started); a Dask worker gets the URL without it
+        and uses its own credentials, or reads every item when it has none."""
+        if not local:
+            return without_password(self.url)
+        password = self.db.raw.info.password
+        parts = urlsplit(self.url)
+        if parts.password is not None or not password:
+            return self.url
+        user, _, host = parts.netloc.rpartition("@")
+        netloc = f"{user}:{quote(password, safe='')}@{host}"
+        return urlunsplit(parts._replace(netloc=netloc))
 
     def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Many new rows with COPY, PostgreSQL's bulk load (one stream, no statement per row)."""

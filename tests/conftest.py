@@ -88,8 +88,15 @@ def pg_url():
         admin.execute(f'CREATE DATABASE "{name}"')
     url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
     yield url
+    import time
+
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for _attempt in range(10):  # a session of the server's own (autovacuum) may linger
+            try:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except psycopg.errors.InsufficientPrivilege:
+                time.sleep(0.5)
 
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -102,7 +109,7 @@ def init_catalog(request, tmp_path, cli):
         location = tmp_path / "work" / "catalog.db"
     else:
         location = request.getfixturevalue("pg_url")
-    result = cli("init", "--catalog", location, "--folder", tmp_path / "init")
+    result = cli("init", "--catalog", location)  # and seoulrec.toml here, as `catalog_path`
     assert result.exit_code == 0, result.output
     return location
 

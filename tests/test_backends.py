@@ -403,7 +403,6 @@ def test_nightly_publishes_the_same_on_both_backends_and_a_second_night_changes_
     from seoulrec.pg import without_password
 
     _inboxes(tmp_path)
-    monkeypatch.setenv("PGPASSWORD", urlsplit(pg_url).password)
     assert cli("init", "--catalog", pg_url, "--folder", tmp_path / "pg-init").exit_code == 0
     projects = {
         "sqlite": _nightly_project(tmp_path / "lite", "catalog.db", tmp_path),
@@ -414,6 +413,8 @@ def test_nightly_publishes_the_same_on_both_backends_and_a_second_night_changes_
         monkeypatch.chdir(project)
         if name == "sqlite":
             assert cli("init").exit_code == 0
+        else:  # set after the readers' fork server started (with the SQLite night)
+            monkeypatch.setenv("PGPASSWORD", urlsplit(pg_url).password)
         first = cli("nightly", "--today", TODAY, "--json")
         assert first.exit_code == 3, first.output  # broken.pdf
         second = cli("nightly", "--today", TODAY, "--json")
@@ -494,3 +495,28 @@ def test_a_server_that_goes_away_mid_command_is_not_called_a_bug(cli, pg_url, mo
     assert result.exit_code == 1, result.output
     assert "the PostgreSQL catalog stopped answering" in result.output
     assert "bug in seoulrec" not in result.output
+
+
+def test_readers_skip_known_sources_with_the_sessions_password(pg_url, tmp_path, monkeypatch):
+    """Readers come from a fork server that may have started before PGPASSWORD was set: they
+    are given the password this session used, so a re-run skips every known source."""
+    from urllib.parse import urlsplit
+
+    from seoulrec.ingest import IngestOptions, run_batch
+    from seoulrec.pg import without_password
+
+    first, _ = _inboxes(tmp_path)
+    warm = Catalog.create(tmp_path / "warm.db")  # starts the readers' fork server
+    run_batch(warm, [first / "p00"], IngestOptions(jobs=1))
+    warm.close()
+    monkeypatch.setenv("PGPASSWORD", urlsplit(pg_url).password)
+    catalog = Catalog.create(without_password(pg_url))
+    assert urlsplit(catalog.reader_location(True)).password == urlsplit(pg_url).password
+    assert urlsplit(catalog.reader_location(False)).password is None  # never sent to Dask
+    run_batch(catalog, [first], IngestOptions(jobs=1))
+    seen: list = []
+    again = run_batch(
+        catalog, [first], IngestOptions(jobs=1), on_item=lambda r, _: seen.append(r.get("known"))
+    )
+    assert again.unchanged == 14 and seen.count(True) == 14
+    catalog.close()

@@ -74,16 +74,19 @@ distributed = pytest.importorskip(
 def cluster():
     import dask
 
-    with dask.config.set({"distributed.worker.daemon": False}):
-        cluster = distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
+    # For the cluster's whole life: a worker the nanny restarts (the killed-worker test) reads
+    # the setting again, as `dask worker` started with DASK_DISTRIBUTED__WORKER__DAEMON=False does.
+    setting = dask.config.set({"distributed.worker.daemon": False})
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
     yield cluster
     cluster.close()
+    setting.__exit__(None, None, None)
 
 
 def test_dask_catalog_equals_the_local_pools(cluster, cli, tmp_path, monkeypatch):
@@ -216,9 +219,18 @@ def test_daemonic_dask_workers_are_refused_with_the_fix(tmp_path):
 
     _corpus(tmp_path / "inbox", packages=1)
     catalog = Catalog.create(tmp_path / "c.db")
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as daemonic:
+    import dask
+
+    with (
+        dask.config.set({"distributed.worker.daemon": True}),
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as daemonic,
+    ):
         options = IngestOptions(executor="dask", scheduler=daemonic.scheduler_address)
         with pytest.raises(UsageError, match="DASK_DISTRIBUTED__WORKER__DAEMON=False"):
             run_batch(catalog, [tmp_path / "inbox"], options)

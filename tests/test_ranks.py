@@ -3,6 +3,13 @@ import pytest
 from seoulrec.errors import ConfigError
 from seoulrec.model import Approval
 from seoulrec.ranks import Ladder, approval_level
+from .conftest import BACKENDS, init_catalog
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
 
 
 @pytest.mark.parametrize(

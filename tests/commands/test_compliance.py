@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 from datetime import date, timedelta
 
 from seoulrec.demo import DemoDoc, write_package
 
 from ..conftest import cli_json as j
+from ..conftest import BACKENDS, init_catalog
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
+
 
 TODAY = date.today()
 

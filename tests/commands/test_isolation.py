@@ -10,6 +10,13 @@ import pytest
 from seoulrec.demo import DemoDoc, pubdoc_xml, write_package
 
 from ..conftest import CORPUS
+from ..conftest import BACKENDS, init_catalog, open_db
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
 
 
 def slow_pdf(operations: int = 3_000_000) -> bytes:
@@ -94,7 +101,7 @@ def test_mixed_real_batch_gives_documented_outcomes(cli, catalog_path, tmp_path)
     total_files = sum(1 for p in src.rglob("*") if p.is_file())
     assert report["items"] == total_files  # the package folder is one item of its one file
     assert report["added"] == total_files - len(reasons)
-    db = sqlite3.connect(catalog_path)
+    db = open_db(catalog_path)
     kinds = dict(
         db.execute("SELECT source_format, count(*) FROM records GROUP BY source_format").fetchall()
     )
@@ -142,7 +149,7 @@ def test_material_kind_and_title_from_manifest_option_and_folder(cli, catalog_pa
     assert code == 0 and report["added"] == 3
     rows = {
         r[0].rsplit("/", 1)[-1]: r[1:]
-        for r in sqlite3.connect(catalog_path).execute(
+        for r in open_db(catalog_path).execute(
             "SELECT source_path, kind, material_kind, title FROM records"
         )
     }

@@ -12,6 +12,14 @@ from seoulrec.catalog import Catalog
 from seoulrec.meetings import findings
 
 from ..conftest import cli_json as j
+from ..conftest import BACKENDS, init_catalog
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
+
 
 TODAY = date.today()  # the minutes' publication date is the day they are decided: real time
 
@@ -44,7 +52,7 @@ def manifest(tmp_path):
 
 
 def test_meetings_import_rules_and_portal_pages(cli, catalog_path, manifest, tmp_path):
-    config = catalog_path.parent / "seoulrec.toml"
+    config = tmp_path / "work" / "seoulrec.toml"  # written by init, beside the SQLite catalog
     config.write_text(
         config.read_text("utf-8")
         + '\n[disclosure.materials]\n"회의록" = "public"\n"회의자료" = "public"\n',

@@ -1,10 +1,19 @@
 """status, batches, failures (resolve, retry), audit, and bulk decisions, through the CLI."""
 
+import pytest
 import json
 
 from seoulrec.demo import DemoDoc, write_package
 
 from ..conftest import cli_json as j
+from ..conftest import BACKENDS, init_catalog
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
+
 
 TODAY = "2026-11-26"
 

@@ -3,12 +3,21 @@ manifest links, and the items overdue for their cycle."""
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from seoulrec.demo import DemoDoc, write_package
 
 from ..conftest import cli_json as j
 from ..conftest import corpus_file
+from ..conftest import BACKENDS, init_catalog
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
 
 
 def test_seouls_public_list_imports_as_it_is(cli, catalog_path):

@@ -3,11 +3,21 @@ portal's statistics page (one implementation)."""
 
 from __future__ import annotations
 
+import pytest
+
 import re
 
 from seoulrec.demo import DemoDoc, write_package
 
 from ..conftest import cli_json as j
+from ..conftest import BACKENDS, init_catalog
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
+
 
 TODAY = "2026-11-27"
 

@@ -9,6 +9,14 @@ import pytest
 from seoulrec.demo import DemoDoc, write_package
 
 from ..conftest import cli_json as j
+from ..conftest import BACKENDS, init_catalog
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog_path(request, tmp_path, cli):
+    """Every test here runs on an SQLite catalog and on a PostgreSQL one."""
+    return init_catalog(request, tmp_path, cli)
+
 
 TODAY = "2026-11-26"
 LONG_TITLE = "소규모주택정비사업 추진실적 제출에 관한 전략주택공급과 협조 요청 알림 [/x] [bold]"
