@@ -5,9 +5,9 @@ seoulrec's SQL is written once, in SQLite's dialect (SQLite is the embedded defa
 sqlite-utils). ``PgDatabase`` offers the part of sqlite-utils' surface the catalog uses and
 turns each statement into PostgreSQL's dialect where the two differ (placeholders, upserts,
 ``group_concat``, JSON lists, the partition expression, column types, the append-only
-triggers); statements are translated once and cached. What cannot be translated has its own
-PostgreSQL implementation in the catalog (ids reserved from sequences, the ingest lock, sizes,
-integrity checks).
+triggers); statements are translated once and cached. What cannot be translated, or is much
+faster another way, has its own PostgreSQL implementation in the catalog (ids reserved from
+sequences, COPY for a group's rows, the ingest and nightly locks, sizes, integrity checks).
 
 Transactions keep SQLite's semantics: one writer at a time per catalog (a transaction-scoped
 advisory lock taken at BEGIN, as SQLite's BEGIN IMMEDIATE takes the write lock), readers never
@@ -69,13 +69,18 @@ def connect(url: str, readonly: bool = False):
         conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        secret = urlsplit(url).password
+        if secret:
+            reason = reason.replace(secret, "***")
         if "password" in reason:
             reason += " (the password comes from the URL, PGPASSWORD or ~/.pgpass; seoulrec.toml never holds it)"
         raise UsageError(
             f"cannot connect to the PostgreSQL catalog {redact(url)}: {reason}"
         ) from None
     except psycopg.ProgrammingError as exc:  # a malformed URL
-        raise UsageError(f"not a usable PostgreSQL URL {redact(url)}: {exc}") from None
+        secret = urlsplit(url).password
+        reason = str(exc).replace(secret, "***") if secret else str(exc)
+        raise UsageError(f"not a usable PostgreSQL URL {redact(url)}: {reason}") from None
     conn.adapters.register_dumper(bool, _bool_dumper())  # SQLite's booleans are integers
     conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
     if readonly:
