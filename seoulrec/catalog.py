@@ -1,7 +1,8 @@
-"""The SQLite catalog (through sqlite-utils): schema, migrations, queries.
+"""The catalog: schema, migrations, queries. SQLite through sqlite-utils by default; a
+``postgresql://`` location opens ``seoulrec.pg.PgCatalog`` with the same schema and methods.
 
-One file, WAL mode, a schema version in ``meta`` and forward-only migrations. Every write of one
-ingested item happens in one transaction, so a killed run leaves a consistent catalog.
+One file, WAL mode, a schema version in ``meta`` and forward-only migrations. Ingested items are
+written whole, in transactions of whole groups, so a killed run leaves a consistent catalog.
 """
 
 from __future__ import annotations

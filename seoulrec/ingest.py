@@ -1,9 +1,9 @@
 """The batch: walk, identify, hash, extract (in worker processes), write, report.
 
 Discovery runs in the parent; each item (a file or a package) is read, hashed and extracted
-in a worker process with a time and memory limit (pebble), and the parent writes results in
-discovery order, one transaction per item. Re-running a batch skips items whose SHA-256 the
-catalog already holds.
+in a reader process with a time and memory limit (``seoulrec.executors``: a local pebble pool or
+a Dask cluster), and the parent writes results in discovery order, whole items in groups
+(``seoulrec.writer``). Re-running a batch skips items whose SHA-256 the catalog already holds.
 """
 
 from __future__ import annotations
@@ -908,12 +908,8 @@ def run_batch(
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     # The executor is reached (a Dask scheduler answers, its workers see the inputs) before
     # anything is read or the batch opened.
-    executor = make_executor(options, paths)
-    executor.__enter__()
-    try:
+    with make_executor(options, paths) as executor:
         return _run(catalog, paths, options, executor, on_total, on_item, on_wait)
-    finally:
-        executor.__exit__(None, None, None)
 
 
 def _run(catalog, paths, options, executor, on_total, on_item, on_wait) -> BatchReport:
