@@ -196,8 +196,12 @@ def public_title(info: dict, original_public: bool, masker: Masker) -> tuple[str
     original is withheld is not published (it is the body); nor is page furniture. The list then
     shows a neutral title built from kind, department and date."""
     title = (info["title"] or "").strip()
-    from_body = info.get("title_source") == "body" and not original_public
-    if not title or from_body or _JUNK_TITLE.match(title):
+    source = info.get("title_source")
+    from_body = source == "body" and not original_public
+    # A title the document or list states as its title ("[민원]" in Seoul's real list) is the
+    # officers' own and is published as given (masked); page furniture comes from first lines.
+    junk = source != "document" and bool(_JUNK_TITLE.match(title))
+    if not title or from_body or junk:
         kind = info.get("material_kind") or (
             "비정형 자료" if info.get("kind") == "material" else "결재문서"
         )

@@ -714,12 +714,16 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
             row_sha = sha256_bytes(
                 json.dumps(asdict(row), sort_keys=True, ensure_ascii=False, default=str).encode()
             )
+            # A list row is keyed by its package_id, unique per document in Seoul's lists;
+            # its department document number repeats across offices (every fire station has
+            # its own 예방과), so it keys only rows that carry no package_id.
             package_id = row.metadata.get("package_id")
-            key = _record_key(
-                row,
+            key = (
                 f"pkg:{package_id}"
                 if package_id
-                else f"row:{shown_path(path.resolve())}:{row.metadata.get('line')}",
+                else _record_key(
+                    row, f"row:{shown_path(path.resolve())}:{row.metadata.get('line')}"
+                )
             )
             result["records"].append(
                 _record(row, key, row_sha, item.path, fmt, ladder, "approval", None)
