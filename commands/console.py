@@ -22,6 +22,8 @@ from typing import Any
 
 import click
 import typer
+
+from seoulrec.cells import spreadsheet_safe
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -123,7 +125,8 @@ def listing(
         )
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(v) for v in row])
+            # Text a spreadsheet would run as a formula gets a leading ' (OWASP).
+            writer.writerow([spreadsheet_safe(v) if isinstance(v, str) else _cell(v) for v in row])
         sys.stdout.flush()
     else:
         table(title, columns, rows)

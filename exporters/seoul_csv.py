@@ -7,6 +7,7 @@ import io
 import json
 from xml.sax.saxutils import escape
 
+from seoulrec.cells import spreadsheet_safe
 from seoulrec.plugins import LineExporter, LineFile
 
 _JSON = json.JSONEncoder(ensure_ascii=False).encode
@@ -87,14 +88,15 @@ class SeoulCsvExporter(LineExporter):
         values = [out[key] for key in HEADER]
         # Escape all values in one pass (a separator no value can hold), then lay them out.
         escaped = escape("\x00".join(values)).split("\x00")
-        return _csv_line(values), _JSON(out), XML_RECORD.format(*escaped)
+        csv_values = [spreadsheet_safe(v) for v in values]  # OWASP: no formulas in cells
+        return _csv_line(csv_values), _JSON(out), XML_RECORD.format(*escaped)
 
     def write_tombstones(self, context, tombstones, folder) -> dict:
         with open(folder / "withdrawn.csv", "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\r\n")
             writer.writerow(["package_id", "reason"])
             for t in tombstones:
-                writer.writerow([t["id"], t["reason"]])
+                writer.writerow([spreadsheet_safe(t["id"]), spreadsheet_safe(t["reason"])])
         return {}
 
 

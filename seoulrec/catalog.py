@@ -401,11 +401,28 @@ class Catalog:
         path = Path(path)
         if not path.is_file():
             raise CatalogNotFound(f"no catalog at {path}; run `seoulrec init` first")
+        # Only `init` creates a schema: an empty file, /proc/self/environ or another file is
+        # refused before SQLite can write a byte into it.
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise UsageError(f"cannot read the catalog {path} ({exc.strerror})") from None
+        if head != b"SQLite format 3\x00":
+            raise CatalogNotFound(
+                f"{path} is {'an empty file' if not head else 'not an SQLite database'}, not a "
+                "seoulrec catalog; give the catalog's path, or run `seoulrec init` with a new file name"
+            )
         try:
             catalog = cls(path, cls._connect(path, readonly=readonly))
             version = catalog.schema_version()
         except sqlite3.DatabaseError as exc:
             raise UsageError(f"{path} is not a seoulrec catalog ({exc})") from None
+        if version == 0:
+            catalog.close()
+            raise CatalogNotFound(
+                f"{path} is an SQLite database without a seoulrec catalog in it; run `seoulrec init`"
+            )
         if not readonly and version < SCHEMA_VERSION:
             catalog.migrate()
         elif version > SCHEMA_VERSION:

@@ -96,6 +96,14 @@ def _str(value) -> str | None:
     return None if isinstance(value, str) else "text in quotes"
 
 
+def _http_url(value) -> str | None:
+    """An address published in every row: http(s) only (never javascript:, data:, file:)."""
+    if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+        if not any(c in value for c in "\"'<> \t\r\n\\"):
+            return None
+    return 'an http:// or https:// address, e.g. "https://opengov.seoul.go.kr/sanction/"'
+
+
 def _bool(value) -> str | None:
     return None if isinstance(value, bool) else "true or false"
 
@@ -184,7 +192,7 @@ SCHEMA: dict[str, dict] = {
         "features": _one_of("morph", "char+stem"),
         "*": lambda value: None,  # classifier plugins read their own keys here
     },
-    "export": {"base_url": _str, "licence": _str},
+    "export": {"base_url": _http_url, "licence": _str},
     "nightly": {
         "out": _str,
         "inboxes": _inboxes,
@@ -233,7 +241,12 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{candidate}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{candidate}: invalid TOML ({exc})") from None
-    validate_config(data, str(candidate))
+    except RecursionError:
+        raise ConfigError(f"{candidate}: nested too deeply to be a seoulrec.toml") from None
+    try:
+        validate_config(data, str(candidate))
+    except RecursionError:
+        raise ConfigError(f"{candidate}: nested too deeply to be a seoulrec.toml") from None
     return Config(candidate.resolve(), data)
 
 

@@ -81,10 +81,15 @@ def read_manifest(path: Path) -> list[dict]:
             rows = json.loads(text)
         except ValueError as exc:
             raise ConfigError(f"{path}: invalid JSON ({exc})") from None
-        if not all(isinstance(r, dict) for r in rows):
+        except RecursionError:
+            raise ConfigError(f"{path}: JSON nested too deeply for a meetings manifest") from None
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ConfigError(f"{path}: a JSON meetings manifest is a list of objects")
     else:
-        rows = list(csv.DictReader(io.StringIO(text)))
+        try:
+            rows = list(csv.DictReader(io.StringIO(text)))
+        except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a NUL byte
+            raise ConfigError(f"{path}: not a readable CSV meetings manifest ({exc})") from None
     unknown = sorted({k for r in rows for k in r if k not in FIELDS and k is not None})
     if unknown:
         raise ConfigError(
@@ -93,19 +98,50 @@ def read_manifest(path: Path) -> list[dict]:
     return [{k: ("" if v is None else str(v)).strip() for k, v in r.items() if k} for r in rows]
 
 
+#: Meetings of the open administration fall in these years; outside them a date is a typo
+#: (0001-01-01) that would break every later date sum (5 days before, 7 days after).
+YEARS = (1948, 2199)
+
+
 def _when(value: str) -> datetime | None:
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value, fmt)
+            parsed = datetime.strptime(value, fmt)
         except ValueError:
             continue
+        return parsed if YEARS[0] <= parsed.year <= YEARS[1] else None
     return None
+
+
+def inside_folder(folder: Path, value: str) -> tuple[Path | None, str]:
+    """A manifest's document path, only inside the manifest's folder: relative, no ``..`` out
+    of it, no symbolic link on the way (a manifest must not publish /etc/passwd). Returns the
+    path, or None and why it was refused."""
+    if not value or "\x00" in value:
+        return None, "not a file name"
+    given = Path(value)
+    if given.is_absolute() or value.startswith(("\\", "~")):
+        return None, "an absolute path; name documents relative to the manifest's folder"
+    root = folder.resolve()
+    path = root
+    for part in given.parts:
+        if part in ("", "."):
+            continue
+        if part == "..":
+            return None, "it leaves the manifest's folder"
+        path = path / part
+        if path.is_symlink():
+            return None, "a symbolic link; manifests name regular files only"
+    if not path.resolve().is_relative_to(root):
+        return None, "it leaves the manifest's folder"
+    return path, ""
 
 
 def _row(raw: dict, folder: Path, today: date) -> tuple[dict | None, list[str], list[str]]:
     """A meeting from one manifest row; (meeting, errors that skip it, warnings that keep it)."""
     errors: list[str] = []
     warnings: list[str] = []
+    refused: list[str] = []
     if not raw.get("id"):
         errors.append("no id")
     if not raw.get("title"):
@@ -136,7 +172,11 @@ def _row(raw: dict, folder: Path, today: date) -> tuple[dict | None, list[str], 
         return None, errors, warnings
 
     def document(value: str) -> Path | None:
-        path = (folder / value).resolve()
+        path, problem = inside_folder(folder, value)
+        if problem:
+            refused.append(f"document {value!r} refused: {problem}")
+            return None
+        assert path is not None
         if not path.is_file():
             warnings.append(f"document {value} does not exist")
             return None
@@ -164,6 +204,7 @@ def _row(raw: dict, folder: Path, today: date) -> tuple[dict | None, list[str], 
             "organ": raw.get("organ") or None,
             "minutes_path": str(minutes) if minutes else None,
             "materials_paths": [str(p) for p in materials],
+            "refused": refused,
         },
         errors,
         warnings,
@@ -193,6 +234,7 @@ def import_meetings(catalog: Catalog, manifest: Path, config, today: date | None
             failures.append({"row": where, "id": raw.get("id"), "errors": errors})
             continue
         warnings += [{"row": where, "id": raw["id"], "warning": n} for n in notes]
+        failures += [{"row": where, "id": raw["id"], "errors": [r]} for r in meeting["refused"]]
         meetings.append(meeting)
     # The documents are materials like any other: ingested, decided, published by class.
     documents: dict[str, str] = {}
@@ -220,7 +262,7 @@ def import_meetings(catalog: Catalog, manifest: Path, config, today: date | None
     stamp = now()
     with catalog.transaction():
         for m in meetings:
-            row = {k: v for k, v in m.items() if k != "materials_paths"}
+            row = {k: v for k, v in m.items() if k not in ("materials_paths", "refused")}
             row["minutes_key"] = documents.get(m["minutes_path"] or "")
             row["materials"] = json.dumps(
                 [documents[p] for p in m["materials_paths"] if p in documents], ensure_ascii=False
@@ -251,6 +293,20 @@ def import_meetings(catalog: Catalog, manifest: Path, config, today: date | None
         "failed": failures,
         "warnings": warnings,
     }
+
+
+#: Meeting fields a citizen reads; each goes through the masker before publication.
+PUBLISHED_TEXT = ("title", "committee", "place", "department", "field", "organ")
+
+
+def public_meetings(catalog: Catalog, masker) -> list[dict]:
+    """``list_meetings`` as the portal publishes it: every text field masked."""
+    rows = list_meetings(catalog)
+    for m in rows:
+        for name in PUBLISHED_TEXT:
+            if m.get(name):
+                m[name] = masker.mask(m[name])[0]
+    return rows
 
 
 def list_meetings(catalog: Catalog) -> list[dict]:

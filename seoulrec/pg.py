@@ -40,9 +40,22 @@ def is_url(location: Any) -> bool:
     return isinstance(location, str) and location.startswith(SCHEMES)
 
 
+def _split(url: str):
+    """``urlsplit``, or None for a URL it cannot parse (``postgresql://[::1``)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+        return parts
+    except ValueError:
+        return None
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
+    """The URL without its password, for messages (an unparseable URL is not echoed at all:
+    it could hold the password anywhere)."""
+    parts = _split(url)
+    if parts is None:
+        return url.split(":", 1)[0] + "://(a malformed URL)"
     if parts.password is None:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
@@ -50,7 +63,9 @@ def redact(url: str) -> str:
 
 
 def without_password(url: str) -> str:
-    parts = urlsplit(url)
+    parts = _split(url)
+    if parts is None:
+        return redact(url)
     if parts.password is None:
         return url
     return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", "@")))
@@ -65,6 +80,11 @@ def connect(url: str, readonly: bool = False):
         raise UsageError(
             "a postgresql:// catalog needs the psycopg package: pip install 'seoulrec[postgres]'"
         ) from None
+    if _split(url) is None:
+        raise UsageError(
+            f"not a usable PostgreSQL URL {redact(url)}: write it as postgresql://USER@HOST:PORT/DB "
+            "(an IPv6 host in brackets, [::1])"
+        )
     try:
         conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
     except psycopg.OperationalError as exc:
@@ -85,6 +105,14 @@ def connect(url: str, readonly: bool = False):
     conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
     if readonly:
         conn.execute("SET default_transaction_read_only = on")
+    else:
+        row = conn.execute("SHOW default_transaction_read_only").fetchone()
+        if row and str(row[0]).lower() == "on":
+            conn.close()
+            raise UsageError(
+                f"the PostgreSQL session for {redact(url)} is read-only (default_transaction_read_only "
+                "= on, from the URL's options, the role or the database); this command writes to the catalog"
+            )
     return conn
 
 

@@ -427,7 +427,9 @@ def build_site(
                         # With a BOM: web servers send .txt without a charset, browsers then guess wrong.
                         target.write_text(masker.mask(text or "")[0], "utf-8-sig")
                         href = f"../files/{row['id']}/{index}.txt"
-                    links.append({"name": name, "href": href})
+                    # An attachment's name can hold a person (신청서_홍길동_880808-1122334):
+                    # masked on public and withheld records alike, and so in the search index.
+                    links.append({"name": masker.mask(name or "")[0], "href": href})
                 text = row.get("text") if row["original_public"] else None
                 # Everything the page shows is what it can be found by.
                 shown = [
@@ -461,7 +463,7 @@ def build_site(
         pages = len(summaries)
         old_listings = (previous or {}).get("listings", {}) if reuse_until is not None else {}
         listings: dict[str, str] = {}
-        meetings = _meeting_pages(catalog, env, tmp, common, state)
+        meetings = _meeting_pages(catalog, env, tmp, common, state, masker)
         meetings_by: dict[str, dict[str, list[dict]]] = {"field": {}, "department": {}}
         for m in meetings:
             brief = {k: m[k] for k in ("slug", "title", "scheduled_at", "status_label")}
@@ -574,14 +576,16 @@ def _summary(row: dict) -> Summary:
     )
 
 
-def _meeting_pages(catalog: Catalog, env, tmp: Path, common: dict, state: dict) -> list[dict]:
+def _meeting_pages(
+    catalog: Catalog, env, tmp: Path, common: dict, state: dict, masker
+) -> list[dict]:
     """회의 공개: one page per meeting and meetings/index.html (예정된 회의, 완료된 회의). What
     is 'upcoming' is judged on the day of the last disclosure run, so the same catalog always
     builds the same bytes."""
-    from .meetings import list_meetings
+    from .meetings import public_meetings
 
     today = str(state.get("today") or "")
-    meetings = list_meetings(catalog)
+    meetings = public_meetings(catalog, masker)
     folder = tmp / "meetings"
     folder.mkdir()
     template = env.get_template("meeting.html")
