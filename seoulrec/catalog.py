@@ -418,7 +418,7 @@ class Catalog:
             version = catalog.schema_version()
         except sqlite3.DatabaseError as exc:
             raise UsageError(f"{path} is not a seoulrec catalog ({exc})") from None
-        if version == 0:
+        if version == 0 and "meta" not in catalog.db.table_names():
             catalog.close()
             raise CatalogNotFound(
                 f"{path} is an SQLite database without a seoulrec catalog in it; run `seoulrec init`"

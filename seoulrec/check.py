@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from .catalog import Catalog, _process_alive
-from .outdir import _LEFTOVER, MANIFEST, made_by_seoulrec
+from .outdir import _LEFTOVER, MANIFEST, foreign_files, made_by_seoulrec
 
 CHECKS = (
     "integrity",
@@ -212,19 +212,7 @@ def verify_output(folder: Path, digests: bool = True) -> list[dict]:
             found.append(
                 _problem("outputs", f"{folder}: {name} does not match its SHA-256 in the manifest")
             )
-    extra = []
-    for top, _dirs, names in os.walk(payload):
-        for name in names:
-            rel = os.path.relpath(os.path.join(top, name), payload).replace(os.sep, "/")
-            # .seoulrec/ holds an exporter's own sidecars (row ids per month), not published files.
-            if (
-                rel != MANIFEST
-                and rel not in listed
-                and not rel.startswith(
-                    (".seoulrec/", "bagit.txt", "bag-info.txt", "manifest-", "tagmanifest-")
-                )
-            ):
-                extra.append(rel)
+    extra = foreign_files(folder, manifest)
     if extra:
         found.append(
             _problem(

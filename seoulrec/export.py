@@ -377,7 +377,7 @@ def export_is_current(catalog: Catalog, exporter_name: str, out: Path, settings:
     from .outdir import read_manifest
 
     out = Path(out)
-    manifest = read_manifest(out) if out.is_dir() else None
+    manifest = read_manifest(out, catalog) if out.is_dir() else None
     if not manifest or manifest.get("fingerprint") != export_fingerprint(
         exporter_name, settings, catalog_id_of(catalog)
     ):
@@ -408,8 +408,11 @@ def run_export(
     import time
 
     from .outdir import (
+        carry_foreign_files,
+        sign_folder,
         check_destination,
         clean_leftovers,
+        folder_id,
         link_or_copy,
         new_temp_folder,
         read_manifest,
@@ -419,7 +422,11 @@ def run_export(
     started = time.perf_counter()
     exporter_cls = exporters.get(exporter_name)
     out = check_destination(
-        out, [p for p in (catalog.path, *protected) if p], force=force, inboxes=inboxes
+        out,
+        [p for p in (catalog.path, *protected) if p],
+        force=force,
+        inboxes=inboxes,
+        catalog=catalog,
     )
     seq_row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
     if seq_row is None:
@@ -454,7 +461,8 @@ def run_export(
     base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
     default_licence = str(settings.get("licence", ""))
     fingerprint = export_fingerprint(exporter_name, settings, meta.get("catalog_id"))
-    previous = read_manifest(out) if out.is_dir() else None
+    previous = read_manifest(out, catalog) if out.is_dir() else None
+    signature = folder_id(catalog, out)
     kind, since_seq = "full", None
     if since_last:
         if not exporter_cls.incremental:
@@ -671,6 +679,8 @@ def run_export(
             json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         ).encode()
         (tmp / MANIFEST).write_bytes(manifest_bytes)
+        sign_folder(tmp, signature)
+        kept = carry_foreign_files(out, tmp, catalog)
         swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -699,7 +709,13 @@ def run_export(
         "run": run_id,
         "destination": str(out),
         "manifest": manifest,
-        "notes": notes,
+        "kept": kept,
+        "notes": notes
+        + (
+            [f"kept {len(kept)} files seoulrec did not write: {', '.join(kept[:5])}"]
+            if kept
+            else []
+        ),
         "seconds": round(time.perf_counter() - started, 3),
     }
 

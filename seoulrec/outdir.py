@@ -24,24 +24,122 @@ from pathlib import Path
 from .errors import UsageError
 
 MANIFEST = "manifest.json"
+#: The folder's signature: a random id the catalog also records for the folder's path.
+SIGNATURE = ".seoulrec/folder-id"
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
 
 
-def made_by_seoulrec(folder: Path) -> bool:
-    """Whether ``folder`` holds a manifest that seoulrec wrote (its ``schema`` is ours)."""
+#: Folders no output goes into or replaces, whatever --force says (beside / and the home folder).
+SYSTEM_FOLDERS = tuple(
+    Path(p)
+    for p in (
+        "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc",
+        "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var", "/home", "/mnt", "/media",
+    )
+)  # fmt: skip
+#: What in an output folder is seoulrec's besides the files its manifest lists.
+OWN_PREFIXES = (".seoulrec/", "bagit.txt", "bag-info.txt", "manifest-", "tagmanifest-")
+
+
+def _load(folder: Path) -> dict | None:
     try:
         with open(folder / MANIFEST, encoding="utf-8") as fh:
             manifest = json.load(fh)
-    except (OSError, ValueError):
-        return False
-    return isinstance(manifest, dict) and str(manifest.get("schema", "")).startswith("seoulrec.")
-
-
-def read_manifest(folder: Path) -> dict | None:
-    if not made_by_seoulrec(folder):
+    except (OSError, ValueError, RecursionError):
         return None
-    with open(folder / MANIFEST, encoding="utf-8") as fh:
-        return json.load(fh)
+    if isinstance(manifest, dict) and str(manifest.get("schema", "")).startswith("seoulrec."):
+        return manifest
+    return None
+
+
+def _folder_key(folder: Path) -> str:
+    return f"output_folder:{Path(os.path.abspath(folder)).resolve()}"
+
+
+def recorded_folder_id(catalog, folder: Path) -> str | None:
+    """The signature the catalog recorded for the output folder at this path, if any."""
+    row = catalog.db.execute(
+        "SELECT value FROM meta WHERE key = ?", [_folder_key(folder)]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def folder_id(catalog, folder: Path) -> str:
+    """The folder's signature: a random id written into its manifest and recorded in the catalog
+    for this path before anything is written (a run killed after its swap still left a folder
+    the catalog knows)."""
+    known = recorded_folder_id(catalog, folder)
+    if known:
+        return known
+    new = uuid.uuid4().hex
+    with catalog.transaction():
+        catalog.db.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", [_folder_key(folder), new]
+        )
+    return recorded_folder_id(catalog, folder) or new
+
+
+def made_by_seoulrec(folder: Path, catalog=None) -> bool:
+    """Whether ``folder`` holds a manifest that seoulrec wrote: its ``schema`` is ours and, given
+    the catalog, its signature (``.seoulrec/folder-id``) is the one the catalog recorded for this
+    path (a seoulrec manifest copied into another folder is not trusted)."""
+    manifest = _load(folder)
+    if manifest is None:
+        return False
+    if catalog is None:
+        return True
+    recorded = recorded_folder_id(catalog, folder)
+    try:
+        signed = (folder / SIGNATURE).read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(recorded) and signed == recorded
+
+
+def sign_folder(tmp: Path, signature: str) -> None:
+    """Write the folder's signature beside its manifest (not in it: the manifest of the same
+    catalog state stays byte-identical from folder to folder)."""
+    (tmp / SIGNATURE).parent.mkdir(exist_ok=True)
+    (tmp / SIGNATURE).write_text(signature + "\n", "ascii")
+
+
+def read_manifest(folder: Path, catalog=None) -> dict | None:
+    return _load(folder) if made_by_seoulrec(folder, catalog) else None
+
+
+def foreign_files(folder: Path, manifest: dict) -> list[str]:
+    """Files in a seoulrec output folder that seoulrec did not write (not in its manifest):
+    a CNAME, a page someone added. Relative paths, sorted."""
+    listed = set(manifest.get("files", {}))
+    bag = (folder / "bagit.txt").is_file()
+    found = []
+    for top, _dirs, names in os.walk(folder):
+        for name in names:
+            rel = os.path.relpath(os.path.join(top, name), folder).replace(os.sep, "/")
+            inside = rel[len("data/") :] if bag and rel.startswith("data/") else rel
+            if rel == MANIFEST or inside in listed or rel.startswith(OWN_PREFIXES):
+                continue
+            found.append(rel)
+    return sorted(found)
+
+
+def carry_foreign_files(out: Path, tmp: Path, catalog=None) -> list[str]:
+    """Copy (hard-link) into the new content ``tmp`` every file of ``out`` that seoulrec did not
+    write, so a swap replaces only seoulrec's own files. A foreign file where seoulrec now writes
+    one of its own stops the run (nothing replaced). Returns the files carried over."""
+    manifest = read_manifest(out, catalog) if out.is_dir() else None
+    if manifest is None:
+        return []
+    carried = foreign_files(out, manifest)
+    clashes = [rel for rel in carried if (tmp / rel).exists()]
+    if clashes:
+        raise UsageError(
+            f"{out / clashes[0]} was not written by seoulrec, and seoulrec now writes a file of its "
+            f"own there ({len(clashes)} such files); move it and run again (nothing was replaced)"
+        )
+    for rel in carried:
+        link_or_copy(out / rel, tmp / rel)
+    return carried
 
 
 def check_destination(
@@ -50,6 +148,7 @@ def check_destination(
     force: bool = False,
     option: str = "--out",
     inboxes: list[Path] | tuple = (),
+    catalog=None,
 ) -> Path:
     """Resolve and vet an output folder; raise ``UsageError`` (exit 2) before touching anything.
     ``protected``: files and folders the output must not hold; ``inboxes``: folders it must not
@@ -66,6 +165,7 @@ def check_destination(
     home = Path(os.path.expanduser("~")).resolve()
     if resolved == home:
         raise UsageError(f"{option} {out} is your home folder; give a folder of its own")
+    check_not_system(resolved, out, option)
     for path in protected:
         if path is None:
             continue
@@ -82,7 +182,7 @@ def check_destination(
             )
     if resolved.exists() and not resolved.is_dir():
         raise UsageError(f"{option} {out} is a file; give a folder")
-    if resolved.is_dir() and not made_by_seoulrec(resolved):
+    if resolved.is_dir() and not made_by_seoulrec(resolved, catalog):
         try:
             non_empty = any(True for _ in os.scandir(resolved))
         except OSError as exc:
@@ -102,6 +202,17 @@ def check_destination(
             f"{option} {out}: not writable (seoulrec writes beside it and swaps it into place)"
         )
     return resolved
+
+
+def check_not_system(resolved: Path, given, option: str = "--out") -> None:
+    """Refuse a system folder (/etc, /usr, /root, /tmp itself ...): outputs go into a folder of
+    their own, never into one the system or other users rely on."""
+    for system in SYSTEM_FOLDERS:
+        if resolved == system or (system.resolve() == resolved):
+            raise UsageError(
+                f"{option} {given} is the system folder {system}; give a folder of its own "
+                f"(e.g. {system}/seoulrec-public if you must publish under it)"
+            )
 
 
 def _alive(pid: int) -> bool:
@@ -131,7 +242,7 @@ def clean_leftovers(out: Path) -> list[str]:
         shutil.rmtree(entry.path, ignore_errors=True)
         removed.append(entry.name)
     for old in olds:
-        if not out.exists() and made_by_seoulrec(old):
+        if not out.exists() and made_by_seoulrec(old):  # the catalog's id is checked on use
             os.rename(old, out)  # a swap killed between its two renames (no RENAME_EXCHANGE here)
             removed.append(f"{old.name} (restored as {out.name})")
         else:

@@ -124,6 +124,14 @@ class Plan:
             if path is not None and not path.is_file():
                 raise UsageError(f"[nightly] {name} file {path} does not exist")
         out = Path(os.path.abspath(os.path.expanduser(str(self.out)))).resolve()
+        from .outdir import check_not_system
+
+        # The folders export refuses are refused here too, before any stage runs.
+        if out == Path(out.anchor) or out == Path(os.path.expanduser("~")).resolve():
+            raise UsageError(
+                f"output folder {self.out} is the root or your home folder; give a folder of its own"
+            )
+        check_not_system(out, self.out, "--out")
         for inbox in self.inboxes:
             where = inbox.path.resolve()
             if out == where or out.is_relative_to(where) or where.is_relative_to(out):

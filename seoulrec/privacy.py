@@ -41,7 +41,9 @@ INTL_PHONE = (
 # as part of "…은행", which the 은행 cue finds.
 ACCOUNT = r"(?:계좌|입금|송금|예금주|은행|농협|신한|새마을금고|우체국|카카오뱅크|토스뱅크)[^\n\d*]{0,15}(?P<account>\d{2,6}-\d{2,6}-\d{2,7}(?:-\d{1,3})?(?![\d-])|\d{10,14}(?![\d-]))"
 BUSINESS = r"\d{3}-\d{2}-\d{5}(?![\d-])"
-_CUES = r"성\s?명|이\s?름|성\s?함|신청인|민원인|청구인|신고인|의뢰인|진정인|대상자|피해자|보호자|고인"
+_CUES = (
+    r"성\s?명|이\s?름|성\s?함|신청인|민원인|청구인|신고인|의뢰인|진정인|대상자|피해자|보호자|고인"
+)
 # A cue word right after a cue ("민원인 신청인 김철수") is not the name: the next cue's match
 # finds it (finditer does not overlap, so taking the cue would hide the real name). A name
 # is written as one word (김철수), with spaced syllables (탁 윤 희) or in brackets
@@ -179,7 +181,11 @@ def mask_value(kind: str, value: str) -> str:
     if kind == "name":
         if " " in value:  # spaced syllables (탁 윤 희): the same mask, spaces kept
             syllables = value.split(" ")
-            inner = ["*"] * (len(syllables) - 1) if len(syllables) <= 2 else ["*"] * (len(syllables) - 2) + [syllables[-1]]
+            inner = (
+                ["*"] * (len(syllables) - 1)
+                if len(syllables) <= 2
+                else ["*"] * (len(syllables) - 2) + [syllables[-1]]
+            )
             return " ".join([syllables[0], *inner])
         if len(value) <= 2:
             return value[0] + "*"

@@ -38,8 +38,11 @@ from .export import (
 from .model import CLASS_LABELS
 from .outdir import (
     MANIFEST,
+    carry_foreign_files,
+    sign_folder,
     check_destination,
     clean_leftovers,
+    folder_id,
     link_or_copy,
     new_temp_folder,
     read_manifest,
@@ -93,6 +96,7 @@ class SiteResult:
     search: dict = field(default_factory=dict)
     seconds: float = 0.0
     reused: int = 0  # record pages kept from the previous build (--since last)
+    kept: list = field(default_factory=list)  # files in the folder that seoulrec did not write
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -281,7 +285,7 @@ def site_is_current(
 ) -> bool:
     """``out`` holds the site of the catalog's present decisions (nothing to rebuild)."""
     out = Path(out)
-    manifest = read_manifest(out) if out.is_dir() else None
+    manifest = read_manifest(out, catalog) if out.is_dir() else None
     if not manifest or manifest.get("fingerprint") != site_fingerprint(
         catalog, settings, search, korean_terms
     ):
@@ -329,7 +333,11 @@ def build_site(
 
     started = time.perf_counter()
     out = check_destination(
-        out, [p for p in (catalog.path, *protected) if p], force=force, inboxes=inboxes
+        out,
+        [p for p in (catalog.path, *protected) if p],
+        force=force,
+        inboxes=inboxes,
+        catalog=catalog,
     )
     state = apply_state(catalog)
     if state is None:
@@ -346,7 +354,8 @@ def build_site(
         catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()[0]
     )
     fingerprint = site_fingerprint(catalog, settings, search, korean_terms)
-    previous = read_manifest(out) if (since_last and out.is_dir()) else None
+    previous = read_manifest(out, catalog) if (since_last and out.is_dir()) else None
+    signature = folder_id(catalog, out)
     reuse_until = (
         previous["disclosure_seq"]
         if previous and previous.get("fingerprint") == fingerprint
@@ -528,6 +537,8 @@ def build_site(
         (tmp / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
         )
+        sign_folder(tmp, signature)
+        kept = carry_foreign_files(out, tmp, catalog)
         swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -556,6 +567,7 @@ def build_site(
         search_info,
         round(time.perf_counter() - started, 3),
         reused,
+        kept,
     )
 
 

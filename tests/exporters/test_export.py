@@ -66,11 +66,12 @@ def export(cli, catalog, fmt, out, *extra):
 
 
 def tree(folder):
-    """Every file under ``folder`` by relative path, with its bytes."""
+    """Every file under ``folder`` by relative path, with its bytes (less the folder's own
+    signature, a random id per folder)."""
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.relative_to(folder).as_posix() != ".seoulrec/folder-id"
     }
 
 
