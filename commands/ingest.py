@@ -43,7 +43,10 @@ beside a package that its document does not name are read as items of their own)
 links are never followed. One ingest runs at a time per catalog: a second one (or the nightly
 job's) waits for the first to finish, up to [ingest] wait seconds (default 3600).
 
-Exit codes: 0 all ingested, 3 finished but some items failed, 2 usage error, 1 failure.
+Exit codes: 0 all ingested (or failing only as before), 3 finished but some items failed
+anew, 2 usage error, 1 failure. An item that fails exactly as before (same path, same bytes,
+same outcome) is stored once and reported under known_failures, not as a new failure; a
+failure marked resolved stays resolved until the file changes.
 
 Outcomes of an item:
 
@@ -81,6 +84,14 @@ def ingest(
         min=0,
         max=1 << 22,
         help="Per-worker memory limit in MiB (default 2048; 0 = none).",
+    ),
+    max_text_mb: Optional[int] = typer.Option(
+        None,
+        "--max-text-mb",
+        min=1,
+        max=1 << 14,
+        help="Most extracted text one item may bring, in MiB (default 32; bounds this "
+        "process's memory at about 4.4x it); larger items are refused as too_large.",
     ),
     kind: Optional[str] = typer.Option(
         None, "--kind", help="Material kind for unstructured files, e.g. 용역자료."
@@ -125,6 +136,7 @@ def ingest(
         jobs=jobs,
         timeout=timeout,
         memory_mb=memory_mb,
+        max_text_mb=max_text_mb,
         material_kind=kind,
         material_class=material_class,
         dry_run=dry_run,
@@ -170,9 +182,11 @@ def ingest(
         raise SeoulrecError(
             f"stopped at the first failed item (--fail-fast): {report.failed[-1]['path']}: {report.failed[-1]['reason']}"
         )
-    if report.failed:
+    # A retry that fails again as before is a failure; elsewhere only new failures are.
+    failed = report.failed + (report.known_failures if retried else [])
+    if failed:
         raise PartialFailure(
-            f"finished, but {len(report.failed)} of {report.items} items failed (listed above; --json for all)"
+            f"finished, but {len(failed)} of {report.items} items failed (listed above; --json for all)"
         )
 
 
@@ -225,6 +239,7 @@ def report_json(report) -> dict:
             "updated",
             "unchanged",
             "failed",
+            "known_failures",
             "incomplete",
             "ignored",
             "items",
@@ -244,7 +259,7 @@ def render_report(report, as_json: bool, dry_run: bool = False) -> None:
         summary(
             f"{verb} {report.items} items in {report.seconds:.1f} s"
             + (f" (batch {report.batch})" if report.batch else ""),
-            ["added", "updated", "unchanged", "incomplete", "failed"],
+            ["added", "updated", "unchanged", "incomplete", "failed", "known failures"],
             [
                 [
                     report.added,
@@ -252,9 +267,15 @@ def render_report(report, as_json: bool, dry_run: bool = False) -> None:
                     report.unchanged,
                     len(report.incomplete),
                     len(report.failed),
+                    len(report.known_failures),
                 ]
             ],
         )
+        if report.known_failures:
+            info(
+                f"{len(report.known_failures)} items failed exactly as before (same bytes, same "
+                "outcome): not new, see `seoulrec failures`"
+            )
         if report.added + report.updated == 0 and not report.failed and report.unchanged:
             info("Nothing new: every item is already in the catalog.")
         if report.incomplete:

@@ -11,7 +11,13 @@ import typer
 from seoulrec.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
 from seoulrec.dates import parse_date
-from seoulrec.errors import PartialFailure, StageFailed
+from seoulrec.errors import (
+    CatalogLocked,
+    NightlyLocked,
+    PartialFailure,
+    StageFailed,
+    UsageError,
+)
 from seoulrec.pipeline import Plan, run_pipeline
 
 from .console import CatalogOption, JsonOption, emit_json, info, table
@@ -54,30 +60,40 @@ def nightly(
 
     Exit codes: 0 done; 3 done, but some items failed (listed in the report); 4 a stage failed
     and the run stopped there (what finished is kept); 75 another run holds the lock; 2 usage
-    error (missing inbox, output folder inside an inbox, bad seoulrec.toml).
+    error (missing inbox, output folder inside an inbox, bad seoulrec.toml). With --json a
+    refused run (2, 75) still prints one document: {"status": "refused", "exit_code", "error"}.
+    An item that fails exactly as on an earlier night is listed under known_failures and does
+    not make the night exit 3.
 
     Example: seoulrec nightly --inbox /exports/today --out public --json > nightly.json
     """
-    config = load_config()
-    cat_path = resolve_catalog(catalog, config)
-    day = _day(today)
-    plan = Plan.from_config(config, inboxes=inbox, out=out, today=day, jobs=jobs)
-    if no_site:
-        plan.site = False
-    plan.check(cat_path)  # before the catalog is even opened: nothing runs on a bad plan
-    cat = Catalog.open(cat_path)
-    progress, callbacks = ingest_progress()
     try:
-        with progress:
-            report = run_pipeline(
-                cat,
-                config,
-                plan,
-                on_stage=lambda name: info(f"· {name}"),
-                ingest_callbacks=callbacks,
+        config = load_config()
+        cat_path = resolve_catalog(catalog, config)
+        day = _day(today)
+        plan = Plan.from_config(config, inboxes=inbox, out=out, today=day, jobs=jobs)
+        if no_site:
+            plan.site = False
+        plan.check(cat_path)  # before the catalog is even opened: nothing runs on a bad plan
+        cat = Catalog.open(cat_path)
+        progress, callbacks = ingest_progress()
+        try:
+            with progress:
+                report = run_pipeline(
+                    cat,
+                    config,
+                    plan,
+                    on_stage=lambda name: info(f"· {name}"),
+                    ingest_callbacks=callbacks,
+                )
+        finally:
+            cat.close()
+    except (UsageError, NightlyLocked, CatalogLocked) as exc:
+        if as_json:  # a CI job reading stdout learns why nothing ran
+            emit_json(
+                {"status": "refused", "exit_code": exc.exit_code, "error": str(exc), "changed": False}
             )
-    finally:
-        cat.close()
+        raise
     document = report.to_dict()
     if as_json:
         emit_json(document)

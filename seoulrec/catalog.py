@@ -20,7 +20,7 @@ import sqlite_utils
 
 from .errors import CatalogLocked, CatalogNotFound, RecordNotFound, UsageError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def now() -> str:
@@ -284,6 +284,21 @@ def _migration_7(db: sqlite_utils.Database) -> None:
             db.execute(f"ALTER TABLE disclosures ADD COLUMN {column} TEXT")
 
 
+def _migration_8(db: sqlite_utils.Database) -> None:
+    """A failure's identity (path, bytes, outcome): a file that fails the same way every night
+    is stored once and reported as known. Open duplicates from before are superseded."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(failures)")}
+    if "fingerprint" not in columns:
+        db.execute("ALTER TABLE failures ADD COLUMN fingerprint TEXT")
+    if "seen" not in columns:
+        db.execute("ALTER TABLE failures ADD COLUMN seen INTEGER")
+    db.execute("CREATE INDEX IF NOT EXISTS failures_path ON failures(path)")
+    db.execute(
+        "UPDATE failures SET resolved = at WHERE resolved IS NULL AND id NOT IN "
+        "(SELECT max(id) FROM failures WHERE resolved IS NULL GROUP BY path)"
+    )
+
+
 MIGRATIONS = {
     1: _migration_1,
     2: _migration_2,
@@ -292,6 +307,7 @@ MIGRATIONS = {
     5: _migration_5,
     6: _migration_6,
     7: _migration_7,
+    8: _migration_8,
 }
 
 

@@ -15,6 +15,7 @@ KINDS = {
     "principle5": "state grounds, a reason and a release date (seoulrec disclose set)",
     "review_due": "re-review the non-disclosure or open it (seoulrec disclose review)",
     "unresolved_rank": "map the position to a level in [ranks] (seoulrec ranks unresolved)",
+    "no_approval_chain": "no rank applies (the record came without an approval chain); its original stays withheld unless an archivist decides (seoulrec disclose set)",
     "needs_class": "give the record a 공개구분 (seoulrec disclose set / [disclosure.materials])",
     "needs_title": "give the record a title that may be published",
     "needs_category": "classify the record (seoulrec classify review)",
@@ -26,7 +27,7 @@ KINDS = {
 def report(catalog: Catalog, today: date) -> dict:
     from . import meetings, prepub
     from .disclosure import check, due, needs_attention
-    from .ranks import unresolved_positions
+    from .ranks import chainless_records, unresolved_positions
     from .reports import failures
 
     items: list[dict] = []
@@ -71,6 +72,14 @@ def report(catalog: Catalog, today: date) -> dict:
             p["position"],
             f"{p['count']} records, e.g. {', '.join(p['examples'])}",
             count=p["count"],
+        )
+    chainless = chainless_records(catalog)
+    if chainless["count"]:
+        add(
+            "no_approval_chain",
+            f"{chainless['count']} records",
+            f"e.g. {', '.join(chainless['examples'])}",
+            count=chainless["count"],
         )
     attention = needs_attention(catalog)
     for r in attention["needs_class"]:

@@ -159,6 +159,7 @@ SCHEMA: dict[str, dict] = {
         "timeout": _number(0, 86400),
         "memory_mb": _int(0, 1 << 22),
         "max_file_mb": _int(1, 1 << 20),
+        "max_text_mb": _int(1, 1 << 14),
         "publication_flag_base": _int(0, 1),
         "kinds": _map_of(_str),
         "ignore": _list_of(_str),

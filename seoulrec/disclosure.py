@@ -339,8 +339,12 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
                 touched.append((key, until, info["id"]))
             continue
         counts["changed"] += 1
-        if info["was_public"] is not None and bool(info["was_public"]) != d.original_public:
-            counts["newly_public" if d.original_public else "newly_withheld"] += 1
+        # Newly public: an original published tonight that was not public before (a record
+        # decided for the first time included); newly withheld: a public original withdrawn.
+        if d.original_public and not info["was_public"]:
+            counts["newly_public"] += 1
+        elif not d.original_public and info["was_public"]:
+            counts["newly_withheld"] += 1
         unchanged_state = (
             info["was_public"] is not None and bool(info["was_public"]) == d.original_public
         )

@@ -52,31 +52,36 @@ def _load(folder: Path) -> dict | None:
     return None
 
 
-def _folder_key(folder: Path) -> str:
-    return f"output_folder:{Path(os.path.abspath(folder)).resolve()}"
+def _signature_of(folder: Path) -> str | None:
+    try:
+        signed = (folder / SIGNATURE).read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return signed if re.fullmatch(r"[0-9a-f]{32}", signed) else None
 
 
-def recorded_folder_id(catalog, folder: Path) -> str | None:
-    """The signature the catalog recorded for the output folder at this path, if any."""
-    row = catalog.db.execute(
-        "SELECT value FROM meta WHERE key = ?", [_folder_key(folder)]
-    ).fetchone()
-    return row[0] if row else None
+def _known_signature(catalog, signature: str | None) -> bool:
+    if not signature:
+        return False
+    key = f"output_folder:{signature}"
+    return catalog.db.execute("SELECT 1 FROM meta WHERE key = ?", [key]).fetchone() is not None
 
 
 def folder_id(catalog, folder: Path) -> str:
-    """The folder's signature: a random id written into its manifest and recorded in the catalog
-    for this path before anything is written (a run killed after its swap still left a folder
-    the catalog knows)."""
-    known = recorded_folder_id(catalog, folder)
-    if known:
-        return known
+    """The folder's signature: the one it holds if this catalog issued it, else a new random
+    id, recorded in the catalog before anything is written (a run killed after its swap still
+    leaves a folder the catalog knows). A project moved as a whole keeps its signatures."""
+    held = _signature_of(folder)
+    if _known_signature(catalog, held):
+        assert held is not None
+        return held
     new = uuid.uuid4().hex
     with catalog.transaction():
         catalog.db.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", [_folder_key(folder), new]
+            "INSERT INTO meta(key, value) VALUES (?, ?)",
+            [f"output_folder:{new}", str(Path(os.path.abspath(folder)))],
         )
-    return recorded_folder_id(catalog, folder) or new
+    return new
 
 
 def made_by_seoulrec(folder: Path, catalog=None) -> bool:
@@ -88,12 +93,7 @@ def made_by_seoulrec(folder: Path, catalog=None) -> bool:
         return False
     if catalog is None:
         return True
-    recorded = recorded_folder_id(catalog, folder)
-    try:
-        signed = (folder / SIGNATURE).read_text("ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return False
-    return bool(recorded) and signed == recorded
+    return _known_signature(catalog, _signature_of(folder))
 
 
 def sign_folder(tmp: Path, signature: str) -> None:

@@ -316,6 +316,7 @@ def _ingest(catalog: Catalog, config, plan: Plan, callbacks: dict) -> dict:
 
     totals = {"added": 0, "updated": 0, "unchanged": 0, "items": 0}
     failures: list[dict] = []
+    known: list[dict] = []
     incomplete = 0
     inboxes = []
     for inbox in plan.inboxes:
@@ -330,6 +331,7 @@ def _ingest(catalog: Catalog, config, plan: Plan, callbacks: dict) -> dict:
         for key in totals:
             totals[key] += getattr(batch, key)
         failures += [{**f, "inbox": str(inbox.path)} for f in batch.failed]
+        known += [{**f, "inbox": str(inbox.path)} for f in batch.known_failures]
         incomplete += len(batch.incomplete)
         inboxes.append(
             inbox.to_dict()
@@ -337,8 +339,11 @@ def _ingest(catalog: Catalog, config, plan: Plan, callbacks: dict) -> dict:
         )
     return totals | {
         "changed": bool(totals["added"] or totals["updated"]),
+        # Only new failures make the night exit 3; a file failing exactly as before is known.
         "failures": len(failures),
         "failed": failures[:100],
+        "known_failures": known[:100],
+        "known_failure_count": len(known),
         "incomplete": incomplete,
         "inboxes": inboxes,
     }

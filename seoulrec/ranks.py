@@ -95,15 +95,30 @@ def approval_level(approvals: list[Approval], ladder: Ladder) -> str:
     return ladder.level_of(box.position)
 
 
-def unresolved_positions(catalog, limit_examples: int = 3) -> list[dict]:
+NO_CHAIN = "(no approval chain)"
+
+
+def chainless_records(catalog, limit_examples: int = 3) -> dict:
+    """Current approval records that came without an approval chain (a list row, a file): no
+    rank can resolve them; their original stays withheld until an archivist decides."""
+    found = unresolved_positions(catalog, limit_examples, with_chainless=True)
+    return next((p for p in found if p["position"] == NO_CHAIN), {"count": 0, "examples": []})
+
+
+def unresolved_positions(
+    catalog, limit_examples: int = 3, with_chainless: bool = False
+) -> list[dict]:
     """Deciding positions of current records whose level is ``unresolved``: each with a count
-    and example document numbers, most frequent first."""
+    and example document numbers, most frequent first. Records with no approval chain at all
+    are left out unless ``with_chainless`` (adding a rank cannot resolve them)."""
     found: dict[str, dict] = {}
     rows = catalog.db.execute(
         "SELECT r.id, r.document_number, r.source_path FROM records r WHERE r.is_current = 1 AND r.approval_level = 'unresolved' AND r.kind = 'approval' ORDER BY r.id"
     ).fetchall()
     for record_id, number, source in rows:
-        position = deciding_position(catalog, record_id) or "(no approval chain)"
+        position = deciding_position(catalog, record_id) or NO_CHAIN
+        if position == NO_CHAIN and not with_chainless:
+            continue  # no position to map: not a rank problem (see chainless_records)
         entry = found.setdefault(position, {"position": position, "count": 0, "examples": []})
         entry["count"] += 1
         if len(entry["examples"]) < limit_examples:

@@ -15,6 +15,7 @@ that item becomes a failure and the others are kept, exactly as before batching.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from operator import itemgetter
 from pathlib import Path
@@ -144,11 +145,47 @@ def write_result(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
                 changes = []
             conn.execute("RELEASE item")
         if result["outcome"] not in ACCEPTED_OUTCOMES:
-            catalog.db.execute(
-                "INSERT INTO failures(batch_id, path, reason, message, at) VALUES (?, ?, ?, ?, ?)",
-                [batch_id, result["path"], result["outcome"], result["message"], now()],
-            )
+            store_failures(catalog, batch_id, [result], now())
     return changes
+
+
+def failure_fingerprint(result: dict) -> str:
+    """What makes a failure the same failure next night: the item's bytes (SHA-256 where the
+    reader got that far, else the file's type, size and modification time)."""
+    if result.get("sha256"):
+        return str(result["sha256"])
+    try:
+        st = os.lstat(result["path"])
+    except OSError:
+        return "absent"
+    return f"stat:{stat.S_IFMT(st.st_mode)}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def store_failures(catalog, batch_id: int, results: list[dict], stamp: str) -> None:
+    """Store failed items once: a failure already stored with the same path, bytes and outcome
+    is known (``result["known_failure"]``; counted, not stored again; a resolved one stays
+    resolved); a new failure of a path supersedes that path's older open failure."""
+    conn = catalog.db.conn
+    for result in results:
+        fingerprint = failure_fingerprint(result)
+        path, reason = result["path"], result["outcome"]
+        known = conn.execute(
+            "SELECT id FROM failures WHERE path = ? AND reason = ? AND fingerprint = ? "
+            "ORDER BY id DESC LIMIT 1",
+            [path, reason, fingerprint],
+        ).fetchone()
+        if known:
+            conn.execute("UPDATE failures SET seen = COALESCE(seen, 1) + 1 WHERE id = ?", [known[0]])
+            result["known_failure"] = known[0]
+            continue
+        conn.execute(
+            "UPDATE failures SET resolved = ? WHERE path = ? AND resolved IS NULL", [stamp, path]
+        )
+        conn.execute(
+            "INSERT INTO failures(batch_id, path, reason, message, at, fingerprint, seen) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1)",
+            [batch_id, path, reason, result["message"], stamp, fingerprint],
+        )
 
 
 # -- the fast path: a whole group at once ------------------------------------------------------
@@ -186,13 +223,13 @@ def write_group(catalog: Catalog, batch_id: int, results: list[dict]) -> list[li
     demoted: list[tuple[int]] = []
     audits: list[tuple] = []
     sources: list[tuple] = []
-    failures: list[tuple] = []
+    failures: list[dict] = []
     all_changes: list[list[str]] = []
     for result in results:
         changes: list[str] = []
         all_changes.append(changes)
         if result["outcome"] not in ACCEPTED_OUTCOMES:
-            failures.append((batch_id, result["path"], result["outcome"], result["message"], stamp))
+            failures.append(result)
             continue
         for record in result["records"]:
             key, sha = record["record_key"], record["sha256"]
@@ -244,10 +281,7 @@ def write_group(catalog: Catalog, batch_id: int, results: list[dict]) -> list[li
             sources,
         )
     if failures:
-        conn.executemany(
-            "INSERT INTO failures(batch_id, path, reason, message, at) VALUES (?, ?, ?, ?, ?)",
-            failures,
-        )
+        store_failures(catalog, batch_id, failures, stamp)
     return all_changes
 
 

@@ -145,7 +145,12 @@ def published(project: Path, folder: str) -> dict:
         if p.is_file()
     }
     # The index's change sets are named by the runs that made them; the index itself must match.
-    return {k: v for k, v in files.items() if not k.startswith(("changes/", "manifest.json"))}
+    # The folder's signature is a random id per folder.
+    return {
+        k: v
+        for k, v in files.items()
+        if not k.startswith(("changes/", "manifest.json", ".seoulrec/folder-id"))
+    }
 
 
 def kill_once(night: dict, step: str, seed: int) -> None:

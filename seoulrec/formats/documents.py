@@ -332,8 +332,9 @@ def parse_xmp(packet: bytes) -> dict:
     """The useful fields of an XMP packet (element or attribute form)."""
     from lxml import etree
 
-    from .xmlsafe import safe_parser
+    from .xmlsafe import refuse_entities, safe_parser
 
+    refuse_entities(packet, "XMP metadata")
     root = etree.fromstring(packet, parser=safe_parser())
     found: dict = {"title": "", "creator": [], "producer": "", "creator_tool": "", "created": ""}
     for el in root.iter():
@@ -471,14 +472,16 @@ def read_docx(data: bytes, name: str = "document.docx") -> Extracted:
 
     from .ziputil import SafeZip
 
-    from .xmlsafe import safe_parser
+    from .xmlsafe import refuse_entities, safe_parser
 
     archive = SafeZip(data, name)
     parser = safe_parser()
 
     def load(member: str):
+        part = archive.read(member)
+        refuse_entities(part, f"{name}: {member}")
         try:
-            return etree.fromstring(archive.read(member), parser=parser)
+            return etree.fromstring(part, parser=parser)
         except etree.XMLSyntaxError as exc:
             raise CorruptDocument(f"{name}: {member} is malformed XML ({exc.msg})") from None
 

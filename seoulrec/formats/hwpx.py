@@ -13,7 +13,7 @@ from lxml import etree
 from ..errors import CorruptDocument, EncryptedDocument
 from ..model import Extracted
 from .foot import apply_foot
-from .xmlsafe import local, safe_parser
+from .xmlsafe import local, refuse_entities, safe_parser
 from .titles import choose_title
 from .ziputil import SafeZip
 
@@ -22,6 +22,7 @@ SECTION = re.compile(r"^Contents/section(\d+)\.xml$", re.I)
 
 
 def _parse(data: bytes, name: str):
+    refuse_entities(data, name)
     try:
         return etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:

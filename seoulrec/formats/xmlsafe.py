@@ -144,6 +144,20 @@ def prepare(text: str, name: str = "document") -> bytes:
     return text.encode("utf-8")
 
 
+_ENTITY_MARKS = (b"<!ENTITY", "<!ENTITY".encode("utf-16-le"), "<!ENTITY".encode("utf-16-be"))
+
+
+def refuse_entities(data: bytes, name: str) -> None:
+    """A part of a DOCX, HWPX or XMP packet that declares entities is an entity bomb or an
+    external-entity attack (Office and Hancom never write one): ``unsafe``, refused unparsed."""
+    head = data[:65536]
+    if any(mark in head for mark in _ENTITY_MARKS):
+        raise UnsafeInput(
+            f"{name}: declares XML entities (possible entity-expansion bomb or external entity); "
+            "refused unparsed"
+        )
+
+
 def safe_parser(**options) -> etree.XMLParser:
     """An lxml parser that never resolves entities, loads a DTD or touches the network."""
     return etree.XMLParser(

@@ -2,7 +2,8 @@
 and HWPX files, mutated by hypothesis (bit flips, truncation, duplicated and zeroed chunks,
 mutated members inside ZIP containers, XML text edits, huge numbers in attributes, odd bytes in
 file names). Every item must end as ``ok`` or one of the documented outcomes, never an
-"unexpected" reader error, within a time limit.
+unforeseen reader exception (the reader's ``unexpected`` flag), within a time limit. Hypothesis
+runs derandomised: the same examples every run, so a failure is a finding, not luck.
 
 A short run is in the default suite; ``-m slow`` runs at least 2,000 mutated files. An input
 that ever fails is written to ``test-artifacts/fuzz/`` (with the seed and mutation); copy it
@@ -158,8 +159,10 @@ def read(path: Path) -> dict:
 def assert_documented(path: Path, data: bytes, note: str) -> None:
     try:
         result = read(path)
+        # Judged by the outcome's kind and the reader's own flag for an unforeseen exception,
+        # never by words in a message (a codec's "unexpected end of data" is a documented
+        # ``corrupt``; found by a full CI run on a clean clone).
         ok = result["outcome"] in OUTCOMES and not result.get("unexpected")
-        ok = ok and "unexpected" not in result["message"]
     except Slow as exc:
         ok, result = False, {"outcome": "slow", "message": str(exc)}
     if not ok:
