@@ -91,7 +91,12 @@ def nightly(
     except (UsageError, NightlyLocked, CatalogLocked) as exc:
         if as_json:  # a CI job reading stdout learns why nothing ran
             emit_json(
-                {"status": "refused", "exit_code": exc.exit_code, "error": str(exc), "changed": False}
+                {
+                    "status": "refused",
+                    "exit_code": exc.exit_code,
+                    "error": str(exc),
+                    "changed": False,
+                }
             )
         raise
     document = report.to_dict()

@@ -620,7 +620,9 @@ def _refuse_large_text(result: dict, max_text_mb: int, name: str) -> None:
         return
     size = sum(
         len((r.get("text") or "").encode("utf-8", "replace"))
-        + sum(len((a.get("text") or "").encode("utf-8", "replace")) for a in r.get("attachments", []))
+        + sum(
+            len((a.get("text") or "").encode("utf-8", "replace")) for a in r.get("attachments", [])
+        )
         for r in result["records"]
     )
     if size > limit:

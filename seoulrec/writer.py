@@ -175,7 +175,9 @@ def store_failures(catalog, batch_id: int, results: list[dict], stamp: str) -> N
             [path, reason, fingerprint],
         ).fetchone()
         if known:
-            conn.execute("UPDATE failures SET seen = COALESCE(seen, 1) + 1 WHERE id = ?", [known[0]])
+            conn.execute(
+                "UPDATE failures SET seen = COALESCE(seen, 1) + 1 WHERE id = ?", [known[0]]
+            )
             result["known_failure"] = known[0]
             continue
         conn.execute(
