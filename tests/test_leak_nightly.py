@@ -41,7 +41,17 @@ PLANTED = [
     "계좌 110–234–567890",
     "성명: 홍길동",
     "신청인 김철수",
+    # Found by the outside attack of issue 19.
+    "성 명: 국지안",
+    "신청인(편해준)",
+    "신청인 탁 윤 희",
+    "이름: 오민준",
+    "성함: 남궁민",
+    "010 - 5823 - 9164",
+    "010-3579-\n2460",
 ]
+#: Identifiers in attachment names (published as link text and in the search index).
+IN_NAMES = ["880808-1122334", "신청인 민하율_850505-2233445", "성명 국지안", "010-8901-2345"]
 NEVER = [
     "1567890",
     "8901-2345",
@@ -54,6 +64,17 @@ NEVER = [
     "234567890",
     "홍길동",
     "김철수",
+    "국지안",
+    "편해준",
+    "탁 윤 희",
+    "오민준",
+    "남궁민",
+    "5823 - 9164",
+    "3579-",
+    "1122334",
+    "2233445",
+    "민하율",
+    "2345-6789",
 ]
 POSITIONS = ["자전거정책과장", "공공자전거팀장", "특별보좌역", "도시계획국장", "시장", "주무관"]
 
@@ -106,12 +127,18 @@ def test_nothing_that_is_not_public_leaves_in_any_output(tmp_path, capsys):
             date=day.isoformat(),
             title=f"민원 회신 {n} {ident}",
             body=f"{secret(n)} 연락처 {other} 끝",
-            attachments=["붙임.txt"],
+            attachments=["붙임.txt", f"신청서_{IN_NAMES[n % len(IN_NAMES)]}.txt"],
         )
         write_package(  # UTF-8: en dashes and full-width digits are not in EUC-KR
-            inbox / f"p{n:03d}", doc, {"붙임.txt": f"붙임 {secret(n)} {ident}".encode()}, "utf-8"
+            inbox / f"p{n:03d}",
+            doc,
+            {
+                "붙임.txt": f"붙임 {secret(n)} {ident}".encode(),
+                f"신청서_{IN_NAMES[n % len(IN_NAMES)]}.txt": "신청서".encode(),
+            },
+            "utf-8",
         )
-        planted += 3
+        planted += 4
     materials = inbox / "materials"
     materials.mkdir()
     for k in range(5):  # no class from any source: listed, never published
@@ -120,6 +147,17 @@ def test_nothing_that_is_not_public_leaves_in_any_output(tmp_path, capsys):
         )
         planted += 1
     assert run(project, "init").returncode == 0
+    # Meetings whose fields hold identifiers (title, committee, place, department).
+    held = (TODAY - timedelta(days=10)).isoformat()
+    (project / "meetings.csv").write_text(
+        "id,title,committee,scheduled,place,status,department\n"
+        f"M1,민원인 홍길동 면담,신청인 김철수 위원회,{held} 10:00,연락 010-2345-6789 사무실,완료,담당 hong.gildong@example.com\n"
+        f"M2,성 명: 국지안 간담회,청구인 남궁민,{held} 15:00,+82-10-8901-2345,완료,계좌 110-234-567890\n",
+        "utf-8",
+    )
+    with open(project / "seoulrec.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[nightly]\nmeetings = "meetings.csv"\n')
+    planted += 8
     night = run(
         project, "nightly", "--inbox", inbox, "--out", "public", "--today", TODAY.isoformat()
     )
@@ -180,6 +218,9 @@ def test_nothing_that_is_not_public_leaves_in_any_output(tmp_path, capsys):
         assert hangul_key(needle) not in everything or not any(
             "\uac00" <= c <= "\ud7a3" for c in needle
         ), needle
+    # The meetings and the attachment names were published, masked (so the scan saw them).
+    assert "민원인 홍*동 면담" in everything and "신청인 김*수 위원회" in everything
+    assert "신청서_******-*******.txt" in everything
     rows = json.loads(run(project, "records", "list", "--json", "--status", "current").stdout)
     withheld = [r for r in rows if not r["decision"]["original_public"]]
     published = [r for r in rows if r["decision"]["original_public"]]
