@@ -4,23 +4,22 @@ configured index export → the portal, each
 step incremental, returning one structured report. ``seoulrec nightly`` and ``seoulrec demo``
 are thin commands over :func:`run_pipeline`; nothing here imports the CLI.
 
-A run holds a lock file beside the catalog (``<catalog>.nightly.lock``) so two runs never
-overlap; a lock left by a process that is gone is reported and taken over. A run with no new
+A run holds a lock file beside the catalog (``<catalog>.nightly.lock``, ``fcntl.flock``) so two
+runs never overlap; the kernel releases it when its process dies, and the next run reports
+the run that did not finish. A run with no new
 input leaves every published folder as it is (no byte changes) and reports ``changed: false``.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from .catalog import Catalog, _process_alive, now
+from .catalog import Catalog, now
 from .errors import NightlyLocked, SeoulrecError, UsageError
 
 #: Index exports a nightly run writes, and the folder (under the output folder) of each.
@@ -162,52 +161,20 @@ def lock_path(catalog_path: Path) -> Path:
     return Path(str(catalog_path) + ".nightly.lock")
 
 
-def acquire_lock(catalog_path: Path) -> dict:
-    """Take the nightly lock; returns what was found (a stale lock taken over) for the report."""
-    path = lock_path(catalog_path)
-    mine = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": now()})
-    stale: dict = {}
-    for _attempt in range(3):
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            try:
-                held = json.loads(path.read_text("utf-8") or "{}")
-            except (OSError, ValueError):
-                held = {}
-            pid = held.get("pid")
-            same_host = held.get("host") in (None, socket.gethostname())
-            if isinstance(pid, int) and same_host and _process_alive(pid):
-                raise NightlyLocked(
-                    f"another nightly run (process {pid}, started {held.get('started')}) holds {path}; "
-                    "this run did nothing. Wait for it, or remove the file if that process is not seoulrec"
-                ) from None
-            if not same_host:
-                raise NightlyLocked(
-                    f"{path} is held by a run on {held.get('host')} (process {pid}); seoulrec cannot "
-                    "tell whether it is alive. Remove the file if it is not running"
-                ) from None
-            # Left by a run that is gone (killed, machine restarted): take it over.
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
-            stale = {"stale_lock": held or {"unreadable": True}}
-            continue
-        with os.fdopen(fd, "w") as fh:
-            fh.write(mine)
-        return stale
-    raise NightlyLocked(f"could not take {path}: other runs keep taking it")
+def acquire_lock(catalog_path: Path):
+    """Take the nightly lock (``fcntl.flock``; released by the kernel if this process dies).
+    Returns the held lock; its ``previous`` names a run that did not finish (taken over)."""
+    from .locks import describe, try_lock
 
-
-def release_lock(catalog_path: Path) -> None:
     path = lock_path(catalog_path)
-    try:
-        held = json.loads(path.read_text("utf-8"))
-        if held.get("pid") == os.getpid():
-            path.unlink()
-    except (OSError, ValueError):
-        pass
+    held = try_lock(path, now())
+    if held is None:
+        holder = describe(path)
+        raise NightlyLocked(
+            f"another nightly run (process {holder.get('pid', '?')}, started "
+            f"{holder.get('started', '?')}) holds {path}; this run did nothing. Wait for it to finish"
+        )
+    return held
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -264,10 +231,12 @@ def run_pipeline(
     plan.check(catalog.path)
     started = time.perf_counter()
     report = Report()
+    held = None
     if catalog.path is None:  # PostgreSQL: a lock its session holds, released if it dies
         report.lock = catalog.hold_nightly_lock()  # type: ignore[attr-defined]
     else:
-        report.lock = acquire_lock(catalog.path)
+        held = acquire_lock(catalog.path)
+        report.lock = {"stale_lock": held.previous} if held.previous else {}
     try:
         for name, stage in (
             ("ingest", _ingest),
@@ -305,8 +274,8 @@ def run_pipeline(
     finally:
         if catalog.path is None:
             catalog.release_nightly_lock()  # type: ignore[attr-defined]
-        else:
-            release_lock(catalog.path)
+        elif held is not None:
+            held.release()
         report.seconds = time.perf_counter() - started
     return report
 

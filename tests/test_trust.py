@@ -404,18 +404,21 @@ def test_records_without_an_approval_chain_are_not_an_unresolved_rank(cli, catal
 
 
 def _parent_peak_mib(tmp_path: Path, *args) -> tuple[int, dict]:
-    """Run an ingest in a process of its own and return its own peak RSS (not its readers')."""
+    """Run an ingest in a process of its own and return its own peak RSS (not its readers'):
+    VmHWM of its address space (ru_maxrss would carry the forking test process's peak over
+    the exec)."""
     import subprocess
     import sys
 
     wrapper = (
-        "import resource, sys, runpy\n"
+        "import sys, runpy\n"
         "if __name__ == '__main__':\n"
         "    sys.argv = ['seoulrec', *sys.argv[2:]]\n"
         "    try:\n"
         "        runpy.run_module('seoulrec', run_name='__main__')\n"
         "    finally:\n"
-        "        open(sys.argv_peak, 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+        "        hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
+        "        open(sys.argv_peak, 'w').write(hwm.split()[1])\n"
     ).replace("sys.argv_peak", repr(str(tmp_path / "peak")))
     script = tmp_path / "peak_wrapper.py"
     script.write_text(wrapper, "utf-8")

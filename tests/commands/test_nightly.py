@@ -164,24 +164,46 @@ def test_bad_plans_are_refused_before_anything_runs(cli, project, tmp_path):
     assert not (project / "public").exists()
 
 
+HOLD = (
+    "import fcntl, json, os, sys, time\n"
+    "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+    "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+    "os.write(fd, json.dumps({'pid': os.getpid(), 'started': 'earlier'}).encode())\n"
+    "print('held', flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
 def test_the_lock_refuses_a_live_run_and_takes_over_a_dead_one(cli, project):
     lock = lock_path(project / "seoulrec.db")
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(lock)], stdout=subprocess.PIPE, text=True
+    )
     try:
-        lock.write_text(json.dumps({"pid": sleeper.pid, "started": "earlier"}))
+        assert holder.stdout.readline().strip() == "held"
         result, _ = nightly(cli)
         assert result.exit_code == 75, result.output
-        assert "another nightly run" in result.stderr
+        assert "another nightly run" in result.stderr and str(holder.pid) in result.stderr
         assert not (project / "public").exists()
     finally:
-        sleeper.kill()
-        sleeper.wait()
-    # The holder is gone: the lock is stale, taken over and reported.
+        holder.kill()  # SIGKILL: the kernel releases its flock; its line stays in the file
+        holder.wait()
+    # The holder is gone: its lock is free at once, taken over and reported.
     result, report = nightly(cli)
     assert result.exit_code == 0, result.output
-    assert report["lock"]["stale_lock"]["pid"] == sleeper.pid
+    assert report["lock"]["stale_lock"]["pid"] == holder.pid
     assert "stale lock" in result.stderr
-    assert not lock.exists()  # released at the end
+    assert lock.read_text() == ""  # released at the end: no holder named
+
+
+def test_a_dead_runs_lock_is_free_even_when_its_pid_is_reused(cli, project):
+    """The lock names a pid that is alive now (a reused pid, here this test's own process):
+    no process holds the flock, so the next run takes it."""
+    lock = lock_path(project / "seoulrec.db")
+    lock.write_text(json.dumps({"pid": os.getpid(), "started": "before a restart"}))
+    result, report = nightly(cli)
+    assert result.exit_code == 0, result.output
+    assert report["lock"]["stale_lock"]["pid"] == os.getpid()
 
 
 @pytest.mark.slow
