@@ -529,31 +529,65 @@ class Catalog:
             ],
         )
 
+    # -- run locks -----------------------------------------------------------------------
+    # One ingest at a time per catalog, one export run at a time per destination: each holds
+    # a lock the kernel (SQLite: fcntl.flock on a file beside the catalog) or the server
+    # (PostgreSQL: a session advisory lock) releases when the process dies. A run row marked
+    # ``running`` whose lock is free was killed; no pid is ever trusted.
+    def _lock_file(self, name: str) -> Path:
+        assert self.path is not None
+        return Path(f"{self.path}.{name}.lock")
+
+    def take_run_lock(self, name: str):
+        """The run lock ``name`` (``ingest``, ``export-<key>``), or None if a live run holds it."""
+        from .locks import try_lock
+
+        return try_lock(self._lock_file(name), now())
+
+    def release_run_lock(self, held) -> None:
+        if held is not None:
+            held.release()
+
+    def run_lock_free(self, name: str) -> bool:
+        """Whether no live process holds the run lock ``name`` (checked by taking it briefly)."""
+        held = self.take_run_lock(name)
+        if held is None:
+            return False
+        held.release()
+        return True
+
+    def ingest_running(self) -> bool:
+        """Whether an ingest holds the catalog's ingest lock (a live process, on this machine)."""
+        return not self.run_lock_free("ingest")
+
     # -- batches -------------------------------------------------------------------------
     def start_batch(self, options: dict) -> int:
-        """Open a batch; one ingest at a time per catalog. A batch left ``running`` by a process
-        that is gone (killed) is marked ``interrupted``; one whose process is alive refuses this."""
-        with self.transaction():
-            for batch_id, pid in self.db.execute(
-                "SELECT id, pid FROM batches WHERE status = 'running'"
-            ).fetchall():
-                if self._batch_alive(pid):
-                    raise CatalogLocked(
-                        f"another ingest (batch {batch_id}, process {pid}) is running on {self.path}; "
-                        "wait for it to finish, then run this one (it will skip what is already catalogued)"
-                    )
-                self.mark_interrupted(batch_id)
-            cursor = self.db.execute(
-                "INSERT INTO batches(started, status, options, pid) VALUES (?, 'running', ?, ?)",
-                [now(), json.dumps(options, ensure_ascii=False), os.getpid()],
+        """Open a batch; one ingest at a time per catalog: this process takes the ingest lock
+        (held until ``finish_batch``), and a batch still marked ``running`` was left by a
+        process that died (its lock was released with it): marked ``interrupted``."""
+        held = self.take_run_lock("ingest")
+        if held is None:
+            raise CatalogLocked(
+                f"another ingest is running on {self.location}; wait for it to finish, then run "
+                "this one (it will skip what is already catalogued)"
             )
-            batch_id = int(cursor.lastrowid or 0)
-            self.audit("batch.start", detail={"batch": batch_id, "options": options})
+        try:
+            with self.transaction():
+                for (batch_id,) in self.db.execute(
+                    "SELECT id FROM batches WHERE status = 'running'"
+                ).fetchall():
+                    self.mark_interrupted(batch_id)
+                cursor = self.db.execute(
+                    "INSERT INTO batches(started, status, options, pid) VALUES (?, 'running', ?, ?)",
+                    [now(), json.dumps(options, ensure_ascii=False), os.getpid()],
+                )
+                batch_id = int(cursor.lastrowid or 0)
+                self.audit("batch.start", detail={"batch": batch_id, "options": options})
+        except BaseException:
+            self.release_run_lock(held)
+            raise
+        self._ingest_lock = held
         return batch_id
-
-    def _batch_alive(self, pid: int | None) -> bool:
-        """Whether the process of a batch marked running is alive (on this machine)."""
-        return bool(pid and pid != os.getpid() and _process_alive(pid))
 
     def batch_counts(self, batch_id: int) -> tuple[int, int, int]:
         """(added, updated, failed) of a batch, as the catalog holds them."""
@@ -577,6 +611,13 @@ class Catalog:
     def finish_batch(self, batch_id: int, counts: dict, status: str = "finished") -> None:
         """Close a batch; its added/updated/failed counts are read from the catalog itself, so
         they always match what it holds."""
+        try:
+            self._finish_batch(batch_id, counts, status)
+        finally:
+            self.release_run_lock(getattr(self, "_ingest_lock", None))
+            self._ingest_lock = None
+
+    def _finish_batch(self, batch_id: int, counts: dict, status: str) -> None:
         with self.transaction():
             added, updated, failed = self.batch_counts(batch_id)
             counts = {**counts, "added": added, "updated": updated, "failed": failed}
@@ -774,16 +815,6 @@ def public_id(record_key: str, given: str = "") -> str:
     if given and given.isdigit():
         return given
     return f"{int.from_bytes(hashlib.blake2b(record_key.encode(), digest_size=8).digest(), 'big') % 10**15:015d}"
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def default_actor() -> str:

@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from .catalog import Catalog, _process_alive
+from .catalog import Catalog
 from .outdir import _LEFTOVER, MANIFEST, foreign_files, made_by_seoulrec
 
 CHECKS = (
@@ -51,26 +51,36 @@ def _foreign_keys(catalog: Catalog) -> list[dict]:
     ]
 
 
+def _dead_runs(catalog: Catalog):
+    """(table, what, id, pid) of runs marked running whose run lock is free: killed."""
+    from .export import export_lock_name
+
+    ingest_alive = catalog.ingest_running()
+    for table, what in (("batches", "ingest batch"), ("export_runs", "export run")):
+        column = "destination" if table == "export_runs" else "NULL"
+        for run_id, pid, destination in catalog.db.execute(
+            f"SELECT id, pid, {column} FROM {table} WHERE status = 'running'"
+        ).fetchall():
+            if table == "batches":
+                alive = ingest_alive
+            else:
+                alive = not catalog.run_lock_free(export_lock_name(Path(destination)))
+            if not alive:
+                yield table, what, run_id, pid
+
+
 def _stale_runs(catalog: Catalog) -> list[dict]:
     found = []
-    for table, what in (("batches", "ingest batch"), ("export_runs", "export run")):
-        for run_id, pid in catalog.db.execute(
-            f"SELECT id, pid FROM {table} WHERE status = 'running'"
-        ).fetchall():
-            if table == "batches" and catalog.backend != "sqlite":
-                alive = catalog.ingest_running()  # type: ignore[attr-defined]
-            else:
-                alive = bool(pid and _process_alive(pid))
-            if not alive:
-                found.append(
-                    _problem(
-                        "stale_runs",
-                        f"{what} {run_id} is marked running but its process {pid} is gone",
-                        True,
-                        table=table,
-                        id=run_id,
-                    )
-                )
+    for table, what, run_id, pid in _dead_runs(catalog):
+        found.append(
+            _problem(
+                "stale_runs",
+                f"{what} {run_id} is marked running but its process {pid} is gone",
+                True,
+                table=table,
+                id=run_id,
+            )
+        )
     state = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_apply'").fetchone()
     if state and json.loads(state[0]).get("status") == "running":
         found.append(
@@ -230,6 +240,8 @@ def _outputs(catalog: Catalog, digests: bool) -> list[dict]:
 
 
 def _leftovers(catalog: Catalog) -> list[dict]:
+    from .export import export_lock_name
+
     found = []
     for folder in output_folders(catalog) + [Path(p) for p in _missing_outputs(catalog)]:
         try:
@@ -238,7 +250,11 @@ def _leftovers(catalog: Catalog) -> list[dict]:
             continue
         for entry in entries:
             m = _LEFTOVER.match(entry.name)
-            if m and m.group("name") == folder.name and not _process_alive(int(m.group("pid"))):
+            if (
+                m
+                and m.group("name") == folder.name
+                and catalog.run_lock_free(export_lock_name(folder))
+            ):
                 found.append(
                     _problem(
                         "leftovers", f"{entry.path}: left by a killed run", True, output=str(folder)
@@ -273,18 +289,14 @@ def repair(catalog: Catalog) -> list[str]:
 
     done = []
     with catalog.transaction():
-        for table, what in (("batches", "ingest batch"), ("export_runs", "export run")):
-            for run_id, pid in catalog.db.execute(
-                f"SELECT id, pid FROM {table} WHERE status = 'running'"
-            ).fetchall():
-                if not (pid and _process_alive(pid)):
-                    if table == "batches":
-                        catalog.mark_interrupted(run_id)
-                    else:
-                        catalog.db.execute(
-                            "UPDATE export_runs SET status = 'interrupted' WHERE id = ?", [run_id]
-                        )
-                    done.append(f"{what} {run_id} marked interrupted")
+        for table, what, run_id, _pid in list(_dead_runs(catalog)):
+            if table == "batches":
+                catalog.mark_interrupted(run_id)
+            else:
+                catalog.db.execute(
+                    "UPDATE export_runs SET status = 'interrupted' WHERE id = ?", [run_id]
+                )
+            done.append(f"{what} {run_id} marked interrupted")
         for problem in _batch_counts(catalog):
             if problem["repairable"]:
                 catalog.mark_interrupted(problem["id"])
@@ -301,6 +313,15 @@ def repair(catalog: Catalog) -> list[str]:
             )
         if done:
             catalog.audit("check.repair", detail={"done": done})
+    from .export import export_lock_name
+
     for folder in {p["output"] for p in _leftovers(catalog)}:
-        done += [f"removed {name}" for name in clean_leftovers(Path(folder))]
+        held = catalog.take_run_lock(export_lock_name(Path(folder)))
+        if held is None:
+            continue  # an export into it started meanwhile: its leftovers are its own
+        try:
+            removed = clean_leftovers(Path(folder))
+        finally:
+            catalog.release_run_lock(held)
+        done += [f"removed {name}" for name in removed]
     return done

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .catalog import PARTITION_EXPR, Catalog, now
-from .errors import UsageError
+from .errors import CatalogLocked, UsageError
 from .model import CLASS_LABELS, parse_grounds
 from .outdir import MANIFEST
 from .plugins import LineExporter, exporters
@@ -327,15 +327,21 @@ def _files_of(folder: Path, base: Path) -> dict:
     }
 
 
-def _mark_stale_runs(catalog: Catalog) -> None:
-    from .outdir import _alive
+def export_lock_name(out: Path) -> str:
+    """The run lock of an output folder (one export or site build into it at a time)."""
+    return "export-" + hashlib.sha256(str(out).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
+
+def _mark_stale_runs(catalog: Catalog, mine: Path | None = None) -> None:
+    """Export runs marked running whose destination's lock is free were killed: interrupted.
+    ``mine``: the destination whose lock this process holds (its old running rows are dead)."""
     stale = [
         rid
-        for rid, pid in catalog.db.execute(
-            "SELECT id, pid FROM export_runs WHERE status = 'running'"
+        for rid, destination in catalog.db.execute(
+            "SELECT id, destination FROM export_runs WHERE status = 'running'"
         ).fetchall()
-        if not pid or not _alive(pid)
+        if (mine is not None and destination == str(mine))
+        or catalog.run_lock_free(export_lock_name(Path(destination)))
     ]
     if stale:
         with catalog.transaction():
@@ -428,296 +434,314 @@ def run_export(
         inboxes=inboxes,
         catalog=catalog,
     )
-    seq_row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
-    if seq_row is None:
-        raise UsageError(
-            "no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)"
-        )
-    seq = int(seq_row[0])
-    from .disclosure import apply_state
 
-    state_of_apply = apply_state(catalog)
-    if state_of_apply and state_of_apply.get("status") != "finished":
-        raise UsageError(
-            f"the last `seoulrec disclose apply` (--today {state_of_apply.get('today')}) did not finish; "
-            "run it again before exporting (nothing half-decided is published)"
-        )
-    notes = [f"removed {name}, left by an interrupted export" for name in clean_leftovers(out)]
-    _mark_stale_runs(catalog)
-    meta = dict(
-        catalog.db.execute(
-            "SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy', 'catalog_id')"
-        ).fetchall()
-    )
-    # Every decision is rewritten when the policy changes (its version is part of the row), so
-    # the last apply's policy is the policy of every row.
-    state = {
-        "schema_version": catalog.schema_version(),
-        "disclosure_seq": seq,
-        "records": int(meta.get("disclosure_records", 0)),
-        "policy_versions": [meta["disclosure_policy"]] if "disclosure_policy" in meta else [],
-    }
-    partitioned = exporter_cls.partitioned
-    base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
-    default_licence = str(settings.get("licence", ""))
-    fingerprint = export_fingerprint(exporter_name, settings, meta.get("catalog_id"))
-    previous = read_manifest(out, catalog) if out.is_dir() else None
-    signature = folder_id(catalog, out)
-    kind, since_seq = "full", None
-    if since_last:
-        if not exporter_cls.incremental:
-            notes.append(
-                f"{exporter_name} output is always complete (the format has no deltas): wrote a full export"
-            )
-        elif previous is None:
-            notes.append("the folder holds no previous export: wrote a full export")
-        elif previous.get("fingerprint") != fingerprint:
-            notes.append(
-                "the folder holds an export of another exporter, catalog, layout or settings: wrote a full export"
-            )
-        else:
-            kind, since_seq = "delta", int(previous["catalog_state"]["disclosure_seq"])
-    text = "r.text" if exporter_cls.needs_text else "NULL"
-    exporter = exporter_cls()
-    with catalog.transaction():
-        run_id = catalog.db.execute(
-            "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status, pid) VALUES (?,?,?,?,?,?, 'running', ?)",
-            [exporter_name, str(out), kind, None, seq, now(), os.getpid()],
-        ).lastrowid
-
-    def context(destination: Path, run_kind: str) -> ExportContext:
-        return ExportContext(
-            destination=destination,
-            base_url=base_url,
-            default_licence=default_licence,
-            kind=run_kind,
-            catalog_state=state,
-            options={"since_seq": since_seq},
-        )
-
-    tmp = new_temp_folder(out)
+    # One run into a destination at a time: a lock released when this process (or its
+    # PostgreSQL session) ends; a run row still marked running whose lock is free was killed.
+    held = catalog.take_run_lock(export_lock_name(out))
+    if held is None:
+        raise CatalogLocked(f"another export into {out} is running; wait for it to finish")
     try:
-        counts: dict = {}
-        partitions: dict = {}
-        if not partitioned:
-            sql = ROW_SQL.format(text=text, where="", index="")
-            counts = exporter.write(
-                context(tmp, "full"), _rows(catalog, sql, [], masker, default_licence), tmp
+        seq_row = catalog.db.execute(
+            "SELECT value FROM meta WHERE key = 'disclosure_seq'"
+        ).fetchone()
+        if seq_row is None:
+            raise UsageError(
+                "no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)"
             )
-            counts["tombstones"] = 0
-        else:
-            old_parts = (
-                {p["key"]: p for p in (previous or {}).get("partitions", [])}
-                if kind == "delta"
-                else {}
+        seq = int(seq_row[0])
+        from .disclosure import apply_state
+
+        state_of_apply = apply_state(catalog)
+        if state_of_apply and state_of_apply.get("status") != "finished":
+            raise UsageError(
+                f"the last `seoulrec disclose apply` (--today {state_of_apply.get('today')}) did not finish; "
+                "run it again before exporting (nothing half-decided is published)"
             )
-            keys = set(_partitions(catalog))
-            dirty = _dirty_partitions(catalog, since_seq) if since_seq is not None else keys
-            plan = (
-                _plan_delta(
-                    catalog,
-                    exporter,
-                    context(tmp, "delta"),
-                    since_seq,
-                    masker,
-                    default_licence,
-                    text,
+        notes = [f"removed {name}, left by an interrupted export" for name in clean_leftovers(out)]
+        _mark_stale_runs(catalog, out)
+        meta = dict(
+            catalog.db.execute(
+                "SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy', 'catalog_id')"
+            ).fetchall()
+        )
+        # Every decision is rewritten when the policy changes (its version is part of the row), so
+        # the last apply's policy is the policy of every row.
+        state = {
+            "schema_version": catalog.schema_version(),
+            "disclosure_seq": seq,
+            "records": int(meta.get("disclosure_records", 0)),
+            "policy_versions": [meta["disclosure_policy"]] if "disclosure_policy" in meta else [],
+        }
+        partitioned = exporter_cls.partitioned
+        base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
+        default_licence = str(settings.get("licence", ""))
+        fingerprint = export_fingerprint(exporter_name, settings, meta.get("catalog_id"))
+        previous = read_manifest(out, catalog) if out.is_dir() else None
+        signature = folder_id(catalog, out)
+        kind, since_seq = "full", None
+        if since_last:
+            if not exporter_cls.incremental:
+                notes.append(
+                    f"{exporter_name} output is always complete (the format has no deltas): wrote a full export"
                 )
-                if since_seq is not None and isinstance(exporter, LineExporter)
-                else None
+            elif previous is None:
+                notes.append("the folder holds no previous export: wrote a full export")
+            elif previous.get("fingerprint") != fingerprint:
+                notes.append(
+                    "the folder holds an export of another exporter, catalog, layout or settings: wrote a full export"
+                )
+            else:
+                kind, since_seq = "delta", int(previous["catalog_state"]["disclosure_seq"])
+        text = "r.text" if exporter_cls.needs_text else "NULL"
+        exporter = exporter_cls()
+        with catalog.transaction():
+            run_id = catalog.db.execute(
+                "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status, pid) VALUES (?,?,?,?,?,?, 'running', ?)",
+                [exporter_name, str(out), kind, None, seq, now(), os.getpid()],
+            ).lastrowid
+
+        def context(destination: Path, run_kind: str) -> ExportContext:
+            return ExportContext(
+                destination=destination,
+                base_url=base_url,
+                default_licence=default_licence,
+                kind=run_kind,
+                catalog_state=state,
+                options={"since_seq": since_seq},
             )
-            rows_total = written = reused = rendered_rows = 0
-            part_sql = PARTITION_SQL.format(text=text, part=PARTITION_EXPR)
-            for key in sorted(keys | set(old_parts)):
-                folder = tmp / "parts" / key
-                if key not in dirty and key in old_parts:
-                    for name in old_parts[key]["files"]:
-                        link_or_copy(out / "parts" / key / name, folder / name)
-                    if (out / IDS_FOLDER / key).is_file():
-                        link_or_copy(out / IDS_FOLDER / key, tmp / IDS_FOLDER / key)
-                    partitions[key] = old_parts[key]
-                    reused += 1
-                elif key in keys:
-                    folder.mkdir(parents=True)
-                    if isinstance(exporter, LineExporter):
-                        part_counts = None
-                        if plan is not None and key in old_parts:
-                            part_counts = _splice_month(
-                                exporter,
-                                key,
-                                out / "parts" / key,
-                                out / IDS_FOLDER / key,
-                                folder,
-                                tmp / IDS_FOLDER / key,
-                                plan,
-                            )
-                        if part_counts is None:
-                            part_counts = _render_month(
-                                catalog,
-                                exporter,
+
+        tmp = new_temp_folder(out)
+        try:
+            counts: dict = {}
+            partitions: dict = {}
+            if not partitioned:
+                sql = ROW_SQL.format(text=text, where="", index="")
+                counts = exporter.write(
+                    context(tmp, "full"), _rows(catalog, sql, [], masker, default_licence), tmp
+                )
+                counts["tombstones"] = 0
+            else:
+                old_parts = (
+                    {p["key"]: p for p in (previous or {}).get("partitions", [])}
+                    if kind == "delta"
+                    else {}
+                )
+                keys = set(_partitions(catalog))
+                dirty = _dirty_partitions(catalog, since_seq) if since_seq is not None else keys
+                plan = (
+                    _plan_delta(
+                        catalog,
+                        exporter,
+                        context(tmp, "delta"),
+                        since_seq,
+                        masker,
+                        default_licence,
+                        text,
+                    )
+                    if since_seq is not None and isinstance(exporter, LineExporter)
+                    else None
+                )
+                rows_total = written = reused = rendered_rows = 0
+                part_sql = PARTITION_SQL.format(text=text, part=PARTITION_EXPR)
+                for key in sorted(keys | set(old_parts)):
+                    folder = tmp / "parts" / key
+                    if key not in dirty and key in old_parts:
+                        for name in old_parts[key]["files"]:
+                            link_or_copy(out / "parts" / key / name, folder / name)
+                        if (out / IDS_FOLDER / key).is_file():
+                            link_or_copy(out / IDS_FOLDER / key, tmp / IDS_FOLDER / key)
+                        partitions[key] = old_parts[key]
+                        reused += 1
+                    elif key in keys:
+                        folder.mkdir(parents=True)
+                        if isinstance(exporter, LineExporter):
+                            part_counts = None
+                            if plan is not None and key in old_parts:
+                                part_counts = _splice_month(
+                                    exporter,
+                                    key,
+                                    out / "parts" / key,
+                                    out / IDS_FOLDER / key,
+                                    folder,
+                                    tmp / IDS_FOLDER / key,
+                                    plan,
+                                )
+                            if part_counts is None:
+                                part_counts = _render_month(
+                                    catalog,
+                                    exporter,
+                                    context(folder, "full"),
+                                    key,
+                                    folder,
+                                    tmp / IDS_FOLDER / key,
+                                    masker,
+                                    default_licence,
+                                    text,
+                                )
+                            rendered_rows += part_counts.pop("rendered", 0)
+                        else:
+                            part_counts = exporter.write(
                                 context(folder, "full"),
-                                key,
+                                _rows(catalog, part_sql, [key], masker, default_licence),
                                 folder,
-                                tmp / IDS_FOLDER / key,
-                                masker,
-                                default_licence,
-                                text,
                             )
-                        rendered_rows += part_counts.pop("rendered", 0)
-                    else:
-                        part_counts = exporter.write(
-                            context(folder, "full"),
-                            _rows(catalog, part_sql, [key], masker, default_licence),
-                            folder,
-                        )
-                    written += 1
-                    if not part_counts.get("rows"):
-                        shutil.rmtree(folder)  # only superseded versions live in this month now
-                        (tmp / IDS_FOLDER / key).unlink(missing_ok=True)
-                        continue
-                    partitions[key] = {
-                        "key": key,
-                        "rows": part_counts["rows"],
-                        "files": _files_of(folder, folder),
-                    }
-                rows_total += partitions[key]["rows"] if key in partitions else 0
-            counts = {
-                "rows": rows_total,
-                "partitions": len(partitions),
-                "partitions_written": written,
-                "partitions_reused": reused,
-                "rows_rendered": rendered_rows,
-                "tombstones": 0,
-            }
-            change_sets = []
-            if since_seq is not None:
-                kept = [c for c in (previous or {}).get("change_sets", [])][
-                    -(KEEP_CHANGE_SETS - 1) :
-                ]
-                for change in kept:
-                    for name in change["files"]:
-                        link_or_copy(
-                            out / "changes" / change["name"] / name,
-                            tmp / "changes" / change["name"] / name,
-                        )
-                change_sets = list(kept)
-                if seq != since_seq:
-                    name = f"{since_seq:06d}-{seq:06d}"
-                    folder = tmp / "changes" / name
-                    folder.mkdir(parents=True)
-                    if plan is not None and isinstance(
-                        exporter, LineExporter
-                    ):  # rendered once, for the months and the change set
-                        writer = exporter.open_writer(folder)
-                        for fragments in plan.ordered:
-                            writer.add(fragments)
-                        writer.close()
-                        changed = {"rows": writer.count}
-                    else:
-                        sql = ROW_SQL.format(
-                            text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq"
-                        )
-                        changed = exporter.write(
-                            context(folder, "delta"),
-                            _rows(catalog, sql, [since_seq], masker, default_licence),
-                            folder,
-                        )
-                    tombstones = _tombstones(catalog, since_seq)
-                    exporter.write_tombstones(context(folder, "delta"), tombstones, folder)
-                    counts.update(changed_rows=changed.get("rows", 0), tombstones=len(tombstones))
-                    change_sets.append(
-                        {
-                            "name": name,
-                            "since_disclosure_seq": since_seq,
-                            "disclosure_seq": seq,
-                            "rows": changed.get("rows", 0),
-                            "tombstones": len(tombstones),
+                        written += 1
+                        if not part_counts.get("rows"):
+                            shutil.rmtree(folder)  # only superseded versions live in this month now
+                            (tmp / IDS_FOLDER / key).unlink(missing_ok=True)
+                            continue
+                        partitions[key] = {
+                            "key": key,
+                            "rows": part_counts["rows"],
                             "files": _files_of(folder, folder),
                         }
-                    )
-                else:
-                    counts.update(changed_rows=0)
-            index_doc = {
-                "schema": "seoulrec.partitions/1",
-                "exporter": exporter_name,
-                "partitions": [dict(partitions[k], path=f"parts/{k}/") for k in sorted(partitions)],
-            }
-            (tmp / "partitions.json").write_text(
-                json.dumps(index_doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
-            )
-        files = {}
-        if partitioned:
-            for key, part in sorted(partitions.items()):
-                files.update({f"parts/{key}/{name}": info for name, info in part["files"].items()})
-            for change in change_sets:
-                files.update(
-                    {
-                        f"changes/{change['name']}/{name}": info
-                        for name, info in change["files"].items()
-                    }
+                    rows_total += partitions[key]["rows"] if key in partitions else 0
+                counts = {
+                    "rows": rows_total,
+                    "partitions": len(partitions),
+                    "partitions_written": written,
+                    "partitions_reused": reused,
+                    "rows_rendered": rendered_rows,
+                    "tombstones": 0,
+                }
+                change_sets = []
+                if since_seq is not None:
+                    kept = [c for c in (previous or {}).get("change_sets", [])][
+                        -(KEEP_CHANGE_SETS - 1) :
+                    ]
+                    for change in kept:
+                        for name in change["files"]:
+                            link_or_copy(
+                                out / "changes" / change["name"] / name,
+                                tmp / "changes" / change["name"] / name,
+                            )
+                    change_sets = list(kept)
+                    if seq != since_seq:
+                        name = f"{since_seq:06d}-{seq:06d}"
+                        folder = tmp / "changes" / name
+                        folder.mkdir(parents=True)
+                        if plan is not None and isinstance(
+                            exporter, LineExporter
+                        ):  # rendered once, for the months and the change set
+                            writer = exporter.open_writer(folder)
+                            for fragments in plan.ordered:
+                                writer.add(fragments)
+                            writer.close()
+                            changed = {"rows": writer.count}
+                        else:
+                            sql = ROW_SQL.format(
+                                text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq"
+                            )
+                            changed = exporter.write(
+                                context(folder, "delta"),
+                                _rows(catalog, sql, [since_seq], masker, default_licence),
+                                folder,
+                            )
+                        tombstones = _tombstones(catalog, since_seq)
+                        exporter.write_tombstones(context(folder, "delta"), tombstones, folder)
+                        counts.update(
+                            changed_rows=changed.get("rows", 0), tombstones=len(tombstones)
+                        )
+                        change_sets.append(
+                            {
+                                "name": name,
+                                "since_disclosure_seq": since_seq,
+                                "disclosure_seq": seq,
+                                "rows": changed.get("rows", 0),
+                                "tombstones": len(tombstones),
+                                "files": _files_of(folder, folder),
+                            }
+                        )
+                    else:
+                        counts.update(changed_rows=0)
+                index_doc = {
+                    "schema": "seoulrec.partitions/1",
+                    "exporter": exporter_name,
+                    "partitions": [
+                        dict(partitions[k], path=f"parts/{k}/") for k in sorted(partitions)
+                    ],
+                }
+                (tmp / "partitions.json").write_text(
+                    json.dumps(index_doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                    "utf-8",
                 )
-            files["partitions.json"] = {
-                "sha256": file_sha256(tmp / "partitions.json"),
-                "bytes": (tmp / "partitions.json").stat().st_size,
+            files = {}
+            if partitioned:
+                for key, part in sorted(partitions.items()):
+                    files.update(
+                        {f"parts/{key}/{name}": info for name, info in part["files"].items()}
+                    )
+                for change in change_sets:
+                    files.update(
+                        {
+                            f"changes/{change['name']}/{name}": info
+                            for name, info in change["files"].items()
+                        }
+                    )
+                files["partitions.json"] = {
+                    "sha256": file_sha256(tmp / "partitions.json"),
+                    "bytes": (tmp / "partitions.json").stat().st_size,
+                }
+            else:
+                files = _files_of(tmp, tmp)
+            manifest: dict[str, Any] = {
+                "schema": "seoulrec.export-manifest/2",
+                "exporter": exporter_name,
+                "kind": kind,
+                "since_disclosure_seq": since_seq,
+                "catalog_state": state,
+                "fingerprint": fingerprint,
+                "counts": counts,
+                "files": files,
             }
-        else:
-            files = _files_of(tmp, tmp)
-        manifest: dict[str, Any] = {
-            "schema": "seoulrec.export-manifest/2",
-            "exporter": exporter_name,
-            "kind": kind,
-            "since_disclosure_seq": since_seq,
-            "catalog_state": state,
-            "fingerprint": fingerprint,
-            "counts": counts,
-            "files": files,
-        }
-        if partitioned:
-            manifest["partitions"] = [dict(partitions[k]) for k in sorted(partitions)]
-            manifest["change_sets"] = change_sets
-        manifest_bytes = (
-            json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        ).encode()
-        (tmp / MANIFEST).write_bytes(manifest_bytes)
-        sign_folder(tmp, signature)
-        kept = carry_foreign_files(out, tmp, catalog)
-        swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+            if partitioned:
+                manifest["partitions"] = [dict(partitions[k]) for k in sorted(partitions)]
+                manifest["change_sets"] = change_sets
+            manifest_bytes = (
+                json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+            ).encode()
+            (tmp / MANIFEST).write_bytes(manifest_bytes)
+            sign_folder(tmp, signature)
+            kept = carry_foreign_files(out, tmp, catalog)
+            swap_into_place(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            with catalog.transaction():
+                catalog.db.execute(
+                    "UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?",
+                    [now(), run_id],
+                )
+            raise
         with catalog.transaction():
             catalog.db.execute(
-                "UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?",
-                [now(), run_id],
+                "UPDATE export_runs SET status = 'finished', finished = ?, counts = ?, manifest_sha256 = ? WHERE id = ?",
+                [now(), json.dumps(counts), hashlib.sha256(manifest_bytes).hexdigest(), run_id],
             )
-        raise
-    with catalog.transaction():
-        catalog.db.execute(
-            "UPDATE export_runs SET status = 'finished', finished = ?, counts = ?, manifest_sha256 = ? WHERE id = ?",
-            [now(), json.dumps(counts), hashlib.sha256(manifest_bytes).hexdigest(), run_id],
-        )
-        catalog.audit(
-            "export.run",
-            detail={
-                "exporter": exporter_name,
-                "destination": str(out),
-                "kind": kind,
-                "run": run_id,
-                **counts,
-            },
-        )
-    return {
-        "run": run_id,
-        "destination": str(out),
-        "manifest": manifest,
-        "kept": kept,
-        "notes": notes
-        + (
-            [f"kept {len(kept)} files seoulrec did not write: {', '.join(kept[:5])}"]
-            if kept
-            else []
-        ),
-        "seconds": round(time.perf_counter() - started, 3),
-    }
+            catalog.audit(
+                "export.run",
+                detail={
+                    "exporter": exporter_name,
+                    "destination": str(out),
+                    "kind": kind,
+                    "run": run_id,
+                    **counts,
+                },
+            )
+        return {
+            "run": run_id,
+            "destination": str(out),
+            "manifest": manifest,
+            "kept": kept,
+            "notes": notes
+            + (
+                [f"kept {len(kept)} files seoulrec did not write: {', '.join(kept[:5])}"]
+                if kept
+                else []
+            ),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+    finally:
+        catalog.release_run_lock(held)
 
 
 def _tombstones(catalog: Catalog, since_seq: int) -> list[dict]:

@@ -215,14 +215,9 @@ def check_not_system(resolved: Path, given, option: str = "--out") -> None:
             )
 
 
-def _alive(pid: int) -> bool:
-    from .catalog import _process_alive
-
-    return pid == os.getpid() or _process_alive(pid)
-
-
 def clean_leftovers(out: Path) -> list[str]:
-    """Remove temporary and old folders beside ``out`` left by killed runs (their process is gone).
+    """Remove temporary and old folders beside ``out`` left by killed runs. The caller holds
+    the destination's run lock, so every leftover but this process's own is dead.
     Where ``out`` itself is missing and a killed swap left the old content beside it, put it back."""
     removed: list[str] = []
     try:
@@ -234,7 +229,7 @@ def clean_leftovers(out: Path) -> list[str]:
         m = _LEFTOVER.match(entry.name)
         if not m or m.group("name") != out.name or not entry.is_dir(follow_symlinks=False):
             continue
-        if _alive(int(m.group("pid"))):
+        if int(m.group("pid")) == os.getpid():
             continue
         if ".old-" in entry.name:
             olds.append(Path(entry.path))

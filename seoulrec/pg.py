@@ -17,6 +17,7 @@ blocked. So a read-then-write decision can never lose an update, on either backe
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import functools
 import json
 import re
@@ -634,40 +635,32 @@ class PgCatalog(_catalog_class()):  # type: ignore[misc]
             )
         ]
 
-    def start_batch(self, options: dict) -> int:
-        """One ingest at a time per catalog, across machines: the batch's session holds an
-        advisory lock; a batch left running without it was killed and is marked interrupted."""
-        got = self.db.raw.execute("SELECT pg_try_advisory_lock(%s)", [INGEST_LOCK]).fetchone()[0]
-        if not got:
-            raise CatalogLocked(
-                f"another ingest is running on {self.location}; wait for it to finish, then run "
-                "this one (it will skip what is already catalogued)"
-            )
-        try:
-            return super().start_batch(options)
-        except BaseException:
-            self.db.raw.execute("SELECT pg_advisory_unlock(%s)", [INGEST_LOCK])
-            raise
+    # Run locks: session advisory locks, released by the server when the session ends (a
+    # killed process, on any machine). ``ingest`` keeps its historical key.
+    @staticmethod
+    def _lock_key(name: str) -> int:
+        if name == "ingest":
+            return INGEST_LOCK
+        digest = hashlib.sha256(f"seoulrec:{name}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") & 0x3FFF_FFFF_FFFF_FFFF  # positive bigint
 
-    def _batch_alive(self, pid: int | None) -> bool:
-        return False  # this session holds the ingest lock: a batch marked running was killed
+    def take_run_lock(self, name: str):
+        key = self._lock_key(name)
+        got = self.db.raw.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]
+        return key if got else None
 
-    def finish_batch(self, batch_id: int, counts: dict, status: str = "finished") -> None:
-        try:
-            super().finish_batch(batch_id, counts, status)
-        finally:
-            self.db.raw.execute("SELECT pg_advisory_unlock(%s)", [INGEST_LOCK])
+    def release_run_lock(self, held) -> None:
+        if held is not None:
+            self.db.raw.execute("SELECT pg_advisory_unlock(%s)", [held])
 
-    def ingest_running(self) -> bool:
-        """Whether an ingest session holds the catalog's ingest lock (on any machine)."""
-        return bool(
-            self.db.raw.execute(
-                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-                "AND ((classid::bigint << 32) | objid::bigint) = %s",
-                [INGEST_LOCK],
-            ).fetchone()
-        )
+    def run_lock_free(self, name: str) -> bool:
+        """Whether no session (on any machine) holds the run lock ``name``."""
+        return not self.db.raw.execute(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND ((classid::bigint << 32) | objid::bigint) = %s",
+            [self._lock_key(name)],
+        ).fetchone()
 
     def hold_nightly_lock(self) -> dict:
         """The nightly run's lock (``seoulrec nightly`` on SQLite uses a lock file)."""
