@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from seoulrec.cells import xml_clean
+
 from seoulrec.plugins import Exporter
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -38,14 +40,14 @@ class AtomExporter(Exporter):
         for row in published:
             entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
             etree.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:seoulrec:record:{row['id']}"
-            etree.SubElement(entry, f"{{{ATOM}}}title").text = (
+            etree.SubElement(entry, f"{{{ATOM}}}title").text = xml_clean(
                 row["title"] or row["document_number"] or row["id"]
             )
             etree.SubElement(entry, f"{{{ATOM}}}updated").text = _rfc3339(row["published_since"])
-            etree.SubElement(entry, f"{{{ATOM}}}link", href=context.url(row))
+            etree.SubElement(entry, f"{{{ATOM}}}link", href=xml_clean(context.url(row)))
             summary = etree.SubElement(entry, f"{{{ATOM}}}summary")
             summary.text = " · ".join(
-                x
+                xml_clean(x)
                 for x in (
                     row["organ"],
                     row["department"],

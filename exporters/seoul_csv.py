@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from xml.sax.saxutils import escape
-
-from seoulrec.cells import spreadsheet_safe
+from seoulrec.cells import spreadsheet_safe, xml_clean, xml_escape
 from seoulrec.plugins import LineExporter, LineFile
 
 _JSON = json.JSONEncoder(ensure_ascii=False).encode
@@ -87,7 +85,8 @@ class SeoulCsvExporter(LineExporter):
         out = {key: _one_line(value) for key, value in seoul_row(context, row).items()}
         values = [out[key] for key in HEADER]
         # Escape all values in one pass (a separator no value can hold), then lay them out.
-        escaped = escape("\x00".join(values)).split("\x00")
+        # Cleaned one by one (no value keeps a NUL), escaped in one pass.
+        escaped = xml_escape("\x00".join(map(xml_clean, values)), keep_nul=True).split("\x00")
         csv_values = [spreadsheet_safe(v) for v in values]  # OWASP: no formulas in cells
         return _csv_line(csv_values), _JSON(out), XML_RECORD.format(*escaped)
 
