@@ -11,7 +11,8 @@ import typer
 
 from seoulrec.catalog import Catalog
 from seoulrec.errors import UsageError
-from seoulrec.pg import is_url, redact, without_password
+from seoulrec.catalog import is_url
+from seoulrec.pg import redact, without_password
 from seoulrec.config import CONFIG_NAME, load_config
 from seoulrec.demo import (
     demo_config,

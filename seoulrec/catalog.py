@@ -311,6 +311,29 @@ MIGRATIONS = {
 }
 
 
+#: Catalogs at a URL, by scheme: the module and class of their backend, loaded when a URL of
+#: that scheme is opened (the SQLite catalog below knows no backend's code; the PostgreSQL
+#: backend, ``seoulrec.pg``, builds on it).
+URL_BACKENDS = {
+    "postgresql://": ("seoulrec.pg", "PgCatalog"),
+    "postgres://": ("seoulrec.pg", "PgCatalog"),
+}
+SCHEMES = tuple(URL_BACKENDS)
+
+
+def is_url(location) -> bool:
+    """Whether a catalog location is a server URL (``postgresql://…``) rather than a file."""
+    return isinstance(location, str) and location.startswith(SCHEMES)
+
+
+def backend_for(url: str) -> "type[Catalog]":
+    """The catalog class for a URL's scheme."""
+    import importlib
+
+    module, name = next(v for k, v in URL_BACKENDS.items() if url.startswith(k))
+    return getattr(importlib.import_module(module), name)
+
+
 class Catalog:
     """An open catalog. Use ``Catalog.create`` for a new file and ``Catalog.open`` otherwise.
 
@@ -363,10 +386,8 @@ class Catalog:
 
     @classmethod
     def create(cls, path: "Path | str") -> "Catalog":
-        from . import pg
-
-        if pg.is_url(path):
-            return pg.PgCatalog.create(str(path))
+        if is_url(path):
+            return backend_for(str(path)).create(str(path))
         path = Path(path)
         if path.exists() and path.is_dir():
             raise UsageError(f"{path} is a folder; give a file name for the catalog")
@@ -410,10 +431,8 @@ class Catalog:
 
     @classmethod
     def open(cls, path: "Path | str", readonly: bool = False) -> "Catalog":
-        from . import pg
-
-        if pg.is_url(path):
-            return pg.PgCatalog.open(str(path), readonly=readonly)
+        if is_url(path):
+            return backend_for(str(path)).open(str(path), readonly=readonly)
         path = Path(path)
         if not path.is_file():
             raise CatalogNotFound(f"no catalog at {path}; run `seoulrec init` first")

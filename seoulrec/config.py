@@ -254,7 +254,7 @@ def load_config(path: Path | None = None) -> Config:
 def catalog_location(value: "str | Path", folder: Path | None = None) -> "Path | str":
     """A catalog as given: a ``postgresql://`` URL stays text; anything else is a file (relative
     to ``folder`` when one is given)."""
-    from .pg import is_url
+    from .catalog import is_url
 
     if is_url(value):
         return str(value)

@@ -56,7 +56,7 @@ def error_result(item, exc: BaseException, timeout: float) -> dict:
 
 def read_items(items: list, worker_options: dict, catalog_path: str | None) -> list[dict]:
     """A chunk, read in one reader process (the local pool's task)."""
-    from .ingest import process_item
+    from .reading import process_item
 
     return [process_item(item, worker_options, catalog_path) for item in items]
 
@@ -83,11 +83,11 @@ def read_in_fresh_process(item, worker_options: dict, catalog_path: str | None, 
     item, a C library after a MemoryError, before this one failed 'unexpectedly')."""
     from pebble import ProcessPool
 
-    from .ingest import _init_worker, process_item, worker_context
+    from .reading import init_worker, process_item, worker_context
 
     with ProcessPool(
         max_workers=1,
-        initializer=_init_worker,
+        initializer=init_worker,
         initargs=(options["memory_mb"], options.get("cwd")),
         context=worker_context(),
     ) as pool:
@@ -115,11 +115,11 @@ class LocalExecutor:
     def __enter__(self) -> "LocalExecutor":
         from pebble import ProcessPool
 
-        from .ingest import _init_worker, worker_context
+        from .reading import init_worker, worker_context
 
         self.pool = ProcessPool(
             max_workers=self.slots,
-            initializer=_init_worker,
+            initializer=init_worker,
             initargs=(self.memory_mb, None),
             context=worker_context(),
         )
@@ -164,14 +164,14 @@ def _worker_pool(memory_mb: int, cwd: str, slots: int):
     """The pebble pool of this Dask worker process, made on first use."""
     from pebble import ProcessPool
 
-    from .ingest import _init_worker, worker_context
+    from .reading import init_worker, worker_context
 
     key = (memory_mb, cwd, slots)
     pool = _WORKER_POOLS.get(key)
     if pool is None or not pool.active:
         pool = ProcessPool(
             max_workers=slots,
-            initializer=_init_worker,
+            initializer=init_worker,
             initargs=(memory_mb, cwd),
             context=worker_context(),
         )
@@ -188,7 +188,7 @@ def dask_read_items(
     memory_mb: int,
 ) -> list[dict]:
     """A chunk, read on a Dask worker: each item in a reader process with the limits."""
-    from .ingest import process_item
+    from .reading import process_item
 
     try:
         from distributed import get_worker

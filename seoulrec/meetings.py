@@ -213,7 +213,9 @@ def _row(raw: dict, folder: Path, today: date) -> tuple[dict | None, list[str], 
 
 def import_meetings(catalog: Catalog, manifest: Path, config, today: date | None = None) -> dict:
     """Read the manifest, ingest its minutes and materials, and upsert the meetings."""
-    from .ingest import IngestOptions, run_batch, sha256_bytes, shown_path
+    from .ingest import IngestOptions, run_batch
+    from .reading import sha256_bytes
+    from .writer import shown_path
 
     today = today or date.today()
     rows = read_manifest(manifest)

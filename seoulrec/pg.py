@@ -21,12 +21,12 @@ import hashlib
 import functools
 import json
 import re
-from typing import Any, Iterator
+from typing import Iterator
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from .catalog import SCHEMA_VERSION, Catalog
 from .errors import CatalogLocked, UsageError
 
-SCHEMES = ("postgresql://", "postgres://")
 #: The advisory lock every write transaction takes (SQLite's single writer).
 WRITE_LOCK = 0x5E0_0001
 #: Held for the whole of an ingest batch by its session (one ingest at a time per catalog);
@@ -35,10 +35,6 @@ INGEST_LOCK = 0x5E0_0002
 #: Held by a running ``seoulrec nightly``.
 NIGHTLY_LOCK = 0x5E0_0003
 LOCK_TIMEOUT = "30s"
-
-
-def is_url(location: Any) -> bool:
-    return isinstance(location, str) and location.startswith(SCHEMES)
 
 
 def _split(url: str):
@@ -533,17 +529,12 @@ def write_transaction(db: PgDatabase, location: str):
 # -- the catalog ---------------------------------------------------------------------------------
 
 
-def _catalog_class():
-    from .catalog import Catalog
-
-    return Catalog
-
-
-class PgCatalog(_catalog_class()):  # type: ignore[misc]
+class PgCatalog(Catalog):
     """A catalog in a PostgreSQL database. The database must exist (a DBA creates it);
     ``seoulrec init --catalog postgresql://…`` creates the schema in it."""
 
     backend = "postgresql"
+    db: "PgDatabase"  # type: ignore[assignment]  # sqlite-utils' interface, over psycopg
 
     def __init__(self, url: str, db: PgDatabase):
         self.url = url
@@ -571,7 +562,6 @@ class PgCatalog(_catalog_class()):  # type: ignore[misc]
 
     @classmethod
     def open(cls, path, readonly: bool = False) -> "PgCatalog":  # type: ignore[override]
-        from .catalog import SCHEMA_VERSION
         from .errors import CatalogNotFound
 
         url = str(path)
@@ -587,7 +577,6 @@ class PgCatalog(_catalog_class()):  # type: ignore[misc]
         return catalog
 
     def _refuse_newer(self) -> None:
-        from .catalog import SCHEMA_VERSION
 
         if "meta" not in self.db.table_names():
             return

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .catalog import Catalog
 from .config import CONFIG_NAME, CONFIG_TEMPLATE, ENV_CATALOG, catalog_location, load_config
-from .pg import is_url, redact, without_password
+from .catalog import is_url
+from .pg import redact, without_password
 
 
 def init_project(folder: Path, catalog: "Path | str | None" = None) -> dict:

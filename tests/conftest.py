@@ -125,7 +125,8 @@ def open_db(location, timeout: float = 30):
     on either backend."""
     import sqlite3
 
-    from seoulrec.pg import PgDatabase, connect, is_url
+    from seoulrec.catalog import is_url
+    from seoulrec.pg import PgDatabase, connect
 
     if is_url(location):
         return PgDatabase(connect(location))

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from seoulrec.demo import DemoDoc, write_package
-from seoulrec.ingest import Item, process_item
+from seoulrec.discovery import Item
+from seoulrec.reading import process_item
 
 from .conftest import BACKENDS, cli_json, init_catalog
 

@@ -7,7 +7,8 @@ import pytest
 
 from seoulrec.catalog import Catalog
 from seoulrec.demo import DemoDoc, write_package
-from seoulrec.ingest import Item, process_item
+from seoulrec.discovery import Item
+from seoulrec.reading import process_item
 from seoulrec.writer import GroupWriter
 
 OPTIONS = {"flag_base": 1, "max_file_mb": 16}

@@ -12,7 +12,8 @@ import zipfile
 import pytest
 
 from seoulrec.demo import DemoDoc, hwpx_bytes, pubdoc_xml
-from seoulrec.ingest import Item, process_item
+from seoulrec.discovery import Item
+from seoulrec.reading import process_item
 
 OPTIONS = {"flag_base": 1, "ranks": {}, "kinds": {}, "max_file_mb": 64}
 

@@ -5,7 +5,7 @@ from seoulrec.errors import CorruptDocument
 from seoulrec.formats.hwpx import read_hwpx
 from seoulrec.formats.manifest import read_manifest
 from seoulrec.formats.pack import decode_filename, read_pack
-from seoulrec.ingest import build_package
+from seoulrec.reading import build_package
 from seoulrec.ranks import Ladder, approval_level
 
 from ..conftest import SHARED, corpus_file

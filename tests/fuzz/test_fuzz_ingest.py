@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seoulrec.demo import DemoDoc, hwpx_bytes, pack_xml, pubdoc_xml
-from seoulrec.ingest import Item, process_item
+from seoulrec.discovery import Item
+from seoulrec.reading import process_item
 from seoulrec.model import Outcome
 
 from ..conftest import CORPUS
