@@ -332,7 +332,7 @@ def export_lock_name(out: Path) -> str:
     return "export-" + hashlib.sha256(str(out).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def _mark_stale_runs(catalog: Catalog, mine: Path | None = None) -> None:
+def mark_stale_runs(catalog: Catalog, mine: Path | None = None) -> None:
     """Export runs marked running whose destination's lock is free were killed: interrupted.
     ``mine``: the destination whose lock this process holds (its old running rows are dead)."""
     stale = [
@@ -458,7 +458,7 @@ def run_export(
                 "run it again before exporting (nothing half-decided is published)"
             )
         notes = [f"removed {name}, left by an interrupted export" for name in clean_leftovers(out)]
-        _mark_stale_runs(catalog, out)
+        mark_stale_runs(catalog, out)
         meta = dict(
             catalog.db.execute(
                 "SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy', 'catalog_id')"

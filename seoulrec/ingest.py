@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from .catalog import Catalog
-from .writer import clean as _clean
+from .writer import clean as clean_message
 from .writer import shown_path
 from .errors import (
     CatalogLocked,
@@ -115,7 +115,7 @@ def _count(report: BatchReport, result: dict, changes: list[str]) -> None:
     if result.get("known"):
         report.unchanged += 1
         return
-    path, message = shown_path(result["path"]), _clean(result.get("message") or "")
+    path, message = shown_path(result["path"]), clean_message(result.get("message") or "")
     if result["outcome"] not in ACCEPTED_OUTCOMES:
         entry = {"path": path, "reason": result["outcome"], "message": message}
         if result.get("known_failure"):

@@ -382,9 +382,9 @@ def build_site(
         }
         env = _environment()
         from .catalog import now
-        from .export import _mark_stale_runs
+        from .export import mark_stale_runs
 
-        _mark_stale_runs(catalog, out)
+        mark_stale_runs(catalog, out)
         with catalog.transaction():
             run_id = catalog.db.execute(
                 "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status, pid) VALUES ('site', ?, ?, NULL, ?, ?, 'running', ?)",

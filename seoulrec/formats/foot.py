@@ -15,7 +15,7 @@ import re
 from ..model import Approval, Extracted
 from ..publication import parse_printed
 from ..ranks import Ladder
-from .pubdoc import _department, normalize_date
+from .pubdoc import department_of_number, normalize_date
 
 ENFORCE = re.compile(
     r"시\s*행\s+([^\s()]+?[-:][\d-]+)\s*\(?\s*(\d{4}\s*[.-]\s*\d{1,2}\s*[.-]\s*\d{1,2})\.?\s*\)?"
@@ -97,7 +97,7 @@ def apply_foot(result: Extracted) -> bool:
     if enforce is None:
         return False
     result.document_number = enforce.group(1)
-    result.department = _department(result.document_number)
+    result.department = department_of_number(result.document_number)
     result.enforcement_date = normalize_date(enforce.group(2))
     year = int(result.enforcement_date[:4]) if result.enforcement_date else None
     before = text[: enforce.start()].splitlines()

@@ -9,7 +9,7 @@ import json
 
 from ..errors import CorruptDocument
 from ..model import LABEL_CLASSES, Extracted
-from .pubdoc import _department, normalize_date
+from .pubdoc import department_of_number, normalize_date
 
 #: Both real header variants: the published files and the list's own documentation.
 ALIASES = {
@@ -64,7 +64,7 @@ def _row_to_extracted(row: dict, line: int) -> Extracted:
         disclosure_class=LABEL_CLASSES.get(label),
     )
     if not result.department:
-        result.department = _department(result.document_number)
+        result.department = department_of_number(result.document_number)
     result.metadata = {
         "package_id": str(fields.get("package_id") or ""),
         "unit_task": str(fields.get("tkcrd_nm") or ""),

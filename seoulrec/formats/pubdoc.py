@@ -156,7 +156,7 @@ def read_pubdoc(data: bytes, name: str = "pubdoc.xml", flag_base: int = 1) -> Ex
                 result.disclosure_class = parsed.disclosure_class
                 result.grounds = list(parsed.grounds)
                 result.publication_code = parsed.code
-        result.department = _department(result.document_number)
+        result.department = department_of_number(result.document_number)
     result.attachment_names = [
         " ".join("".join(t.itertext()).split()) for t in root.iterfind("attach/title")
     ]
@@ -164,7 +164,7 @@ def read_pubdoc(data: bytes, name: str = "pubdoc.xml", flag_base: int = 1) -> Ex
     return result
 
 
-def _department(document_number: str) -> str:
+def department_of_number(document_number: str) -> str:
     """The department part of a document number: ``전략주택공급과-13666`` → ``전략주택공급과``."""
     m = re.match(r"^(.+?)[-:]\s*[\d-]+$", document_number or "")
     return m.group(1).strip() if m else ""
