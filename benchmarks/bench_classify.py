@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 from statistics import mean
 
-from seoulrec.catalog import Catalog
-from seoulrec.classify import ClassifyContext, current_scheme, labelled_from_file
-from seoulrec.demo import DEPARTMENTS, SUBJECTS
-from seoulrec.learn import Model, baseline_fit_predict, check_labels, cross_validate, metrics
-from seoulrec.scheme import default_scheme
+from seoulrec.store.catalog import Catalog
+from seoulrec.decide.classify import ClassifyContext, current_scheme, labelled_from_file
+from seoulrec.run.demo import DEPARTMENTS, SUBJECTS
+from seoulrec.decide.learn import Model, baseline_fit_predict, check_labels, cross_validate, metrics
+from seoulrec.decide.scheme import default_scheme
 
 REAL = (
     Path(__file__).resolve().parents[2]

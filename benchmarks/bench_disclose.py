@@ -16,10 +16,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from seoulrec.catalog import Catalog, now, public_id
-from seoulrec.disclosure import apply
-from seoulrec.policy import load_policy
-from seoulrec.privacy import Masker
+from seoulrec.store.catalog import Catalog, now, public_id
+from seoulrec.decide.disclosure import apply
+from seoulrec.decide.policy import load_policy
+from seoulrec.decide.privacy import Masker
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 IDENTIFIERS = [
@@ -34,7 +34,7 @@ IDENTIFIERS = [
 
 def korean_text(megabytes: int) -> str:
     """Real Korean prose (the corpus's bills and rulings) with identifiers planted every ~2 KB."""
-    from seoulrec.formats.documents import read_hwp, read_pdf
+    from seoulrec.inputs.formats.documents import read_hwp, read_pdf
 
     parts = [read_pdf(p.read_bytes()).text for p in sorted((CORPUS / "pdf").glob("bill_*.pdf"))]
     parts += [read_hwp(p.read_bytes()).text for p in sorted((CORPUS / "hwp").glob("nts_*.hwp"))]

@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_disclose import generate_catalog  # noqa: E402
 
-from seoulrec.disclosure import apply  # noqa: E402
-from seoulrec.policy import load_policy  # noqa: E402
+from seoulrec.decide.disclosure import apply  # noqa: E402
+from seoulrec.decide.policy import load_policy  # noqa: E402
 
 
 def export(catalog: Path, fmt: str, out: Path, *extra: str) -> tuple[float, dict, float]:

@@ -32,7 +32,7 @@ def pdf_extractors(rounds: int) -> None:
     import pypdfium2 as pdfium
     from pypdf import PdfReader
 
-    from seoulrec.formats.documents import read_pdf
+    from seoulrec.inputs.formats.documents import read_pdf
 
     files = [(CORPUS / "pdf" / name).read_bytes() for name in KOREAN_PDFS]
     pages = sum(len(pdfium.PdfDocument(d)) for d in files) * rounds
@@ -79,7 +79,7 @@ def pdf_extractors(rounds: int) -> None:
 def docx_readers(rounds: int) -> None:
     import docx
 
-    from seoulrec.formats.documents import read_docx
+    from seoulrec.inputs.formats.documents import read_docx
 
     files = [p.read_bytes() for p in sorted((CORPUS / "docx").glob("*.docx"))]
 
@@ -109,8 +109,8 @@ def docx_readers(rounds: int) -> None:
 
 
 def batch_scaling(copies: int) -> None:
-    from seoulrec.catalog import Catalog
-    from seoulrec.ingest import IngestOptions, run_batch
+    from seoulrec.store.catalog import Catalog
+    from seoulrec.inputs.ingest import IngestOptions, run_batch
 
     base = Path(tempfile.mkdtemp(prefix="seoulrec-bench-pdf-"))
     try:

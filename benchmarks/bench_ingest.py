@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from seoulrec.catalog import Catalog
-from seoulrec.demo import random_doc, write_package
-from seoulrec.ingest import IngestOptions, run_batch
+from seoulrec.store.catalog import Catalog
+from seoulrec.run.demo import random_doc, write_package
+from seoulrec.inputs.ingest import IngestOptions, run_batch
 
 
 def make_corpus(folder: Path, n: int) -> None:

@@ -1,4 +1,4 @@
-"""The nightly job at scale, per stage (seoulrec.pipeline.run_pipeline, as `seoulrec nightly`).
+"""The nightly job at scale, per stage (seoulrec.run.pipeline.run_pipeline, as `seoulrec nightly`).
 
 A. A day's intake: N approval packages (default 20,000; Seoul forecasts about 2,000,000
    electronic documents a year) through the whole pipeline, portal included, into an empty
@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from bench_disclose import generate_catalog  # noqa: E402
 
-from seoulrec.catalog import Catalog, now  # noqa: E402
+from seoulrec.store.catalog import Catalog, now  # noqa: E402
 from seoulrec.config import CONFIG_TEMPLATE, load_config  # noqa: E402
-from seoulrec.demo import random_doc, write_package  # noqa: E402
-from seoulrec.pipeline import Plan, run_pipeline  # noqa: E402
+from seoulrec.run.demo import random_doc, write_package  # noqa: E402
+from seoulrec.run.pipeline import Plan, run_pipeline  # noqa: E402
 
 TODAY = date(2026, 11, 27)
 
@@ -64,7 +64,7 @@ def intake(count: int, tmp: Path) -> None:
     plan = Plan.from_config(config, inboxes=[inbox], today=TODAY)
     show(f"A: intake of {count:,} documents, whole pipeline", run_pipeline(catalog, config, plan))
     show("A: the same night again, no new input", run_pipeline(catalog, config, plan))
-    from seoulrec.site import site_is_current
+    from seoulrec.publish.site import site_is_current
 
     started = time.perf_counter()
     current = site_is_current(catalog, tmp / "a" / "public" / "site", {})

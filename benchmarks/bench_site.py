@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from bench_disclose import generate_catalog  # noqa: E402
 
-from seoulrec.disclosure import apply  # noqa: E402
-from seoulrec.policy import load_policy  # noqa: E402
-from seoulrec.privacy import Masker  # noqa: E402
-from seoulrec.site import build_site  # noqa: E402
+from seoulrec.decide.disclosure import apply  # noqa: E402
+from seoulrec.decide.policy import load_policy  # noqa: E402
+from seoulrec.decide.privacy import Masker  # noqa: E402
+from seoulrec.publish.site import build_site  # noqa: E402
 from tests.exporters import browser  # noqa: E402
 
 QUERIES = [
@@ -49,7 +49,7 @@ def vary(catalog, seed: int = 1) -> None:
     rare words and a few very common ones; identical titles would make every word common)."""
     import random
 
-    from seoulrec.demo import DEPARTMENTS, SUBJECTS
+    from seoulrec.run.demo import DEPARTMENTS, SUBJECTS
 
     rng = random.Random(seed)
     vocabulary = [

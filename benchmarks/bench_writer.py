@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_ingest import make_corpus  # noqa: E402
 
-from seoulrec.catalog import Catalog  # noqa: E402
-from seoulrec.discovery import discover  # noqa: E402
-from seoulrec.reading import process_item  # noqa: E402
-from seoulrec.writer import GroupWriter  # noqa: E402
+from seoulrec.store.catalog import Catalog  # noqa: E402
+from seoulrec.inputs.discovery import discover  # noqa: E402
+from seoulrec.inputs.reading import process_item  # noqa: E402
+from seoulrec.store.writer import GroupWriter  # noqa: E402
 
 OPTIONS = {"flag_base": 1, "ranks": None, "kinds": None, "max_file_mb": 1024}
 

@@ -7,7 +7,7 @@ import tomllib
 from importlib import resources
 
 from seoulrec.errors import ConfigError
-from seoulrec.korean import stem_matches, stems
+from seoulrec.decide.korean import stem_matches, stems
 from seoulrec.plugins import Classifier, ClassifierResult
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from seoulrec.classify import load_mapping
+from seoulrec.decide.classify import load_mapping
 from seoulrec.plugins import Classifier, ClassifierResult
 
 

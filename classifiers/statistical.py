@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seoulrec.classify import latest_model
+from seoulrec.decide.classify import latest_model
 from seoulrec.plugins import Classifier, ClassifierResult
 
 

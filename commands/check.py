@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from seoulrec import check as core
+from seoulrec.run import check as core
 from seoulrec.errors import SeoulrecError
 
 from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, table

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from seoulrec import classify as core
+from seoulrec.decide import classify as core
 from seoulrec.config import load_config
 from seoulrec.errors import UsageError
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from seoulrec import compliance as core
+from seoulrec.run import compliance as core
 from seoulrec.dates import parse_date
 from seoulrec.errors import ComplianceFailed, UsageError
 

@@ -23,13 +23,13 @@ from typing import Any
 import click
 import typer
 
-from seoulrec.cells import spreadsheet_safe
+from seoulrec.publish.cells import spreadsheet_safe
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from seoulrec.catalog import Catalog
+from seoulrec.store.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
 from seoulrec.errors import PartialFailure, SeoulrecError, UsageError
 

@@ -9,12 +9,12 @@ from typing import Optional
 
 import typer
 
-from seoulrec.catalog import Catalog
+from seoulrec.store.catalog import Catalog
 from seoulrec.errors import UsageError
-from seoulrec.catalog import is_url
-from seoulrec.pg import redact, without_password
+from seoulrec.store.catalog import is_url
+from seoulrec.store.pg import redact, without_password
 from seoulrec.config import CONFIG_NAME, load_config
-from seoulrec.demo import (
+from seoulrec.run.demo import (
     demo_config,
     generate_demo,
     generate_district,
@@ -23,8 +23,8 @@ from seoulrec.demo import (
     prepare_demo_folder,
 )
 from seoulrec.errors import StageFailed
-from seoulrec.pipeline import Plan, run_pipeline
-from seoulrec.project import init_project
+from seoulrec.run.pipeline import Plan, run_pipeline
+from seoulrec.run.project import init_project
 
 from .console import JsonOption, emit_json, info, table
 

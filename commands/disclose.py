@@ -9,10 +9,10 @@ from typing import List, Optional
 
 import typer
 
-from seoulrec import disclosure
+from seoulrec.decide import disclosure
 from seoulrec.config import load_config
 from seoulrec.dates import parse_date
-from seoulrec.policy import policy_from_config
+from seoulrec.decide.policy import policy_from_config
 
 from .console import (
     EXIT_FAILURE,

@@ -9,10 +9,10 @@ import typer
 
 from seoulrec.config import load_config
 from seoulrec.errors import UsageError
-from seoulrec.export import run_export
-from seoulrec.pipeline import configured_inboxes
+from seoulrec.publish.export import run_export
+from seoulrec.run.pipeline import configured_inboxes
 from seoulrec.plugins import exporters
-from seoulrec.privacy import masker_from_config
+from seoulrec.decide.privacy import masker_from_config
 
 from .console import (
     CatalogOption,
@@ -180,7 +180,7 @@ def site(
 
     Example: seoulrec export site --out public/site --since last
     """
-    from seoulrec.site import build_site
+    from seoulrec.publish.site import build_site
 
     if since not in (None, "last"):
         raise UsageError(f"--since takes 'last', not {since!r}")

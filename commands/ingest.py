@@ -15,12 +15,12 @@ from rich.progress import (
     TaskProgressColumn,
 )
 
-from seoulrec.catalog import Catalog
+from seoulrec.store.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
-from seoulrec import reports
+from seoulrec.run import reports
 from seoulrec.errors import PartialFailure, SeoulrecError, UsageError
 from seoulrec.config import MAX_JOBS
-from seoulrec.ingest import IngestOptions, run_batch
+from seoulrec.inputs.ingest import IngestOptions, run_batch
 from seoulrec.model import OUTCOME_ADVICE
 
 from .console import MAX_ID, CatalogOption, JsonOption, emit_json, err, info, summary

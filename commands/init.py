@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from seoulrec.project import init_project
+from seoulrec.run.project import init_project
 
 from .console import emit_json, info, JsonOption
 

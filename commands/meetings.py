@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from seoulrec import meetings as core
+from seoulrec.inputs import meetings as core
 from seoulrec.config import load_config
 from seoulrec.dates import parse_date
 from seoulrec.errors import PartialFailure

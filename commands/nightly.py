@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from seoulrec.catalog import Catalog
+from seoulrec.store.catalog import Catalog
 from seoulrec.config import load_config, resolve_catalog
 from seoulrec.dates import parse_date
 from seoulrec.errors import (
@@ -18,7 +18,7 @@ from seoulrec.errors import (
     StageFailed,
     UsageError,
 )
-from seoulrec.pipeline import Plan, run_pipeline
+from seoulrec.run.pipeline import Plan, run_pipeline
 
 from .console import CatalogOption, JsonOption, emit_json, info, table
 from .ingest import ingest_progress

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from seoulrec import prepub as core
+from seoulrec.inputs import prepub as core
 from seoulrec.dates import parse_date
 from seoulrec.errors import PartialFailure
 

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from seoulrec.config import load_config
-from seoulrec.privacy import LIMITS_NOTE, masker_from_config, scan_catalog
+from seoulrec.decide.privacy import LIMITS_NOTE, masker_from_config, scan_catalog
 
 from .console import (
     MAX_ID,

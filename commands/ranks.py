@@ -9,7 +9,7 @@ import typer
 
 from seoulrec.config import load_config
 from seoulrec.model import LEVEL_ORDER
-from seoulrec.ranks import Ladder, unresolved_positions
+from seoulrec.decide.ranks import Ladder, unresolved_positions
 
 from .console import (
     CatalogOption,

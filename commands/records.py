@@ -9,7 +9,7 @@ import typer
 
 from seoulrec.dates import parse_date
 from seoulrec.errors import UsageError
-from seoulrec.records import KINDS, STATES, record_json
+from seoulrec.store.records import KINDS, STATES, record_json
 
 from .console import (
     MAX_ID,
@@ -238,7 +238,7 @@ def withdraw(
 
     Example: seoulrec records withdraw 12 --reason "중복 등록"
     """
-    from seoulrec.catalog import withdraw_record
+    from seoulrec.store.catalog import withdraw_record
 
     cat = open_catalog(catalog)
     result = withdraw_record(cat, record_id, reason)
@@ -255,9 +255,9 @@ def relevel(catalog: Optional[str] = CatalogOption, as_json: bool = JsonOption):
 
     Example: seoulrec records relevel --json
     """
-    from seoulrec.catalog import relevel as relevel_records
     from seoulrec.config import load_config
-    from seoulrec.ranks import Ladder
+    from seoulrec.decide.ranks import Ladder
+    from seoulrec.decide.ranks import relevel as relevel_records
 
     ladder = Ladder.default(load_config().section("ranks") or None)
     cat = open_catalog(catalog)

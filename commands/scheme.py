@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from seoulrec.classify import (
+from seoulrec.decide.classify import (
     current_scheme,
     import_scheme,
     load_scheme_file,

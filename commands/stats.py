@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from seoulrec import stats as core
+from seoulrec.publish import stats as core
 
 from .console import (
     CatalogOption,

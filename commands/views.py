@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from seoulrec import reports
+from seoulrec.run import reports
 from seoulrec.dates import parse_date
 
 from .console import (

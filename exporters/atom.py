@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from seoulrec.cells import xml_clean
+from seoulrec.publish.cells import xml_clean
 
 from seoulrec.plugins import Exporter
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from seoulrec.cells import spreadsheet_safe, xml_clean, xml_escape
+from seoulrec.publish.cells import spreadsheet_safe, xml_clean, xml_escape
 from seoulrec.plugins import LineExporter, LineFile
 
 _JSON = json.JSONEncoder(ensure_ascii=False).encode

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seoulrec.cells import xml_escape as escape
+from seoulrec.publish.cells import xml_escape as escape
 
 from seoulrec.plugins import Exporter
 

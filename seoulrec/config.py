@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CatalogNotFound, ConfigError
+from seoulrec.errors import CatalogNotFound, ConfigError
 
 CONFIG_NAME = "seoulrec.toml"
 ENV_CATALOG = "SEOULREC_CATALOG"
@@ -254,7 +254,7 @@ def load_config(path: Path | None = None) -> Config:
 def catalog_location(value: "str | Path", folder: Path | None = None) -> "Path | str":
     """A catalog as given: a ``postgresql://`` URL stays text; anything else is a file (relative
     to ``folder`` when one is given)."""
-    from .catalog import is_url
+    from seoulrec.store.catalog import is_url
 
     if is_url(value):
         return str(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .errors import ConfigError, UsageError
+from seoulrec.errors import ConfigError, UsageError
 
 
 def parse_date(value, where: str, error: type[UsageError] = UsageError) -> date:

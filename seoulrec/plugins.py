@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, ClassVar, Generic, TypeVar
 
-from .errors import SeoulrecError, UsageError
+from seoulrec.errors import SeoulrecError, UsageError
 
 
 class UnknownPlugin(UsageError):

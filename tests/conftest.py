@@ -125,8 +125,8 @@ def open_db(location, timeout: float = 30):
     on either backend."""
     import sqlite3
 
-    from seoulrec.catalog import is_url
-    from seoulrec.pg import PgDatabase, connect
+    from seoulrec.store.catalog import is_url
+    from seoulrec.store.pg import PgDatabase, connect
 
     if is_url(location):
         return PgDatabase(connect(location))

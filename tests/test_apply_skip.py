@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from seoulrec import disclosure
-from seoulrec.catalog import Catalog
-from seoulrec.demo import DemoDoc, write_package
-from seoulrec.ingest import IngestOptions, run_batch
-from seoulrec.policy import load_policy
+from seoulrec.decide import disclosure
+from seoulrec.store.catalog import Catalog
+from seoulrec.run.demo import DemoDoc, write_package
+from seoulrec.inputs.ingest import IngestOptions, run_batch
+from seoulrec.decide.policy import load_policy
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from seoulrec.catalog import Catalog
-from seoulrec.demo import DemoDoc, write_package
+from seoulrec.store.catalog import Catalog
+from seoulrec.run.demo import DemoDoc, write_package
 
 CLOCKS = {"created", "at", "started", "finished", "decided_at", "since", "updated"}
 TODAY = "2026-11-27"
@@ -222,7 +222,7 @@ def test_init_writes_the_url_without_its_password(cli, pg_url, tmp_path):
 
 def test_a_second_ingest_waits_for_the_first_on_postgresql(pg_url, tmp_path):
     from seoulrec.errors import CatalogLocked
-    from seoulrec.ingest import IngestOptions, run_batch
+    from seoulrec.inputs.ingest import IngestOptions, run_batch
 
     first, _ = _inboxes(tmp_path)
     holder = Catalog.create(pg_url)
@@ -243,8 +243,8 @@ def test_a_second_ingest_waits_for_the_first_on_postgresql(pg_url, tmp_path):
 ARCHIVIST = r"""
 import json, sys
 from datetime import date
-from seoulrec.catalog import Catalog
-from seoulrec import classify, disclosure
+from seoulrec.store.catalog import Catalog
+from seoulrec.decide import classify, disclosure
 
 url, me, ids = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 catalog = Catalog.open(url)
@@ -265,7 +265,7 @@ print(json.dumps(done))
 @pytest.mark.parametrize("archivists", [8])
 def test_eight_archivists_decide_while_an_ingest_runs_on_postgresql(pg_url, tmp_path, archivists):
     """Every decision kept and audited exactly once; no error; the ingest finishes."""
-    from seoulrec.ingest import IngestOptions, run_batch
+    from seoulrec.inputs.ingest import IngestOptions, run_batch
 
     base = tmp_path / "base"
     for i in range(80):
@@ -402,7 +402,7 @@ def test_nightly_publishes_the_same_on_both_backends_and_a_second_night_changes_
     """seoulrec.toml names the database without its password (libpq reads PGPASSWORD)."""
     from urllib.parse import urlsplit
 
-    from seoulrec.pg import without_password
+    from seoulrec.store.pg import without_password
 
     _inboxes(tmp_path)
     assert cli("init", "--catalog", pg_url, "--folder", tmp_path / "pg-init").exit_code == 0
@@ -484,7 +484,7 @@ def test_a_server_that_goes_away_mid_command_is_not_called_a_bug(cli, pg_url, mo
     pg_terminate_backend or a restart would): a clear error, not 'a bug in seoulrec'."""
     import psycopg
 
-    from seoulrec.pg import PgCatalog
+    from seoulrec.store.pg import PgCatalog
 
     assert cli("init", "--catalog", pg_url).exit_code == 0
     opened = PgCatalog.open.__func__
@@ -508,8 +508,8 @@ def test_readers_skip_known_sources_with_the_sessions_password(pg_url, tmp_path,
     are given the password this session used, so a re-run skips every known source."""
     from urllib.parse import urlsplit
 
-    from seoulrec.ingest import IngestOptions, run_batch
-    from seoulrec.pg import without_password
+    from seoulrec.inputs.ingest import IngestOptions, run_batch
+    from seoulrec.store.pg import without_password
 
     first, _ = _inboxes(tmp_path)
     warm = Catalog.create(tmp_path / "warm.db")  # starts the readers' fork server

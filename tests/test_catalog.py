@@ -6,7 +6,7 @@ import venv
 
 import pytest
 
-from seoulrec.catalog import SCHEMA_VERSION, Catalog
+from seoulrec.store.catalog import SCHEMA_VERSION, Catalog
 from seoulrec.config import CONFIG_NAME
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from seoulrec.demo import random_doc, write_package
+from seoulrec.run.demo import random_doc, write_package
 
 TODAY = "2026-11-27"
 ENV = dict(os.environ)

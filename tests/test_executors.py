@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from seoulrec.catalog import Catalog
-from seoulrec.demo import DemoDoc, write_package
-from seoulrec.ingest import IngestOptions, run_batch
+from seoulrec.store.catalog import Catalog
+from seoulrec.run.demo import DemoDoc, write_package
+from seoulrec.inputs.ingest import IngestOptions, run_batch
 
 from .commands.test_isolation import slow_pdf
 
@@ -139,7 +139,7 @@ def test_dask_timeout_is_reported_per_item(cluster, tmp_path):
 
 def test_dask_memory_limit_is_reported_per_item(cluster, tmp_path):
     """The reader on the Dask worker has the memory limit: a hog is too_large, the rest read."""
-    from seoulrec.demo import pubdoc_xml
+    from seoulrec.run.demo import pubdoc_xml
 
     src = tmp_path / "src"
     src.mkdir()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from seoulrec.demo import DemoDoc, hwpx_bytes, pubdoc_xml
+from seoulrec.run.demo import DemoDoc, hwpx_bytes, pubdoc_xml
 
 OUTSIDE_SECRET = "바깥에있는비밀파일내용"
 

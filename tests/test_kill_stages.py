@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from seoulrec.check import verify_output
-from seoulrec.demo import DemoDoc, random_doc, write_package
+from seoulrec.run.check import verify_output
+from seoulrec.run.demo import DemoDoc, random_doc, write_package
 
 TODAY = "2026-11-27"
 STEPS = {

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from seoulrec.demo import DemoDoc, write_package
-from seoulrec.site import hangul_key
+from seoulrec.run.demo import DemoDoc, write_package
+from seoulrec.publish.search import hangul_key
 
 TODAY = date(2026, 11, 27)
 #: Planted as written; what must never be published is each one and its bare digits.

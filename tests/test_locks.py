@@ -10,9 +10,9 @@ import os
 import subprocess
 import sys
 
-from seoulrec.catalog import Catalog
-from seoulrec.demo import DemoDoc, write_package
-from seoulrec.export import export_lock_name
+from seoulrec.store.catalog import Catalog
+from seoulrec.run.demo import DemoDoc, write_package
+from seoulrec.publish.export import export_lock_name
 
 from .conftest import cli_json
 

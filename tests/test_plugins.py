@@ -2,10 +2,10 @@
 
 import pytest
 
-from seoulrec.catalog import Catalog
-from seoulrec.classify import ClassifyContext, current_scheme
+from seoulrec.store.catalog import Catalog
+from seoulrec.decide.classify import ClassifyContext, current_scheme
 from seoulrec.errors import SeoulrecError
-from seoulrec.export import ExportContext
+from seoulrec.publish.export import ExportContext
 from seoulrec.plugins import (
     Classifier,
     ClassifierResult,
@@ -57,7 +57,7 @@ def _context_for(name, catalog, scheme, version, tmp_path):
     (tmp_path / "depts.csv").write_text("department,category\n자전거정책과,TRA\n", "utf-8")
     settings = {"unit_task_map": "units.csv", "department_map": "depts.csv"}
     if name == "statistical":
-        from seoulrec.classify import train
+        from seoulrec.decide.classify import train
 
         labels = tmp_path / "labels.csv"
         rows = (

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from seoulrec.errors import ConfigError
 from seoulrec.model import LEVEL_ORDER
-from seoulrec.policy import RecordFacts, decide, load_policy
+from seoulrec.decide.policy import RecordFacts, decide, load_policy
 
 POLICY = load_policy()
 TODAY = date(2026, 11, 26)

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seoulrec.policy import load_policy
-from seoulrec.privacy import Masker, rrn_checksum_ok
+from seoulrec.decide.policy import load_policy
+from seoulrec.decide.privacy import Masker, rrn_checksum_ok
 
 MASKER = Masker.from_policy(load_policy().masking)
 

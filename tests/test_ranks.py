@@ -2,7 +2,7 @@ import pytest
 
 from seoulrec.errors import ConfigError
 from seoulrec.model import Approval
-from seoulrec.ranks import Ladder, approval_level
+from seoulrec.decide.ranks import Ladder, approval_level
 from .conftest import BACKENDS, init_catalog
 
 
@@ -86,7 +86,7 @@ def test_named_gwan_posts_resolve(position, level):
 def test_ranks_show_unresolved_and_explain_name_the_unknown_position(cli, catalog_path, tmp_path):
     import json
 
-    from seoulrec.demo import DemoDoc, write_package
+    from seoulrec.run.demo import DemoDoc, write_package
 
     src = tmp_path / "src"
     write_package(

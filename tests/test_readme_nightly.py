@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from seoulrec.demo import DemoDoc, write_package
+from seoulrec.run.demo import DemoDoc, write_package
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

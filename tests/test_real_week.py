@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 
-from seoulrec.cells import spreadsheet_safe
+from seoulrec.publish.cells import spreadsheet_safe
 
 from tests.conftest import cli_json, corpus_file
 

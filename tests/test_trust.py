@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from seoulrec.demo import DemoDoc, write_package
-from seoulrec.discovery import Item
-from seoulrec.reading import process_item
+from seoulrec.run.demo import DemoDoc, write_package
+from seoulrec.inputs.discovery import Item
+from seoulrec.inputs.reading import process_item
 
 from .conftest import BACKENDS, cli_json, init_catalog
 
@@ -220,7 +220,7 @@ def test_nightly_plans_refuse_system_folders_as_export_does(tmp_path, catalog_pa
     """Checked on the plan (nothing runs): a regression must not write into /etc here."""
     from seoulrec.config import load_config
     from seoulrec.errors import UsageError
-    from seoulrec.pipeline import Plan
+    from seoulrec.run.pipeline import Plan
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -5,11 +5,11 @@ import sqlite3
 
 import pytest
 
-from seoulrec.catalog import Catalog
-from seoulrec.demo import DemoDoc, write_package
-from seoulrec.discovery import Item
-from seoulrec.reading import process_item
-from seoulrec.writer import GroupWriter
+from seoulrec.store.catalog import Catalog
+from seoulrec.run.demo import DemoDoc, write_package
+from seoulrec.inputs.discovery import Item
+from seoulrec.inputs.reading import process_item
+from seoulrec.store.writer import GroupWriter
 
 OPTIONS = {"flag_base": 1, "max_file_mb": 16}
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from seoulrec.demo import DemoDoc, write_package
+from seoulrec.run.demo import DemoDoc, write_package
 
 TODAY = "2026-11-27"
 

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from seoulrec.demo import DemoDoc, write_package
+from seoulrec.run.demo import DemoDoc, write_package
 from seoulrec.errors import ConfigError
-from seoulrec.korean import stem_matches, stems
-from seoulrec.scheme import default_scheme, parse_scheme
+from seoulrec.decide.korean import stem_matches, stems
+from seoulrec.decide.scheme import default_scheme, parse_scheme
 
 from ..conftest import cli_json as j
 from ..conftest import corpus_file
@@ -280,7 +280,7 @@ def test_held_out_evaluation_leaves_out_training_rows_and_reports_calibration(
 
 
 def test_a_title_with_no_known_words_is_never_confident(tmp_path):
-    from seoulrec.learn import Model
+    from seoulrec.decide.learn import Model
 
     rows = list(
         csv.DictReader(
@@ -318,7 +318,7 @@ def test_a_smaller_scheme_skips_rules_with_a_warning_and_scheme_use_goes_back(
 ):
     import json
 
-    from seoulrec.demo import DemoDoc, write_package
+    from seoulrec.run.demo import DemoDoc, write_package
 
     src = tmp_path / "src"
     write_package(src / "p1", DemoDoc(number=1, title="공공자전거 대여소 확충 계획"), {})
@@ -353,7 +353,7 @@ def test_classify_run_retries_the_review_queue_and_the_category_is_published(
 ):
     import json
 
-    from seoulrec.demo import DemoDoc, write_package
+    from seoulrec.run.demo import DemoDoc, write_package
 
     src = tmp_path / "src"
     write_package(src / "p1", DemoDoc(number=1, title="공공자전거 대여소 확충 계획"), {})

@@ -3,7 +3,7 @@ import sqlite3
 
 import pytest
 
-from seoulrec.demo import DemoDoc, write_package
+from seoulrec.run.demo import DemoDoc, write_package
 
 from ..conftest import cli_json as j
 from ..conftest import corpus_file
@@ -300,10 +300,10 @@ def test_an_interrupted_apply_never_leaves_attachments_published_under_a_withhel
 
     import pytest as _pytest
 
-    from seoulrec.catalog import Catalog
-    from seoulrec.demo import DemoDoc, write_package
-    from seoulrec.disclosure import apply
-    from seoulrec.policy import load_policy
+    from seoulrec.store.catalog import Catalog
+    from seoulrec.run.demo import DemoDoc, write_package
+    from seoulrec.decide.disclosure import apply
+    from seoulrec.decide.policy import load_policy
 
     src = tmp_path / "src"
     for n in range(1, 9):

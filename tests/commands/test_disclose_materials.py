@@ -153,8 +153,8 @@ def test_page_furniture_is_never_a_public_title(cli, catalog_path, tmp_path):
         "심의결과",
         "회의록",
     ]  # no heading before the body: the file name, never the furniture
-    from seoulrec.disclosure import public_title
-    from seoulrec.privacy import Masker
+    from seoulrec.decide.disclosure import public_title
+    from seoulrec.decide.privacy import Masker
 
     for furniture in (
         "- 1 -",

@@ -10,8 +10,8 @@ import zipfile
 import jsonschema
 import pytest
 
-from seoulrec.demo import DemoDoc, pack_xml, pubdoc_xml, write_package, zip_bytes
-from seoulrec.records import record_schema
+from seoulrec.run.demo import DemoDoc, pack_xml, pubdoc_xml, write_package, zip_bytes
+from seoulrec.store.records import record_schema
 
 from ..conftest import BACKENDS, corpus_file, init_catalog, open_db
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from seoulrec.demo import DemoDoc, pack_xml, pubdoc_xml, write_package
+from seoulrec.run.demo import DemoDoc, pack_xml, pubdoc_xml, write_package
 
 from .test_isolation import slow_pdf
 

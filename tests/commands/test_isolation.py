@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from seoulrec.demo import DemoDoc, pubdoc_xml, write_package
+from seoulrec.run.demo import DemoDoc, pubdoc_xml, write_package
 
 from ..conftest import CORPUS
 from ..conftest import BACKENDS, init_catalog, open_db

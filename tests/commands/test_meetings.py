@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from seoulrec.catalog import Catalog
-from seoulrec.meetings import findings
+from seoulrec.store.catalog import Catalog
+from seoulrec.inputs.meetings import findings
 
 from ..conftest import cli_json as j
 from ..conftest import BACKENDS, init_catalog

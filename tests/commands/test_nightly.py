@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from seoulrec.demo import DemoDoc, write_package
-from seoulrec.pipeline import lock_path
+from seoulrec.run.demo import DemoDoc, write_package
+from seoulrec.run.pipeline import lock_path
 
 TODAY = "2026-11-27"
 

@@ -3,7 +3,7 @@
 import pytest
 import json
 
-from seoulrec.demo import DemoDoc, write_package
+from seoulrec.run.demo import DemoDoc, write_package
 
 from ..conftest import cli_json as j
 from ..conftest import BACKENDS, init_catalog
@@ -42,7 +42,7 @@ def test_status_batches_failures_retry_and_audit(cli, catalog_path, tmp_path, mo
     assert len(j(cli, "failures", "--all", "--catalog", catalog_path)) == 2
     # The officer replaces the broken file and retries only the failed items.
     (src / "broken.xml").write_bytes(
-        __import__("seoulrec.demo", fromlist=["pubdoc_xml"]).pubdoc_xml(DemoDoc(number=2))
+        __import__("seoulrec.run.demo", fromlist=["pubdoc_xml"]).pubdoc_xml(DemoDoc(number=2))
     )
     retried = j(cli, "ingest", "--retry-failed", "--catalog", catalog_path)
     assert retried["added"] == 1 and retried["items"] == 1

@@ -7,7 +7,7 @@ import pytest
 
 import re
 
-from seoulrec.demo import DemoDoc, write_package
+from seoulrec.run.demo import DemoDoc, write_package
 
 from ..conftest import cli_json as j
 from ..conftest import BACKENDS, init_catalog

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from seoulrec.demo import DemoDoc, write_package
+from seoulrec.run.demo import DemoDoc, write_package
 
 from ..conftest import cli_json as j
 from ..conftest import BACKENDS, init_catalog

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from lxml import etree
 
-from seoulrec.demo import DemoDoc, write_package
+from seoulrec.run.demo import DemoDoc, write_package
 from seoulrec.plugins import Exporter, exporters
 
 from ..conftest import cli_json as j
@@ -172,7 +172,7 @@ def test_atom_and_sitemap_are_valid(cli, catalog, tmp_path):
 
 
 def test_sitemap_splits_past_the_protocol_limit(tmp_path):
-    from seoulrec.export import ExportContext
+    from seoulrec.publish.export import ExportContext
 
     plugin = exporters.get("sitemap")()
     plugin.max_urls = 3
@@ -373,7 +373,7 @@ def test_bad_export_requests(cli, catalog, catalog_path, tmp_path):
 
 
 def test_an_older_catalog_is_migrated_before_export(cli, tmp_path):
-    from seoulrec.catalog import MIGRATIONS, Catalog
+    from seoulrec.store.catalog import MIGRATIONS, Catalog
 
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seoulrec.catalog import Catalog, withdraw_record
-from seoulrec.demo import DemoDoc, write_package
-from seoulrec.disclosure import apply, set_manual
-from seoulrec.export import run_export
-from seoulrec.policy import load_policy
-from seoulrec.privacy import Masker
+from seoulrec.store.catalog import Catalog, withdraw_record
+from seoulrec.run.demo import DemoDoc, write_package
+from seoulrec.decide.disclosure import apply, set_manual
+from seoulrec.publish.export import run_export
+from seoulrec.decide.policy import load_policy
+from seoulrec.decide.privacy import Masker
 
 from ..conftest import cli_json as j
 from .test_export import TODAY, tree
@@ -259,7 +259,7 @@ def template(tmp_path_factory):
     for doc in DOCS:
         write_package(src / f"p{doc.number}", doc, {})
     catalog = Catalog.create(folder / "c.db")
-    from seoulrec.ingest import IngestOptions, run_batch
+    from seoulrec.inputs.ingest import IngestOptions, run_batch
 
     run_batch(catalog, [src], IngestOptions(jobs=1))
     apply(catalog, load_policy(), date(2026, 11, 26))

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from seoulrec.demo import DemoDoc, pubdoc_xml, write_package
+from seoulrec.run.demo import DemoDoc, pubdoc_xml, write_package
 
 from ..conftest import cli_json as j
 from ..conftest import BACKENDS, init_catalog
@@ -99,7 +99,7 @@ def test_the_site_never_publishes_what_is_not_public(cli, random_catalog, tmp_pa
     def number(r):
         return r["document_number"].rsplit("-", 1)[1]
 
-    from seoulrec.site import hangul_key
+    from seoulrec.publish.search import hangul_key
 
     for r in withheld:
         assert f"{SECRET_BODY} {number(r)} " not in everything
@@ -196,7 +196,7 @@ def test_the_site_folder_follows_the_output_rules(cli, catalog_path, tmp_path):
 
 
 def test_search_terms_hold_words_inside_compounds():
-    from seoulrec.site import morphemes
+    from seoulrec.publish.search import morphemes
 
     terms = morphemes("소규모주택정비사업 추진실적 제출 전자결재문서를 개선했다").split()
     for word in ("정비", "사업", "결재", "문서", "추진", "실적", "개선"):

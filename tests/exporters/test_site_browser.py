@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from seoulrec.demo import DemoDoc, write_package
+from seoulrec.run.demo import DemoDoc, write_package
 
 from ..conftest import CORPUS
 from ..conftest import cli_json as j
@@ -202,9 +202,9 @@ def test_korean_recall_with_and_without_the_morphemes(cli, tmp_path, capsys):
             real,
         )
         j(cli, "disclose", "apply", "--catalog", catalog, "--today", TODAY)
-    from seoulrec.catalog import Catalog
-    from seoulrec.privacy import Masker
-    from seoulrec.site import build_site
+    from seoulrec.store.catalog import Catalog
+    from seoulrec.decide.privacy import Masker
+    from seoulrec.publish.site import build_site
 
     cat = Catalog.open(catalog)
     plain, korean = tmp_path / "plain", tmp_path / "korean"

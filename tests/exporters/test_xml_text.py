@@ -37,7 +37,7 @@ def test_control_characters_give_valid_xml_in_every_export(cli, catalog_path, tm
 def test_the_feed_and_sitemap_drop_characters_xml_cannot_hold(tmp_path):
     """The feed and sitemap carry published originals only: their writers, called directly with
     a published row whose fields hold control characters."""
-    from seoulrec.export import ExportContext
+    from seoulrec.publish.export import ExportContext
     from seoulrec.plugins import exporters
 
     row = {

@@ -11,9 +11,9 @@ import zipfile
 
 import pytest
 
-from seoulrec.demo import DemoDoc, hwpx_bytes, pubdoc_xml
-from seoulrec.discovery import Item
-from seoulrec.reading import process_item
+from seoulrec.run.demo import DemoDoc, hwpx_bytes, pubdoc_xml
+from seoulrec.inputs.discovery import Item
+from seoulrec.inputs.reading import process_item
 
 OPTIONS = {"flag_base": 1, "ranks": {}, "kinds": {}, "max_file_mb": 64}
 
@@ -79,7 +79,7 @@ def test_a_damaged_deflate_stream_is_corrupt_not_unexpected(tmp_path):
 
 
 def test_a_damaged_pdf_is_corrupt_not_unexpected(tmp_path):
-    from seoulrec.formats.identify import identify
+    from seoulrec.inputs.formats.identify import identify
 
     path = tmp_path / "broken.pdf"
     path.write_bytes(

@@ -10,10 +10,10 @@ from seoulrec.errors import (
     EncryptedDocument,
     UnsupportedFormat,
 )
-from seoulrec.formats.documents import para_text, read_docx, read_hwp, read_pdf, read_text
-from seoulrec.formats.hwpx import read_hwpx
-from seoulrec.formats.identify import identify
-from seoulrec.formats.registry import extract
+from seoulrec.inputs.formats.documents import para_text, read_docx, read_hwp, read_pdf, read_text
+from seoulrec.inputs.formats.hwpx import read_hwpx
+from seoulrec.inputs.formats.identify import identify
+from seoulrec.inputs.formats.registry import extract
 
 from ..conftest import CORPUS, corpus_file
 
@@ -52,7 +52,7 @@ def test_hwpx_named_hwp_and_generated_formats():
     assert identify("가나다 텍스트".encode("cp949")) == "text"
     assert identify(codecs.BOM_UTF16_LE + "가나다".encode("utf-16-le")) == "text"
     assert identify(b"") == "empty"
-    from seoulrec.demo import zip_bytes
+    from seoulrec.run.demo import zip_bytes
 
     assert (
         identify(zip_bytes({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>"})) == "ooxml"
@@ -235,7 +235,7 @@ def test_whole_corpus_never_crashes():
         fmt = identify(data, path.name)
         try:
             if fmt.startswith("manifest"):
-                from seoulrec.formats.manifest import read_manifest
+                from seoulrec.inputs.formats.manifest import read_manifest
 
                 read_manifest(data)
             else:
@@ -255,7 +255,7 @@ def test_whole_corpus_never_crashes():
 
 
 def test_hwpx_nested_table_in_a_cell_keeps_reading_order():
-    from seoulrec.demo import zip_bytes
+    from seoulrec.run.demo import zip_bytes
 
     hp = "http://www.hancom.co.kr/hwpml/2011/paragraph"
 

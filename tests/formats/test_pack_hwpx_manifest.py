@@ -1,12 +1,12 @@
 import pytest
 
-from seoulrec.demo import DemoDoc, hwpx_bytes, pack_xml, sihaengmun_hwpx
+from seoulrec.run.demo import DemoDoc, hwpx_bytes, pack_xml, sihaengmun_hwpx
 from seoulrec.errors import CorruptDocument
-from seoulrec.formats.hwpx import read_hwpx
-from seoulrec.formats.manifest import read_manifest
-from seoulrec.formats.pack import decode_filename, read_pack
-from seoulrec.reading import build_package
-from seoulrec.ranks import Ladder, approval_level
+from seoulrec.inputs.formats.hwpx import read_hwpx
+from seoulrec.inputs.formats.manifest import read_manifest
+from seoulrec.inputs.formats.pack import decode_filename, read_pack
+from seoulrec.inputs.reading import build_package
+from seoulrec.decide.ranks import Ladder, approval_level
 
 from ..conftest import SHARED, corpus_file
 

@@ -2,10 +2,10 @@ import tracemalloc
 
 import pytest
 
-from seoulrec.demo import DemoDoc, pubdoc_xml
+from seoulrec.run.demo import DemoDoc, pubdoc_xml
 from seoulrec.errors import CorruptDocument, EmptyDocument, UnsafeInput
-from seoulrec.formats.pubdoc import read_pubdoc
-from seoulrec.publication import parse_code, parse_printed
+from seoulrec.inputs.formats.pubdoc import read_pubdoc
+from seoulrec.decide.publication import parse_code, parse_printed
 
 from ..conftest import SHARED
 

@@ -3,9 +3,9 @@ title a person would give it, and the file name where a person would find none."
 
 import pytest
 
-from seoulrec.formats.identify import identify
-from seoulrec.formats.registry import extract
-from seoulrec.formats.titles import choose_title
+from seoulrec.inputs.formats.identify import identify
+from seoulrec.inputs.formats.registry import extract
+from seoulrec.inputs.formats.titles import choose_title
 
 from ..conftest import CORPUS
 

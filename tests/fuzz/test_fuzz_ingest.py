@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seoulrec.demo import DemoDoc, hwpx_bytes, pack_xml, pubdoc_xml
-from seoulrec.discovery import Item
-from seoulrec.reading import process_item
+from seoulrec.run.demo import DemoDoc, hwpx_bytes, pack_xml, pubdoc_xml
+from seoulrec.inputs.discovery import Item
+from seoulrec.inputs.reading import process_item
 from seoulrec.model import Outcome
 
 from ..conftest import CORPUS

@@ -1,0 +1,1 @@
+"""Deciding: the disclosure policy and its rules, approval ranks, personal-data detection and masking, the classification scheme and classifiers (rules and the statistical model), and the decisions they write (disclosure, publication codes). Pure rules where possible; the catalog is read and written through ``seoulrec.store``."""

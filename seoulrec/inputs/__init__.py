@@ -1,0 +1,1 @@
+"""Reading inputs: discovery of what a batch is made of, the readers of every format (``formats``), reading one item in a reader process, the executors that run readers (a local pool or Dask), the ingest batch, and the registries that come as manifests (meetings, pre-publication)."""

@@ -1,0 +1,1 @@
+"""Publishing: the index exports (with their plugins in ``exporters/``), the static portal, output folders seoulrec owns (signatures, atomic swaps, foreign files kept), cells and text safe for CSV and XML, and the statistics the portal shows. Only what the decisions make public leaves."""

@@ -1,0 +1,766 @@
+"""Exports of the publishable index: complete, incremental in cost, atomic, reproducible.
+
+A run streams rows (never the whole catalog) to an exporter plugin writing into a temporary
+folder beside the destination (see ``outdir``: only folders seoulrec made are replaced), writes
+``manifest.json`` (counts, SHA-256 of every file, policy version, catalog state), then swaps the
+folder into place atomically. Partitioned exporters write one folder per production month;
+``since_last`` rewrites only the months whose decisions changed since the state the folder
+holds (decisions carry the sequence number of the apply that last changed them, and the state
+they replaced) and publishes the changed rows with tombstones (records whose original was
+withdrawn, that became non-public, or that were deleted) as a change set for mirrors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from seoulrec.store.catalog import PARTITION_EXPR, Catalog, now
+from seoulrec.errors import CatalogLocked, UsageError
+from seoulrec.model import CLASS_LABELS, parse_grounds
+from seoulrec.publish.outdir import MANIFEST
+from seoulrec.plugins import LineExporter, exporters
+
+DEFAULT_BASE_URL = "https://opengov.seoul.go.kr/sanction/"
+
+ROW_SQL = """
+SELECT r.id, r.record_key, r.document_number, r.organ, r.department, r.enforcement_date, r.unit_task,
+       r.approval_level, r.kind, r.material_kind,
+       r.public_id, r.writer, r.retention_period, r.licence, r.source_url,
+       d.original_public, d.disclosure_class, d.grounds, d.reason, d.release_date, d.public_title, d.since, d.seq, d.category, d.category_path,
+       {text} AS text
+FROM disclosures d {index} CROSS JOIN records r ON r.id = d.record_id
+WHERE 1 {where}
+ORDER BY d.record_id
+"""
+# Exports show the state of the last `disclose apply` (which keeps decisions of current records
+# only), so a full and an incremental export of the same state agree.
+PARTITION_SQL = (
+    ROW_SQL.split("FROM disclosures")[0]
+    + """FROM records r INDEXED BY records_partition CROSS JOIN disclosures d ON d.record_id = r.id
+WHERE {part} = ? ORDER BY r.id
+"""
+)
+# CROSS JOIN keeps disclosures as the outer table: a full export walks it in record order
+# without sorting, and a delta (d.seq > ?) reads only the changed rows through its seq index
+# instead of scanning every current record.
+
+
+def package_id(record_key: str, given: str = "") -> str:
+    from seoulrec.store.catalog import public_id
+
+    return public_id(record_key, given)
+
+
+@dataclass
+class ExportContext:
+    """What an exporter gets: its destination (a folder it owns) and the run's settings."""
+
+    destination: Path
+    base_url: str
+    default_licence: str
+    kind: str  # "full" or "delta"
+    catalog_state: dict
+    options: dict = field(default_factory=dict)
+
+    def url(self, row: dict) -> str:
+        """The record's URL: the one it came with (Seoul's list carries the portal's own page,
+        where the portal shows what it publishes) unless it is now decided 비공개; else the base
+        plus the id for a published original; the bare base otherwise."""
+        if row.get("source_url") and row["disclosure_class"] != "non_public":
+            return row["source_url"]
+        return self.base_url + (row["id"] if row["original_public"] else "")
+
+
+def public_row(raw: tuple, masker, default_licence: str = "") -> dict:
+    """Only public fields: withheld records carry metadata, class, grounds, reason and release
+    date; text only when the original is public, and masked. (The writer, an official, is
+    published on the portal's own list.) A record without a licence gets ``default_licence``."""
+    (
+        _,
+        key,
+        number,
+        organ,
+        department,
+        enforced,
+        unit_task,
+        level,
+        kind,
+        material_kind,
+        pid,
+        writer,
+        retention,
+        licence,
+        source_url,
+        original_public,
+        cls,
+        grounds,
+        reason,
+        release,
+        title,
+        since,
+        _seq,
+        category,
+        category_path,
+        text,
+    ) = raw
+    row = {
+        "id": pid or package_id(key),
+        "record_key": key,
+        "document_number": number or "",
+        "title": title or "",
+        "organ": organ or "",
+        "department": department or "",
+        "enforcement_date": enforced,
+        "unit_task": unit_task or "",
+        "category": category_path or "",
+        "category_code": category or "",
+        "writer": writer or "",
+        "retention_period": retention or "",
+        "licence": licence or default_licence,
+        "kind": kind,
+        "material_kind": material_kind,
+        "approval_level": level,
+        "original_public": bool(original_public),
+        "disclosure_class": cls,
+        "class_label": CLASS_LABELS[cls],
+        "grounds": list(parse_grounds(grounds)),
+        "reason": reason or "",
+        "release_date": release,
+        "published_since": since if original_public else None,
+        "source_url": source_url or None,
+    }
+    if text is not None:
+        row["text"] = masker.mask(text)[0] if original_public else None
+    return row
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+#: Bumped when the layout of the partitioned index changes: an older folder is rebuilt in full.
+LAYOUT_VERSION = 2
+#: Change sets kept under ``changes/`` for mirrors (the oldest beyond this are dropped).
+KEEP_CHANGE_SETS = 30
+
+
+def _rows(catalog: Catalog, sql: str, params: list, masker, default_licence: str) -> Iterator[dict]:
+    cursor = catalog.db.conn.execute(sql, params)
+    while True:
+        chunk = cursor.fetchmany(2000)
+        if not chunk:
+            return
+        for raw in chunk:
+            yield public_row(raw, masker, default_licence)
+
+
+def _partitions(catalog: Catalog) -> list[str]:
+    """Every partition key in the catalog, walking the partition index (no full scan)."""
+    keys: list[str] = []
+    last = ""
+    while True:
+        row = catalog.db.execute(
+            f"SELECT min({PARTITION_EXPR}) FROM records INDEXED BY records_partition WHERE {PARTITION_EXPR} > ?",
+            [last],
+        ).fetchone()
+        if row is None or row[0] is None:
+            return keys
+        keys.append(row[0])
+        last = row[0]
+
+
+def _dirty_partitions(catalog: Catalog, since_seq: int) -> set[str]:
+    """Partitions holding any version of a record whose decision changed or that was withdrawn
+    after ``since_seq`` (a new version may have moved a record to another month)."""
+    rows = catalog.db.execute(
+        f"SELECT {PARTITION_EXPR} FROM disclosures d INDEXED BY disclosures_seq JOIN records ON records.record_key = d.record_key WHERE d.seq > ? "
+        f"UNION SELECT {PARTITION_EXPR} FROM withdrawals w JOIN records ON records.record_key = w.record_key WHERE w.seq > ?",
+        [since_seq, since_seq],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+#: Record ids of each month's rows, in file order, so a changed month can be spliced: kept in
+#: a hidden folder of the output (not part of the published index or partitions.json).
+IDS_FOLDER = ".seoulrec/ids"
+
+
+@dataclass
+class DeltaPlan:
+    """What changed since the state a folder holds, rendered once: the changed rows' fragments
+    by month (in record order), and the records that left the index."""
+
+    fresh: dict[str, list[tuple[int, tuple[str, ...]]]]
+    ordered: list[
+        tuple[str, ...]
+    ]  # every changed row's fragments, in record order (the change set)
+    gone: set[int]
+
+
+def _plan_delta(
+    catalog: Catalog,
+    exporter,
+    ctx: ExportContext,
+    since_seq: int,
+    masker,
+    default_licence: str,
+    text: str,
+) -> DeltaPlan:
+    """Read and render only what changed: O(changes), whatever the catalog's size."""
+    sql = ROW_SQL.format(text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq")
+    ordered, by_id = [], {}
+    for raw in catalog.db.conn.execute(sql, [since_seq]):
+        row = public_row(raw, masker, default_licence)
+        fragments = exporter.render(ctx, row)
+        ordered.append(fragments)
+        by_id[raw[0]] = fragments
+    fresh: dict[str, list] = {}
+    for rid, part in catalog.db.execute(
+        f"SELECT id, {PARTITION_EXPR} FROM records WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        [json.dumps(list(by_id))],
+    ):
+        fresh.setdefault(part, []).append((rid, by_id[rid]))
+    # Versions that lost their decision: superseded by a changed one, or withdrawn.
+    gone = {
+        rid
+        for (rid,) in catalog.db.execute(
+            "SELECT r.id FROM records r WHERE r.record_key IN ("
+            "SELECT d.record_key FROM disclosures d INDEXED BY disclosures_seq WHERE d.seq > ? UNION SELECT w.record_key FROM withdrawals w WHERE w.seq > ?) "
+            "AND NOT EXISTS (SELECT 1 FROM disclosures x WHERE x.record_id = r.id)",
+            [since_seq, since_seq],
+        )
+    }
+    return DeltaPlan(fresh, ordered, gone)
+
+
+def _render_month(
+    catalog: Catalog,
+    exporter,
+    ctx: ExportContext,
+    key: str,
+    folder: Path,
+    ids_path: Path,
+    masker,
+    default_licence: str,
+    text: str,
+) -> dict:
+    """Write one whole month with a line exporter (streamed), and the record ids of its rows."""
+    ids_path.parent.mkdir(parents=True, exist_ok=True)
+    writer = exporter.open_writer(folder)
+    ids = []
+    try:
+        cursor = catalog.db.conn.execute(
+            PARTITION_SQL.format(text=text, part=PARTITION_EXPR), [key]
+        )
+        while chunk := cursor.fetchmany(2000):
+            for raw in chunk:
+                row = public_row(raw, masker, default_licence)
+                writer.add(exporter.render(ctx, row))
+                ids.append(raw[0])
+    finally:
+        writer.close()
+    ids_path.write_text("".join(f"{rid}\n" for rid in ids), "ascii")
+    return {"rows": writer.count, "rendered": len(ids)}
+
+
+def _splice_month(
+    exporter,
+    key: str,
+    old_folder: Path,
+    old_ids_path: Path,
+    folder: Path,
+    ids_path: Path,
+    plan: DeltaPlan,
+) -> dict | None:
+    """Write one changed month from the published one: unchanged rows' fragments are copied,
+    changed rows come from ``plan``; None when the published month cannot be read as expected
+    (the caller renders it in full). The bytes equal a full render's."""
+    if not old_ids_path.is_file():
+        return None
+    old_ids = list(map(int, old_ids_path.read_bytes().split()))
+    old = exporter.read_fragments(old_folder)
+    if old is None or any(len(f) != len(old_ids) for f in old) or len(set(old_ids)) != len(old_ids):
+        return None
+    fresh = plan.fresh.get(key, [])
+    replaced = {rid for rid, _ in fresh} | plan.gone
+    kept = [(rid, i) for i, rid in enumerate(old_ids) if rid not in replaced]
+    # Merge two id-ordered lists: kept old rows and changed rows of this month.
+    merged: list[tuple[int, int | None, tuple]] = []
+    a = b = 0
+    while a < len(kept) or b < len(fresh):
+        if b >= len(fresh) or (a < len(kept) and kept[a][0] < fresh[b][0]):
+            merged.append((kept[a][0], kept[a][1], ()))
+            a += 1
+        else:
+            merged.append((fresh[b][0], None, fresh[b][1]))
+            b += 1
+    ids_path.parent.mkdir(parents=True, exist_ok=True)
+    for n, spec in enumerate(exporter.line_files):
+        enc = spec.encoding
+        fragments = [old[n][i] if i is not None else frag[n].encode(enc) for _, i, frag in merged]
+        data = (
+            (spec.head.encode(enc) + spec.sep.encode(enc).join(fragments) + spec.tail.encode(enc))
+            if fragments
+            else spec.empty.encode(enc)
+        )
+        with open(folder / spec.name, "wb") as fh:
+            fh.write(data)
+    ids_path.write_bytes(b"".join(b"%d\n" % rid for rid, _, _ in merged))
+    return {"rows": len(merged), "rendered": len(fresh)}
+
+
+def _files_of(folder: Path, base: Path) -> dict:
+    return {
+        p.relative_to(base).as_posix(): {"sha256": file_sha256(p), "bytes": p.stat().st_size}
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def export_lock_name(out: Path) -> str:
+    """The run lock of an output folder (one export or site build into it at a time)."""
+    return "export-" + hashlib.sha256(str(out).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def mark_stale_runs(catalog: Catalog, mine: Path | None = None) -> None:
+    """Export runs marked running whose destination's lock is free were killed: interrupted.
+    ``mine``: the destination whose lock this process holds (its old running rows are dead)."""
+    stale = [
+        rid
+        for rid, destination in catalog.db.execute(
+            "SELECT id, destination FROM export_runs WHERE status = 'running'"
+        ).fetchall()
+        if (mine is not None and destination == str(mine))
+        or catalog.run_lock_free(export_lock_name(Path(destination)))
+    ]
+    if stale:
+        with catalog.transaction():
+            catalog.db.conn.executemany(
+                "UPDATE export_runs SET status = 'interrupted', finished = ? WHERE id = ?",
+                [(now(), rid) for rid in stale],
+            )
+
+
+def export_fingerprint(exporter_name: str, settings: dict, catalog_id: str | None) -> dict:
+    """What must match for an export folder to be continued incrementally (or left alone)."""
+    return {
+        "exporter": exporter_name,
+        "layout": LAYOUT_VERSION,
+        "base_url": str(settings.get("base_url", DEFAULT_BASE_URL)),
+        "licence": str(settings.get("licence", "")),
+        "catalog_id": catalog_id,
+    }
+
+
+def changed_since(catalog: Catalog, seq: int) -> bool:
+    """Whether any decision or withdrawal is newer than disclosure run ``seq``."""
+    return bool(
+        catalog.db.execute(
+            "SELECT EXISTS(SELECT 1 FROM disclosures WHERE seq > ?) OR EXISTS(SELECT 1 FROM withdrawals WHERE seq > ?)",
+            [seq, seq],
+        ).fetchone()[0]
+    )
+
+
+def catalog_id_of(catalog: Catalog) -> str | None:
+    row = catalog.db.execute("SELECT value FROM meta WHERE key = 'catalog_id'").fetchone()
+    return row[0] if row else None
+
+
+def export_is_current(catalog: Catalog, exporter_name: str, out: Path, settings: dict) -> bool:
+    """``out`` holds this exporter's output of the catalog's present decisions: re-running it
+    would change no byte that matters, so a nightly run leaves it alone."""
+    from seoulrec.publish.outdir import read_manifest
+
+    out = Path(out)
+    manifest = read_manifest(out, catalog) if out.is_dir() else None
+    if not manifest or manifest.get("fingerprint") != export_fingerprint(
+        exporter_name, settings, catalog_id_of(catalog)
+    ):
+        return False
+    seq = (manifest.get("catalog_state") or {}).get("disclosure_seq")
+    return isinstance(seq, int) and not changed_since(catalog, seq)
+
+
+def run_export(
+    catalog: Catalog,
+    exporter_name: str,
+    out: Path,
+    since_last: bool,
+    settings: dict,
+    masker,
+    force: bool = False,
+    protected: list[Path] | tuple = (),
+    inboxes: list[Path] | tuple = (),
+) -> dict:
+    """Export the index with one exporter into ``out``; returns the manifest plus notes.
+
+    A partitioned exporter (``seoul-csv``, ``jsonl``) writes one folder per production month
+    under ``parts/`` and ``partitions.json`` listing them: the folder is always the complete,
+    current index. With ``since_last`` only the partitions that changed since the state the
+    folder holds are rewritten (the others are hard-linked from it), and the changed rows and
+    tombstones are published as a change set under ``changes/`` for mirrors.
+    """
+    import time
+
+    from seoulrec.publish.outdir import (
+        carry_foreign_files,
+        sign_folder,
+        check_destination,
+        clean_leftovers,
+        folder_id,
+        link_or_copy,
+        new_temp_folder,
+        read_manifest,
+        swap_into_place,
+    )
+
+    started = time.perf_counter()
+    exporter_cls = exporters.get(exporter_name)
+    out = check_destination(
+        out,
+        [p for p in (catalog.path, *protected) if p],
+        force=force,
+        inboxes=inboxes,
+        catalog=catalog,
+    )
+
+    # One run into a destination at a time: a lock released when this process (or its
+    # PostgreSQL session) ends; a run row still marked running whose lock is free was killed.
+    held = catalog.take_run_lock(export_lock_name(out))
+    if held is None:
+        raise CatalogLocked(f"another export into {out} is running; wait for it to finish")
+    try:
+        seq_row = catalog.db.execute(
+            "SELECT value FROM meta WHERE key = 'disclosure_seq'"
+        ).fetchone()
+        if seq_row is None:
+            raise UsageError(
+                "no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)"
+            )
+        seq = int(seq_row[0])
+        from seoulrec.decide.disclosure import apply_state
+
+        state_of_apply = apply_state(catalog)
+        if state_of_apply and state_of_apply.get("status") != "finished":
+            raise UsageError(
+                f"the last `seoulrec disclose apply` (--today {state_of_apply.get('today')}) did not finish; "
+                "run it again before exporting (nothing half-decided is published)"
+            )
+        notes = [f"removed {name}, left by an interrupted export" for name in clean_leftovers(out)]
+        mark_stale_runs(catalog, out)
+        meta = dict(
+            catalog.db.execute(
+                "SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy', 'catalog_id')"
+            ).fetchall()
+        )
+        # Every decision is rewritten when the policy changes (its version is part of the row), so
+        # the last apply's policy is the policy of every row.
+        state = {
+            "schema_version": catalog.schema_version(),
+            "disclosure_seq": seq,
+            "records": int(meta.get("disclosure_records", 0)),
+            "policy_versions": [meta["disclosure_policy"]] if "disclosure_policy" in meta else [],
+        }
+        partitioned = exporter_cls.partitioned
+        base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
+        default_licence = str(settings.get("licence", ""))
+        fingerprint = export_fingerprint(exporter_name, settings, meta.get("catalog_id"))
+        previous = read_manifest(out, catalog) if out.is_dir() else None
+        signature = folder_id(catalog, out)
+        kind, since_seq = "full", None
+        if since_last:
+            if not exporter_cls.incremental:
+                notes.append(
+                    f"{exporter_name} output is always complete (the format has no deltas): wrote a full export"
+                )
+            elif previous is None:
+                notes.append("the folder holds no previous export: wrote a full export")
+            elif previous.get("fingerprint") != fingerprint:
+                notes.append(
+                    "the folder holds an export of another exporter, catalog, layout or settings: wrote a full export"
+                )
+            else:
+                kind, since_seq = "delta", int(previous["catalog_state"]["disclosure_seq"])
+        text = "r.text" if exporter_cls.needs_text else "NULL"
+        exporter = exporter_cls()
+        with catalog.transaction():
+            run_id = catalog.db.execute(
+                "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status, pid) VALUES (?,?,?,?,?,?, 'running', ?)",
+                [exporter_name, str(out), kind, None, seq, now(), os.getpid()],
+            ).lastrowid
+
+        def context(destination: Path, run_kind: str) -> ExportContext:
+            return ExportContext(
+                destination=destination,
+                base_url=base_url,
+                default_licence=default_licence,
+                kind=run_kind,
+                catalog_state=state,
+                options={"since_seq": since_seq},
+            )
+
+        tmp = new_temp_folder(out)
+        try:
+            counts: dict = {}
+            partitions: dict = {}
+            if not partitioned:
+                sql = ROW_SQL.format(text=text, where="", index="")
+                counts = exporter.write(
+                    context(tmp, "full"), _rows(catalog, sql, [], masker, default_licence), tmp
+                )
+                counts["tombstones"] = 0
+            else:
+                old_parts = (
+                    {p["key"]: p for p in (previous or {}).get("partitions", [])}
+                    if kind == "delta"
+                    else {}
+                )
+                keys = set(_partitions(catalog))
+                dirty = _dirty_partitions(catalog, since_seq) if since_seq is not None else keys
+                plan = (
+                    _plan_delta(
+                        catalog,
+                        exporter,
+                        context(tmp, "delta"),
+                        since_seq,
+                        masker,
+                        default_licence,
+                        text,
+                    )
+                    if since_seq is not None and isinstance(exporter, LineExporter)
+                    else None
+                )
+                rows_total = written = reused = rendered_rows = 0
+                part_sql = PARTITION_SQL.format(text=text, part=PARTITION_EXPR)
+                for key in sorted(keys | set(old_parts)):
+                    folder = tmp / "parts" / key
+                    if key not in dirty and key in old_parts:
+                        for name in old_parts[key]["files"]:
+                            link_or_copy(out / "parts" / key / name, folder / name)
+                        if (out / IDS_FOLDER / key).is_file():
+                            link_or_copy(out / IDS_FOLDER / key, tmp / IDS_FOLDER / key)
+                        partitions[key] = old_parts[key]
+                        reused += 1
+                    elif key in keys:
+                        folder.mkdir(parents=True)
+                        if isinstance(exporter, LineExporter):
+                            part_counts = None
+                            if plan is not None and key in old_parts:
+                                part_counts = _splice_month(
+                                    exporter,
+                                    key,
+                                    out / "parts" / key,
+                                    out / IDS_FOLDER / key,
+                                    folder,
+                                    tmp / IDS_FOLDER / key,
+                                    plan,
+                                )
+                            if part_counts is None:
+                                part_counts = _render_month(
+                                    catalog,
+                                    exporter,
+                                    context(folder, "full"),
+                                    key,
+                                    folder,
+                                    tmp / IDS_FOLDER / key,
+                                    masker,
+                                    default_licence,
+                                    text,
+                                )
+                            rendered_rows += part_counts.pop("rendered", 0)
+                        else:
+                            part_counts = exporter.write(
+                                context(folder, "full"),
+                                _rows(catalog, part_sql, [key], masker, default_licence),
+                                folder,
+                            )
+                        written += 1
+                        if not part_counts.get("rows"):
+                            shutil.rmtree(folder)  # only superseded versions live in this month now
+                            (tmp / IDS_FOLDER / key).unlink(missing_ok=True)
+                            continue
+                        partitions[key] = {
+                            "key": key,
+                            "rows": part_counts["rows"],
+                            "files": _files_of(folder, folder),
+                        }
+                    rows_total += partitions[key]["rows"] if key in partitions else 0
+                counts = {
+                    "rows": rows_total,
+                    "partitions": len(partitions),
+                    "partitions_written": written,
+                    "partitions_reused": reused,
+                    "rows_rendered": rendered_rows,
+                    "tombstones": 0,
+                }
+                change_sets = []
+                if since_seq is not None:
+                    kept = [c for c in (previous or {}).get("change_sets", [])][
+                        -(KEEP_CHANGE_SETS - 1) :
+                    ]
+                    for change in kept:
+                        for name in change["files"]:
+                            link_or_copy(
+                                out / "changes" / change["name"] / name,
+                                tmp / "changes" / change["name"] / name,
+                            )
+                    change_sets = list(kept)
+                    if seq != since_seq:
+                        name = f"{since_seq:06d}-{seq:06d}"
+                        folder = tmp / "changes" / name
+                        folder.mkdir(parents=True)
+                        if plan is not None and isinstance(
+                            exporter, LineExporter
+                        ):  # rendered once, for the months and the change set
+                            writer = exporter.open_writer(folder)
+                            for fragments in plan.ordered:
+                                writer.add(fragments)
+                            writer.close()
+                            changed = {"rows": writer.count}
+                        else:
+                            sql = ROW_SQL.format(
+                                text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq"
+                            )
+                            changed = exporter.write(
+                                context(folder, "delta"),
+                                _rows(catalog, sql, [since_seq], masker, default_licence),
+                                folder,
+                            )
+                        tombstones = _tombstones(catalog, since_seq)
+                        exporter.write_tombstones(context(folder, "delta"), tombstones, folder)
+                        counts.update(
+                            changed_rows=changed.get("rows", 0), tombstones=len(tombstones)
+                        )
+                        change_sets.append(
+                            {
+                                "name": name,
+                                "since_disclosure_seq": since_seq,
+                                "disclosure_seq": seq,
+                                "rows": changed.get("rows", 0),
+                                "tombstones": len(tombstones),
+                                "files": _files_of(folder, folder),
+                            }
+                        )
+                    else:
+                        counts.update(changed_rows=0)
+                index_doc = {
+                    "schema": "seoulrec.partitions/1",
+                    "exporter": exporter_name,
+                    "partitions": [
+                        dict(partitions[k], path=f"parts/{k}/") for k in sorted(partitions)
+                    ],
+                }
+                (tmp / "partitions.json").write_text(
+                    json.dumps(index_doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                    "utf-8",
+                )
+            files = {}
+            if partitioned:
+                for key, part in sorted(partitions.items()):
+                    files.update(
+                        {f"parts/{key}/{name}": info for name, info in part["files"].items()}
+                    )
+                for change in change_sets:
+                    files.update(
+                        {
+                            f"changes/{change['name']}/{name}": info
+                            for name, info in change["files"].items()
+                        }
+                    )
+                files["partitions.json"] = {
+                    "sha256": file_sha256(tmp / "partitions.json"),
+                    "bytes": (tmp / "partitions.json").stat().st_size,
+                }
+            else:
+                files = _files_of(tmp, tmp)
+            manifest: dict[str, Any] = {
+                "schema": "seoulrec.export-manifest/2",
+                "exporter": exporter_name,
+                "kind": kind,
+                "since_disclosure_seq": since_seq,
+                "catalog_state": state,
+                "fingerprint": fingerprint,
+                "counts": counts,
+                "files": files,
+            }
+            if partitioned:
+                manifest["partitions"] = [dict(partitions[k]) for k in sorted(partitions)]
+                manifest["change_sets"] = change_sets
+            manifest_bytes = (
+                json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+            ).encode()
+            (tmp / MANIFEST).write_bytes(manifest_bytes)
+            sign_folder(tmp, signature)
+            kept = carry_foreign_files(out, tmp, catalog)
+            swap_into_place(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            with catalog.transaction():
+                catalog.db.execute(
+                    "UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?",
+                    [now(), run_id],
+                )
+            raise
+        with catalog.transaction():
+            catalog.db.execute(
+                "UPDATE export_runs SET status = 'finished', finished = ?, counts = ?, manifest_sha256 = ? WHERE id = ?",
+                [now(), json.dumps(counts), hashlib.sha256(manifest_bytes).hexdigest(), run_id],
+            )
+            catalog.audit(
+                "export.run",
+                detail={
+                    "exporter": exporter_name,
+                    "destination": str(out),
+                    "kind": kind,
+                    "run": run_id,
+                    **counts,
+                },
+            )
+        return {
+            "run": run_id,
+            "destination": str(out),
+            "manifest": manifest,
+            "kept": kept,
+            "notes": notes
+            + (
+                [f"kept {len(kept)} files seoulrec did not write: {', '.join(kept[:5])}"]
+                if kept
+                else []
+            ),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+    finally:
+        catalog.release_run_lock(held)
+
+
+def _tombstones(catalog: Catalog, since_seq: int) -> list[dict]:
+    """What downstream copies exported at ``since_seq`` must drop: records withdrawn from the
+    catalog, and records whose original is withheld now but was public then. When a record
+    changed more than once since then, its state at ``since_seq`` is unknown and it is withdrawn
+    anyway (withdrawing what a copy does not hold is harmless; when in doubt, withhold)."""
+    deleted = [
+        {"id": package_id(key), "record_key": key, "reason": "deleted"}
+        for (key,) in catalog.db.execute(
+            "SELECT record_key FROM withdrawals WHERE seq > ? ORDER BY id", [since_seq]
+        )
+    ]
+    withdrawn = [
+        {"id": pid or package_id(key), "record_key": key, "reason": "original_withdrawn"}
+        for key, pid in catalog.db.execute(
+            "SELECT d.record_key, r.public_id FROM disclosures d INDEXED BY disclosures_seq CROSS JOIN records r ON r.id = d.record_id "
+            "WHERE d.seq > ? AND d.original_public = 0 AND (d.prev_original_public = 1 OR d.prev_seq > ?) ORDER BY d.record_id",
+            [since_seq, since_seq],
+        )
+    ]
+    return deleted + withdrawn

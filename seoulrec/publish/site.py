@@ -1,0 +1,724 @@
+"""The static portal bundle (정보소통광장-style): what citizens see, with Korean search.
+
+One page per record (the portal's metadata table, the masked text of published originals,
+public attachments as masked text, "비공개 문서" without a link for the others, grounds in words,
+reason and release date for withheld ones), browse pages by field, department, organ, month
+and type, a statistics page with inline SVG charts and the same numbers in tables, and a
+Pagefind search index. Pagefind does not segment Korean, so each page also carries, hidden,
+the Kiwi morphemes of its public text: a search for ``정비`` finds ``소규모주택정비사업``.
+
+Only what the last ``disclose apply`` made public is read; output folder safety, permissions
+and the atomic swap are those of the index export (``outdir``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+from seoulrec.store.catalog import Catalog
+from seoulrec.publish.search import pagefind_index, search_terms
+from seoulrec.errors import CatalogLocked, UsageError
+from seoulrec.publish.export import (
+    DEFAULT_BASE_URL,
+    ROW_SQL,
+    catalog_id_of,
+    changed_since,
+    file_sha256,
+    public_row,
+)
+from seoulrec.model import CLASS_LABELS
+from seoulrec.publish.outdir import (
+    MANIFEST,
+    carry_foreign_files,
+    sign_folder,
+    check_destination,
+    clean_leftovers,
+    folder_id,
+    link_or_copy,
+    new_temp_folder,
+    read_manifest,
+    swap_into_place,
+)
+from seoulrec.decide.policy import GROUNDS
+
+PAGE_SIZE = 50
+#: Bumped when pages change shape: an older site is then rebuilt in full.
+SITE_LAYOUT = 1
+#: Where the decision's sequence number sits in the export's row query.
+_SEQ = [c.strip() for c in ROW_SQL.split("SELECT", 1)[1].split("FROM")[0].split(",")].index("d.seq")
+SITE_NAME = "서울 열린시정 정보공개"
+DIMENSIONS = {
+    "field": "분야별",
+    "department": "부서별",
+    "organ": "기관별",
+    "month": "월별",
+    "type": "자료 유형별",
+}
+
+
+class Summary(NamedTuple):
+    """What listing pages and statistics need of one record (the pages hold the rest)."""
+
+    id: str
+    title: str
+    department: str
+    organ: str
+    document_number: str
+    enforcement_date: str
+    class_label: str
+    disclosure_class: str
+    original_public: bool
+    published_since: str
+    field: str
+    type: str
+
+
+@dataclass
+class SiteResult:
+    destination: str
+    records: int
+    pages: int
+    published: int
+    withheld: int
+    search: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    reused: int = 0  # record pages kept from the previous build (--since last)
+    kept: list = field(default_factory=list)  # files in the folder that seoulrec did not write
+
+    def to_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def slug(value: str) -> str:
+    """A file-name-safe, stable name for a browse value (Korean text, slashes, dots ...)."""
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def _environment():
+    from jinja2 import Environment, FunctionLoader, StrictUndefined
+
+    folder = resources.files("seoulrec.data").joinpath("site")
+
+    def load(name: str) -> str:
+        return folder.joinpath(name).read_text("utf-8")
+
+    # Autoescape everything: titles and text are data, never markup or template syntax.
+    return Environment(
+        loader=FunctionLoader(load),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _grounds_words(grounds: list[int]) -> list[str]:
+    return [f"제{g}호: {GROUNDS[g].split(' (')[0]}" for g in grounds if g in GROUNDS]
+
+
+def _kind_label(row: dict) -> str:
+    if row["kind"] == "material":
+        return row["material_kind"] or "비정형 자료"
+    return "결재문서"
+
+
+def _bar_chart(rows: list[tuple[str, float]], unit: str = "", width: int = 560) -> str:
+    """An inline SVG bar chart (labels and values as text: never only in the image)."""
+    from xml.sax.saxutils import escape
+
+    if not rows:
+        return ""
+    top = max(v for _, v in rows) or 1
+    bar_h, gap, label_w = 18, 6, 170
+    height = len(rows) * (bar_h + gap) + gap
+    parts = [
+        f'<svg role="img" aria-label="막대 그래프" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (label, value) in enumerate(rows):
+        y = gap + i * (bar_h + gap)
+        w = int((width - label_w - 70) * value / top)
+        parts.append(f'<text x="0" y="{y + 13}">{escape(label[:14])}</text>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="#2b5797"></rect>'
+        )
+        parts.append(f'<text x="{label_w + w + 4}" y="{y + 13}">{value:g}{unit}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _stats(summaries: list[Summary]) -> list[dict]:
+    """The statistics page's tables and charts: the figures of ``seoulrec stats`` (one
+    implementation, ``seoulrec.publish.stats``), laid out in Korean."""
+    from seoulrec.publish.stats import GROUPS, compute
+
+    figures = compute(summaries)
+    tables = []
+    columns = [
+        "구분",
+        "문서 수",
+        "공개율(%)",
+        "부분공개율(%)",
+        "비공개율(%)",
+        "원문 공개",
+        "원문 공개율(%)",
+    ]
+    for group, label in GROUPS.items():
+        rows = [
+            [
+                r["name"],
+                r["records"],
+                r["disclosure_rate"],
+                r["partial_rate"],
+                r["non_disclosure_rate"],
+                r["originals"],
+                r["originals_rate"],
+            ]
+            for r in figures[f"by_{group}"]
+        ]
+        tables.append(
+            {
+                "id": f"by-{group}",
+                "title": f"{label} 공개율",
+                "columns": columns,
+                "rows": rows,
+                "svg": _bar_chart([(r[0], r[2]) for r in rows[:30]], "%"),
+            }
+        )
+    by_class = [(c["label"], c["records"]) for c in figures["by_class"]]
+    tables.append(
+        {
+            "id": "by-class",
+            "title": "공개구분별 건수",
+            "columns": ["공개구분", "건수"],
+            "rows": [list(c) for c in by_class],
+            "svg": _bar_chart([(k, float(v)) for k, v in by_class]),
+        }
+    )
+    months = [(m["month"], m["originals"]) for m in figures["originals_by_month"]]
+    tables.append(
+        {
+            "id": "by-month",
+            "title": "월별 원문 공개 건수",
+            "columns": ["공개 월", "건수"],
+            "rows": [list(m) for m in months],
+            "svg": _bar_chart([(m, float(v)) for m, v in months[-24:]]),
+        }
+    )
+    return tables
+
+
+def site_fingerprint(catalog: Catalog, settings: dict, search: bool, korean_terms: bool) -> dict:
+    """What must match for a site folder to be continued incrementally (or left alone)."""
+    return {
+        "layout": SITE_LAYOUT,
+        "base_url": str(settings.get("base_url", DEFAULT_BASE_URL)),
+        "licence": str(settings.get("licence", "")),
+        "search": search,
+        "korean_terms": korean_terms,
+        "catalog_id": catalog_id_of(catalog),
+        "templates": _templates_digest(),
+    }
+
+
+def site_is_current(
+    catalog: Catalog, out: Path, settings: dict, search: bool = True, korean_terms: bool = True
+) -> bool:
+    """``out`` holds the site of the catalog's present decisions (nothing to rebuild)."""
+    out = Path(out)
+    manifest = read_manifest(out, catalog) if out.is_dir() else None
+    if not manifest or manifest.get("fingerprint") != site_fingerprint(
+        catalog, settings, search, korean_terms
+    ):
+        return False
+    seq = manifest.get("disclosure_seq")
+    return (
+        isinstance(seq, int)
+        and not changed_since(catalog, seq)
+        and manifest.get("meetings") == _meetings_digest(catalog)
+    )
+
+
+def _meetings_digest(catalog: Catalog) -> str:
+    from seoulrec.decide.disclosure import apply_state
+    from seoulrec.inputs.meetings import digest
+
+    return digest(catalog, str((apply_state(catalog) or {}).get("today") or ""))
+
+
+def build_site(
+    catalog: Catalog,
+    out: Path,
+    settings: dict,
+    masker,
+    force: bool = False,
+    protected=(),
+    search: bool = True,
+    korean_terms: bool = True,
+    since_last: bool = False,
+    bag: bool = False,
+    inboxes: list[Path] | tuple = (),
+) -> SiteResult:
+    """Write the whole site into ``out`` (replaced atomically; only a folder seoulrec made).
+    ``korean_terms=False`` leaves out the Kiwi morphemes (plain Pagefind, for measurements).
+    ``since_last``: pages of records whose decision has not changed since the site in ``out``
+    was built are reused as they are (hard links); changed records are rendered, withdrawn ones
+    disappear, listings, statistics and the search index are rebuilt. The result is the same,
+    byte for byte, as a full build. ``bag``: the bundle is a BagIt bag for transfer (the site
+    under ``data/``, SHA-256 manifests, a fixed Bagging-Date from the catalog state)."""
+    import time
+
+    from markupsafe import Markup
+
+    from seoulrec.decide.disclosure import apply_state
+
+    started = time.perf_counter()
+    out = check_destination(
+        out,
+        [p for p in (catalog.path, *protected) if p],
+        force=force,
+        inboxes=inboxes,
+        catalog=catalog,
+    )
+
+    # One run into a destination at a time: a lock released when this process (or its
+    # PostgreSQL session) ends; a run row still marked running whose lock is free was killed.
+    from seoulrec.publish.export import export_lock_name
+
+    held = catalog.take_run_lock(export_lock_name(out))
+    if held is None:
+        raise CatalogLocked(f"another export into {out} is running; wait for it to finish")
+    try:
+        state = apply_state(catalog)
+        if state is None:
+            raise UsageError(
+                "no disclosure decisions yet: run `seoulrec disclose apply` before building the site"
+            )
+        if state.get("status") != "finished":
+            raise UsageError(
+                "the last `seoulrec disclose apply` did not finish; run it again before building the site"
+            )
+        clean_leftovers(out)
+        base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
+        seq_now = int(
+            catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()[0]
+        )
+        fingerprint = site_fingerprint(catalog, settings, search, korean_terms)
+        previous = read_manifest(out, catalog) if (since_last and out.is_dir()) else None
+        signature = folder_id(catalog, out)
+        reuse_until = (
+            previous["disclosure_seq"]
+            if previous and previous.get("fingerprint") == fingerprint
+            else None
+        )
+        reused = 0
+        linked: set[str] = set()
+        licence = str(settings.get("licence", ""))
+        site_root = base_url.rstrip("/").rsplit("/", 1)[0] + "/"
+        common = {
+            "keyed_search": bool(search and korean_terms),
+            "site_name": SITE_NAME,
+            "feed_url": site_root + "feed/feed.xml",
+            "sitemap_url": site_root + "sitemap/sitemap.xml",
+        }
+        env = _environment()
+        from seoulrec.store.catalog import now
+        from seoulrec.publish.export import mark_stale_runs
+
+        mark_stale_runs(catalog, out)
+        with catalog.transaction():
+            run_id = catalog.db.execute(
+                "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status, pid) VALUES ('site', ?, ?, NULL, ?, ?, 'running', ?)",
+                [
+                    str(out),
+                    "delta" if reuse_until is not None else "full",
+                    seq_now,
+                    now(),
+                    os.getpid(),
+                ],
+            ).lastrowid
+        tmp = new_temp_folder(out)
+        try:
+            (tmp / "records").mkdir()
+            (tmp / "files").mkdir()
+            summaries: list[Summary] = []
+            # What the previous build has, listed once (a stat per record is slow at 100,000).
+            old_pages: set[str] = set()
+            old_files: set[str] = set()
+            if reuse_until is not None:
+                old_pages = {f"records/{n}" for n in _listdir(out / "records")}
+                old_files = set(_listdir(out / "files"))
+            sql = ROW_SQL.format(text="r.text", where="", index="")
+            record_template = env.get_template("record.html")
+            cursor = catalog.db.conn.execute(sql)
+            while chunk := cursor.fetchmany(500):
+                ids = [raw[0] for raw in chunk]
+                attachments: dict[int, list] = defaultdict(list)
+                for record_id, number, name, published, text in catalog.db.execute(
+                    "SELECT a.record_id, a.id, a.name, COALESCE(ad.published, 0), a.text FROM attachments a "
+                    "LEFT JOIN attachment_disclosures ad ON ad.attachment_id = a.id WHERE a.record_id IN (SELECT value FROM json_each(?)) ORDER BY a.id",
+                    [json.dumps(ids)],
+                ):
+                    attachments[record_id].append((number, name, bool(published), text))
+                for raw in chunk:
+                    # The text is masked only for a page that is rendered (the slow part of a row).
+                    row = public_row(raw[:-1] + (None,), masker, licence)
+                    summaries.append(_summary(row))
+                    page_name = f"records/{row['id']}.html"
+                    if (
+                        reuse_until is not None
+                        and raw[_SEQ] <= reuse_until
+                        and page_name in old_pages
+                    ):
+                        # Unchanged since the site in `out` was built: the same bytes, linked.
+                        names = [page_name]
+                        if row["id"] in old_files:
+                            names += [
+                                f"files/{row['id']}/{name}"
+                                for name in os.listdir(f"{out}/files/{row['id']}")
+                            ]
+                        for name in names:
+                            link_or_copy(out / name, tmp / name)
+                            linked.add(name)
+                        reused += 1
+                        continue
+                    row = public_row(raw, masker, licence)
+                    links = []
+                    for index, (_number, name, published, text) in enumerate(
+                        attachments[raw[0]], start=1
+                    ):
+                        href = None
+                        if published and row["original_public"]:
+                            # Published as masked text under a name seoulrec chooses: an attachment's
+                            # own name (slashes, "..") never becomes a path.
+                            target = tmp / "files" / row["id"] / f"{index}.txt"
+                            target.parent.mkdir(exist_ok=True)
+                            # With a BOM: web servers send .txt without a charset, browsers then guess wrong.
+                            target.write_text(masker.mask(text or "")[0], "utf-8-sig")
+                            href = f"../files/{row['id']}/{index}.txt"
+                        # An attachment's name can hold a person (신청서_홍길동_880808-1122334):
+                        # masked on public and withheld records alike, and so in the search index.
+                        links.append({"name": masker.mask(name or "")[0], "href": href})
+                    text = row.get("text") if row["original_public"] else None
+                    # Everything the page shows is what it can be found by.
+                    shown = [
+                        row["title"],
+                        row["organ"],
+                        row["department"],
+                        row["document_number"],
+                        row.get("category"),
+                        _kind_label(row),
+                        row["class_label"],
+                        *(link["name"] for link in links),
+                        text,
+                    ]
+                    terms = (
+                        search_terms("\n".join(x for x in shown if x))
+                        if search and korean_terms
+                        else ""
+                    )
+                    page = record_template.render(
+                        **common,
+                        root="../",
+                        page_title=row["title"] or "(제목 없음)",
+                        r=row,
+                        kind_label=_kind_label(row),
+                        paragraphs=[p for p in (text or "").splitlines() if p.strip()],
+                        grounds_words=_grounds_words(row["grounds"]),
+                        attachments=links,
+                        morphemes=terms,
+                    )
+                    (tmp / "records" / f"{row['id']}.html").write_text(page, "utf-8")
+            pages = len(summaries)
+            old_listings = (previous or {}).get("listings", {}) if reuse_until is not None else {}
+            listings: dict[str, str] = {}
+            meetings = _meeting_pages(catalog, env, tmp, common, state, masker)
+            meetings_by: dict[str, dict[str, list[dict]]] = {"field": {}, "department": {}}
+            for m in meetings:
+                brief = {k: m[k] for k in ("slug", "title", "scheduled_at", "status_label")}
+                meetings_by["field"].setdefault(m["field"] or "미분류", []).append(brief)
+                meetings_by["department"].setdefault(m["department"] or "부서 미상", []).append(
+                    brief
+                )
+            written, listing_reused = _write_browse(
+                env, tmp, summaries, common, listings, old_listings, out, meetings_by
+            )
+            pages += len(meetings) + 1
+            pages += written
+            linked.update(listing_reused)
+            latest = sorted(
+                (s for s in summaries if s.original_public),
+                key=lambda s: (s.published_since, s.id),
+                reverse=True,
+            )[:30]
+            (tmp / "index.html").write_text(
+                env.get_template("home.html").render(
+                    **common, root="", page_title=SITE_NAME, items=latest
+                ),
+                "utf-8",
+            )
+            tables = [
+                dict(t, svg=Markup(t["svg"])) for t in _stats(summaries)
+            ]  # our own SVG, built from numbers
+            (tmp / "stats.html").write_text(
+                env.get_template("stats.html").render(
+                    **common, root="", page_title="공개 통계", tables=tables
+                ),
+                "utf-8",
+            )
+            for asset in ("style.css", "search-terms.js"):
+                content = (
+                    resources.files("seoulrec.data")
+                    .joinpath("site")
+                    .joinpath(asset)
+                    .read_text("utf-8")
+                )
+                (tmp / asset).write_text(content, "utf-8")
+            pages += 2
+            for sub in ("records", "files"):
+                _settle_order(tmp / sub)
+            search_info = pagefind_index(tmp) if search else {}
+            # Linked files are the previous build's bytes: their digests are carried over.
+            known = (previous or {}).get("files", {}) if reuse_until is not None else {}
+            files = {}
+            for name in _all_files(tmp):
+                files[name] = (
+                    known[name]
+                    if name in linked and name in known
+                    else {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size}
+                )
+            manifest = {
+                "schema": "seoulrec.site-manifest/1",
+                "fingerprint": fingerprint,
+                "disclosure_seq": seq_now,
+                "records": len(summaries),
+                "catalog_state": state,
+                "files": files,
+                "listings": listings,
+                "meetings": _meetings_digest(catalog),
+            }
+            if bag:
+                _make_bag(tmp, state)
+            (tmp / MANIFEST).write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
+            )
+            sign_folder(tmp, signature)
+            kept = carry_foreign_files(out, tmp, catalog)
+            swap_into_place(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            with catalog.transaction():
+                catalog.db.execute(
+                    "UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?",
+                    [now(), run_id],
+                )
+            raise
+        published = sum(s.original_public for s in summaries)
+        with catalog.transaction():
+            catalog.db.execute(
+                "UPDATE export_runs SET status = 'finished', finished = ?, counts = ? WHERE id = ?",
+                [
+                    now(),
+                    json.dumps({"records": len(summaries), "pages": pages, "reused": reused}),
+                    run_id,
+                ],
+            )
+        return SiteResult(
+            str(out),
+            len(summaries),
+            pages,
+            published,
+            len(summaries) - published,
+            search_info,
+            round(time.perf_counter() - started, 3),
+            reused,
+            kept,
+        )
+    finally:
+        catalog.release_run_lock(held)
+
+
+def _summary(row: dict) -> Summary:
+    return Summary(
+        id=row["id"],
+        title=row["title"],
+        department=row["department"],
+        organ=row["organ"],
+        document_number=row["document_number"],
+        enforcement_date=row["enforcement_date"] or "",
+        class_label=row["class_label"],
+        disclosure_class=row["disclosure_class"],
+        original_public=row["original_public"],
+        published_since=row["published_since"] or "",
+        field=(row.get("category") or "미분류").split(" > ")[0],
+        type=_kind_label(row),
+    )
+
+
+def _meeting_pages(
+    catalog: Catalog, env, tmp: Path, common: dict, state: dict, masker
+) -> list[dict]:
+    """회의 공개: one page per meeting and meetings/index.html (예정된 회의, 완료된 회의). What
+    is 'upcoming' is judged on the day of the last disclosure run, so the same catalog always
+    builds the same bytes."""
+    from seoulrec.inputs.meetings import public_meetings
+
+    today = str(state.get("today") or "")
+    meetings = public_meetings(catalog, masker)
+    folder = tmp / "meetings"
+    folder.mkdir()
+    template = env.get_template("meeting.html")
+    for m in meetings:
+        m["slug"] = slug(m["meeting_id"])
+        (folder / f"{m['slug']}.html").write_text(
+            template.render(**common, root="../", page_title=m["title"], m=m), "utf-8"
+        )
+    upcoming = [
+        m for m in meetings if m["status"] == "scheduled" and m["scheduled_at"][:10] >= today
+    ]
+    held = [m for m in meetings if m["status"] == "held"]
+    (folder / "index.html").write_text(
+        env.get_template("meetings.html").render(
+            **common, root="../", page_title="회의 공개", upcoming=upcoming[::-1], held=held
+        ),
+        "utf-8",
+    )
+    return meetings
+
+
+def _settle_order(folder: Path) -> None:
+    """Re-create ``folder`` with its entries added in name order. Pagefind numbers pages in the
+    order the file system lists them, and a small directory lists in the order entries were
+    added: pages rendered in catalog order (which a killed and resumed ingest can change) would
+    give the same site a different search index."""
+    fresh = folder.with_name(folder.name + ".settled")
+    fresh.mkdir()
+    for name in sorted(os.listdir(folder)):
+        os.rename(folder / name, fresh / name)
+    folder.rmdir()
+    fresh.rename(folder)
+
+
+def _listdir(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except FileNotFoundError:
+        return []
+
+
+def _all_files(folder: Path) -> list[str]:
+    """Every file under ``folder`` as sorted POSIX paths relative to it."""
+    found: list[str] = []
+    for top, _dirs, names in os.walk(folder):
+        rel = os.path.relpath(top, folder)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in names)
+    return sorted(found)
+
+
+def _templates_digest() -> str:
+    """The templates and assets the pages are made from: a new seoulrec whose pages look
+    different never reuses an older build's pages."""
+    digest = hashlib.blake2b(digest_size=8)
+    folder = resources.files("seoulrec.data").joinpath("site")
+    for item in sorted(folder.iterdir(), key=lambda i: i.name):
+        if item.is_file():
+            digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _write_browse(
+    env,
+    tmp: Path,
+    summaries: list[Summary],
+    common: dict,
+    listings: dict[str, str],
+    old_listings: dict[str, str],
+    out: Path,
+    meetings_by: dict[str, dict[str, list[dict]]] | None = None,
+) -> tuple[int, list[str]]:
+    """The browse pages. Each listing page's inputs (its title, position and rows) are digested
+    into ``listings``; a page whose digest equals the one in ``old_listings`` (the site in
+    ``out``) is that page's bytes already, and is linked instead of rendered."""
+    keys = {
+        "field": lambda s: s.field,
+        "department": lambda s: s.department or "부서 미상",
+        "organ": lambda s: s.organ or "기관 미상",
+        "month": lambda s: (s.enforcement_date or "")[:7] or "일자 미상",
+        "type": lambda s: s.type,
+    }
+    listing, dimension = env.get_template("listing.html"), env.get_template("dimension.html")
+    written = 0
+    reused: list[str] = []
+    for dim, key in keys.items():
+        groups: dict[str, list[Summary]] = defaultdict(list)
+        for s in summaries:
+            groups[key(s)].append(s)
+        folder = tmp / "browse" / dim
+        folder.mkdir(parents=True)
+        values = []
+        dim_meetings = (meetings_by or {}).get(dim, {})
+        for value in sorted(set(groups) | set(dim_meetings), reverse=(dim == "month")):
+            members = sorted(groups[value], key=lambda s: (s.enforcement_date, s.id), reverse=True)
+            values.append({"label": value, "slug": slug(value), "count": len(members)})
+            pages = max(1, -(-len(members) // PAGE_SIZE))
+            (folder / slug(value)).mkdir()
+            for page in range(1, pages + 1):
+                items = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+                title = f"{DIMENSIONS[dim]}: {value}"
+                name = f"browse/{dim}/{slug(value)}/{page}.html"
+                shown_meetings = dim_meetings.get(value, []) if page == 1 else []
+                digest = hashlib.blake2b(
+                    repr((title, page, pages, items, shown_meetings)).encode(),
+                    digest_size=12,
+                ).hexdigest()
+                listings[name] = digest
+                written += 1
+                if old_listings.get(name) == digest and os.path.isfile(out / name):
+                    link_or_copy(out / name, tmp / name)
+                    reused.append(name)
+                    continue
+                html = listing.render(
+                    **common,
+                    root="../../../",
+                    page_title=title,
+                    items=items,
+                    page=page,
+                    pages=pages,
+                    meetings=shown_meetings,
+                )
+                (tmp / name).write_text(html, "utf-8")
+        (folder / "index.html").write_text(
+            dimension.render(
+                **common, root="../../", page_title=f"{DIMENSIONS[dim]} 목록", values=values
+            ),
+            "utf-8",
+        )
+        written += 1
+    return written, reused
+
+
+def _make_bag(folder: Path, state: dict) -> None:
+    """Make ``folder`` a BagIt bag (the `bagit` package): payload under ``data/``, SHA-256
+    manifests; the date comes from the catalog state, so the same catalog gives the same bytes."""
+    import bagit
+
+    day = str(state.get("today") or "1970-01-01")
+    bagit.make_bag(
+        str(folder),
+        bag_info={
+            "Bagging-Date": day,
+            "Source-Organization": SITE_NAME,
+            "Bag-Software-Agent": "seoulrec",
+        },
+        checksums=["sha256"],
+    )
+
+
+__all__ = ["build_site", "SiteResult", "CLASS_LABELS"]

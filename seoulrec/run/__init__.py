@@ -1,0 +1,1 @@
+"""Running the whole: the nightly pipeline and its lock, the demo, projects (seoulrec.toml beside a catalog), the compliance report, reports over batches and failures, and `check` over the catalog and its outputs."""

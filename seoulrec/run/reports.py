@@ -1,0 +1,227 @@
+"""The views a records office asks for every morning: where the catalog stands, past batches,
+stored per-item failures, and the audit log. Read-only, except marking failures resolved."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from seoulrec.store.catalog import Catalog, default_actor, now
+from seoulrec.errors import UsageError
+from seoulrec.model import OUTCOME_ADVICE
+
+
+def status(catalog: Catalog) -> dict:
+    """One screen of where the catalog stands."""
+    from seoulrec.decide.disclosure import apply_state, check, needs_attention
+    from seoulrec.decide.ranks import unresolved_positions
+
+    db = catalog.db
+    records: dict[str, dict[str, int]] = {}
+    for kind, current, count in db.execute(
+        "SELECT kind, is_current, count(*) FROM records GROUP BY kind, is_current"
+    ):
+        records.setdefault(kind, {})["current" if current else "earlier versions"] = count
+    decisions = {
+        "by_class": dict(
+            db.execute(
+                "SELECT disclosure_class, count(*) FROM disclosures GROUP BY disclosure_class"
+            ).fetchall()
+        ),
+        "originals_published": db.execute(
+            "SELECT count(*) FROM disclosures WHERE original_public = 1"
+        ).fetchone()[0],
+        "originals_withheld": db.execute(
+            "SELECT count(*) FROM disclosures WHERE original_public = 0"
+        ).fetchone()[0],
+        "undecided": db.execute(
+            "SELECT count(*) FROM records r WHERE r.is_current = 1 AND NOT EXISTS (SELECT 1 FROM disclosures d WHERE d.record_id = r.id)"
+        ).fetchone()[0],
+        "last_apply": apply_state(catalog),
+    }
+    classification = dict(
+        db.execute("SELECT status, count(*) FROM record_categories GROUP BY status").fetchall()
+    )
+    classification["unclassified"] = db.execute(
+        "SELECT count(*) FROM records r WHERE r.is_current = 1 AND NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key)"
+    ).fetchone()[0]
+    attention = needs_attention(catalog)
+    last_batch = db.execute(
+        "SELECT id, started, finished, status, added, updated, unchanged, failed FROM batches ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    exports = [
+        {"exporter": e, "destination": d, "kind": k, "finished": f, "status": st}
+        for e, d, k, f, st in db.execute(
+            "SELECT exporter, destination, kind, finished, status FROM export_runs WHERE id IN (SELECT max(id) FROM export_runs GROUP BY exporter, destination) ORDER BY destination"
+        )
+    ]
+    if catalog.path is None:
+        size = catalog.size_bytes()  # type: ignore[attr-defined]
+    else:
+        size = sum(
+            os.path.getsize(p)
+            for p in (catalog.path, catalog.path.with_name(catalog.path.name + "-wal"))
+            if os.path.exists(p)
+        )
+    return {
+        "catalog": catalog.location,
+        "catalog_bytes": size,
+        "records": records,
+        "decisions": decisions,
+        "classification": classification,
+        "principle5_violations": len(check(catalog)),
+        "needs_class": len(attention["needs_class"]),
+        "needs_title": len(attention["needs_title"]),
+        "unresolved_ranks": sum(p["count"] for p in unresolved_positions(catalog)),
+        "last_batch": None
+        if last_batch is None
+        else dict(
+            zip(
+                ("id", "started", "finished", "status", "added", "updated", "unchanged", "failed"),
+                last_batch,
+            )
+        ),
+        "open_failures": db.execute(
+            "SELECT count(*) FROM failures WHERE resolved IS NULL"
+        ).fetchone()[0],
+        "last_exports": exports,
+    }
+
+
+def batches(catalog: Catalog, limit: int | None = None) -> list[dict]:
+    rows = catalog.db.execute(
+        "SELECT id, started, finished, status, added, updated, unchanged, failed, options FROM batches ORDER BY id DESC"
+        + (" LIMIT ?" if limit else ""),
+        [limit] if limit else [],
+    ).fetchall()
+    return [
+        {
+            "id": r[0],
+            "started": r[1],
+            "finished": r[2],
+            "status": r[3],
+            "added": r[4],
+            "updated": r[5],
+            "unchanged": r[6],
+            "failed": r[7],
+            "options": json.loads(r[8] or "{}"),
+        }
+        for r in rows
+    ]
+
+
+def failures(
+    catalog: Catalog, batch: int | None = None, include_resolved: bool = False
+) -> list[dict]:
+    """Stored per-item failures with what to do about each."""
+    where: list[str] = []
+    params: list = []
+    if batch is not None:
+        where.append("batch_id = ?")
+        params.append(batch)
+    if not include_resolved:
+        where.append("resolved IS NULL")
+    sql = (
+        "SELECT id, batch_id, path, reason, message, at, resolved FROM failures"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY id"
+    )
+    return [
+        {
+            "id": r[0],
+            "batch": r[1],
+            "path": r[2],
+            "reason": r[3],
+            "message": r[4] or "",
+            "at": r[5],
+            "resolved": r[6],
+            "what_to_do": OUTCOME_ADVICE.get(r[3], ""),
+        }
+        for r in catalog.db.execute(sql, params)
+    ]
+
+
+def resolve_failures(catalog: Catalog, ids: list[int], note: str, actor: str | None = None) -> int:
+    """Mark stored failures resolved (by hand: the file was replaced, or is not a record)."""
+    if not (note or "").strip():
+        raise UsageError("--note is required: say how the failure was resolved")
+    with catalog.transaction():
+        known = {
+            r[0]
+            for r in catalog.db.execute(
+                "SELECT id FROM failures WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(ids)],
+            )
+        }
+        missing = [i for i in ids if i not in known]
+        if missing:
+            raise UsageError(
+                f"no failure with id {', '.join(map(str, missing))}; see `seoulrec failures`"
+            )
+        stamp = now()
+        catalog.db.conn.executemany(
+            "UPDATE failures SET resolved = ? WHERE id = ?", [(stamp, i) for i in ids]
+        )
+        catalog.audit("failures.resolve", detail={"ids": ids, "note": note.strip()}, actor=actor)
+    return len(ids)
+
+
+def resolve_retried(catalog: Catalog, paths_ok: list[str]) -> int:
+    """After a retry, the earlier failures of paths that now went in are resolved."""
+    if not paths_ok:
+        return 0
+    with catalog.transaction():
+        return catalog.db.execute(
+            "UPDATE failures SET resolved = ? WHERE resolved IS NULL AND path IN (SELECT value FROM json_each(?))",
+            [now(), json.dumps(paths_ok)],
+        ).rowcount
+
+
+def audit_log(
+    catalog: Catalog,
+    record_id: int | None = None,
+    actor: str | None = None,
+    since: str | None = None,
+    limit: int | None = None,
+) -> list[dict]:
+    where: list[str] = []
+    params: list = []
+    if record_id is not None:
+        where.append("record_id = ?")
+        params.append(record_id)
+    if actor:
+        where.append("actor = ?")
+        params.append(actor)
+    if since:
+        where.append("at >= ?")
+        params.append(since)
+    sql = (
+        "SELECT id, at, actor, action, record_id, detail FROM audit"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY id"
+    )
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [
+        {
+            "id": r[0],
+            "at": r[1],
+            "actor": r[2],
+            "action": r[3],
+            "record_id": r[4],
+            "detail": json.loads(r[5] or "{}"),
+        }
+        for r in catalog.db.execute(sql, params)
+    ]
+
+
+__all__ = [
+    "status",
+    "batches",
+    "failures",
+    "resolve_failures",
+    "resolve_retried",
+    "audit_log",
+    "default_actor",
+]

@@ -1,0 +1,1 @@
+"""The catalog and its backends: the SQLite catalog (schema, migrations, transactions, run locks), the PostgreSQL backend built on it, the batched writer of ingest results, kernel-released lock files, and the record views read from it. Every other layer reaches the catalog through here."""
