@@ -12,7 +12,7 @@ import sys
 
 from seoulrec.store.catalog import Catalog
 from seoulrec.run.demo import DemoDoc, write_package
-from seoulrec.publish.export import export_lock_name
+from seoulrec.publish.runs import export_lock_name
 
 from .conftest import cli_json
 

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from seoulrec.store.catalog import PARTITION_EXPR, Catalog, now
-from seoulrec.errors import CatalogLocked, UsageError
+from seoulrec.store.catalog import PARTITION_EXPR, Catalog
+from seoulrec.errors import UsageError
 from seoulrec.model import CLASS_LABELS, parse_grounds
-from seoulrec.publish.outdir import MANIFEST
 from seoulrec.plugins import LineExporter, exporters
 
 DEFAULT_BASE_URL = "https://opengov.seoul.go.kr/sanction/"
@@ -327,30 +325,6 @@ def _files_of(folder: Path, base: Path) -> dict:
     }
 
 
-def export_lock_name(out: Path) -> str:
-    """The run lock of an output folder (one export or site build into it at a time)."""
-    return "export-" + hashlib.sha256(str(out).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-
-
-def mark_stale_runs(catalog: Catalog, mine: Path | None = None) -> None:
-    """Export runs marked running whose destination's lock is free were killed: interrupted.
-    ``mine``: the destination whose lock this process holds (its old running rows are dead)."""
-    stale = [
-        rid
-        for rid, destination in catalog.db.execute(
-            "SELECT id, destination FROM export_runs WHERE status = 'running'"
-        ).fetchall()
-        if (mine is not None and destination == str(mine))
-        or catalog.run_lock_free(export_lock_name(Path(destination)))
-    ]
-    if stale:
-        with catalog.transaction():
-            catalog.db.conn.executemany(
-                "UPDATE export_runs SET status = 'interrupted', finished = ? WHERE id = ?",
-                [(now(), rid) for rid in stale],
-            )
-
-
 def export_fingerprint(exporter_name: str, settings: dict, catalog_id: str | None) -> dict:
     """What must match for an export folder to be continued incrementally (or left alone)."""
     return {
@@ -413,17 +387,8 @@ def run_export(
     """
     import time
 
-    from seoulrec.publish.outdir import (
-        carry_foreign_files,
-        sign_folder,
-        check_destination,
-        clean_leftovers,
-        folder_id,
-        link_or_copy,
-        new_temp_folder,
-        read_manifest,
-        swap_into_place,
-    )
+    from seoulrec.publish.outdir import check_destination
+    from seoulrec.publish.runs import PublicationRun
 
     started = time.perf_counter()
     exporter_cls = exporters.get(exporter_name)
@@ -434,314 +399,297 @@ def run_export(
         inboxes=inboxes,
         catalog=catalog,
     )
+    with PublicationRun(catalog, out) as run:
+        seq = _decided_seq(catalog)
+        job = _ExportJob(catalog, exporter_cls, exporter_name, out, settings, masker, seq)
+        job.notes += [f"removed {name}, left by an interrupted export" for name in run.removed]
+        job.choose_kind(since_last)
+        tmp = run.start(exporter_name, job.kind, seq)
+        counts, files, extra = job.write(tmp)
+        manifest: dict[str, Any] = {
+            "schema": "seoulrec.export-manifest/2",
+            "exporter": exporter_name,
+            "kind": job.kind,
+            "since_disclosure_seq": job.since_seq,
+            "catalog_state": job.state,
+            "fingerprint": job.fingerprint,
+            "counts": counts,
+            "files": files,
+            **extra,
+        }
+        manifest_bytes = (
+            json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        ).encode()
+        kept = run.publish(manifest_bytes)
+        run.finish(
+            counts,
+            manifest_bytes,
+            audit={"exporter": exporter_name, "destination": str(out), "kind": job.kind},
+        )
+    return {
+        "run": run.run_id,
+        "destination": str(out),
+        "manifest": manifest,
+        "kept": kept,
+        "notes": job.notes
+        + (
+            [f"kept {len(kept)} files seoulrec did not write: {', '.join(kept[:5])}"]
+            if kept
+            else []
+        ),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
-    # One run into a destination at a time: a lock released when this process (or its
-    # PostgreSQL session) ends; a run row still marked running whose lock is free was killed.
-    held = catalog.take_run_lock(export_lock_name(out))
-    if held is None:
-        raise CatalogLocked(f"another export into {out} is running; wait for it to finish")
-    try:
-        seq_row = catalog.db.execute(
-            "SELECT value FROM meta WHERE key = 'disclosure_seq'"
-        ).fetchone()
-        if seq_row is None:
-            raise UsageError(
-                "no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)"
-            )
-        seq = int(seq_row[0])
-        from seoulrec.decide.disclosure import apply_state
 
-        state_of_apply = apply_state(catalog)
-        if state_of_apply and state_of_apply.get("status") != "finished":
-            raise UsageError(
-                f"the last `seoulrec disclose apply` (--today {state_of_apply.get('today')}) did not finish; "
-                "run it again before exporting (nothing half-decided is published)"
-            )
-        notes = [f"removed {name}, left by an interrupted export" for name in clean_leftovers(out)]
-        mark_stale_runs(catalog, out)
+def _decided_seq(catalog: Catalog) -> int:
+    """The disclosure sequence the export shows; refused when nothing, or not everything, was decided."""
+    from seoulrec.decide.disclosure import apply_state
+
+    seq_row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
+    if seq_row is None:
+        raise UsageError(
+            "no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)"
+        )
+    state_of_apply = apply_state(catalog)
+    if state_of_apply and state_of_apply.get("status") != "finished":
+        raise UsageError(
+            f"the last `seoulrec disclose apply` (--today {state_of_apply.get('today')}) did not finish; "
+            "run it again before exporting (nothing half-decided is published)"
+        )
+    return int(seq_row[0])
+
+
+class _ExportJob:
+    """What one export writes: the catalog state it shows, full or delta, and the files."""
+
+    def __init__(self, catalog, exporter_cls, exporter_name, out, settings, masker, seq):
+        from seoulrec.publish.outdir import read_manifest
+
+        self.catalog, self.exporter_cls, self.exporter_name = catalog, exporter_cls, exporter_name
+        self.out, self.masker, self.seq = out, masker, seq
+        self.exporter = exporter_cls()
+        self.notes: list[str] = []
         meta = dict(
             catalog.db.execute(
                 "SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy', 'catalog_id')"
             ).fetchall()
         )
-        # Every decision is rewritten when the policy changes (its version is part of the row), so
-        # the last apply's policy is the policy of every row.
-        state = {
+        # Every decision is rewritten when the policy changes (its version is part of the
+        # row), so the last apply's policy is the policy of every row.
+        self.state = {
             "schema_version": catalog.schema_version(),
             "disclosure_seq": seq,
             "records": int(meta.get("disclosure_records", 0)),
             "policy_versions": [meta["disclosure_policy"]] if "disclosure_policy" in meta else [],
         }
-        partitioned = exporter_cls.partitioned
-        base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
-        default_licence = str(settings.get("licence", ""))
-        fingerprint = export_fingerprint(exporter_name, settings, meta.get("catalog_id"))
-        previous = read_manifest(out, catalog) if out.is_dir() else None
-        signature = folder_id(catalog, out)
-        kind, since_seq = "full", None
-        if since_last:
-            if not exporter_cls.incremental:
-                notes.append(
-                    f"{exporter_name} output is always complete (the format has no deltas): wrote a full export"
-                )
-            elif previous is None:
-                notes.append("the folder holds no previous export: wrote a full export")
-            elif previous.get("fingerprint") != fingerprint:
-                notes.append(
-                    "the folder holds an export of another exporter, catalog, layout or settings: wrote a full export"
-                )
-            else:
-                kind, since_seq = "delta", int(previous["catalog_state"]["disclosure_seq"])
-        text = "r.text" if exporter_cls.needs_text else "NULL"
-        exporter = exporter_cls()
-        with catalog.transaction():
-            run_id = catalog.db.execute(
-                "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status, pid) VALUES (?,?,?,?,?,?, 'running', ?)",
-                [exporter_name, str(out), kind, None, seq, now(), os.getpid()],
-            ).lastrowid
+        self.base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
+        self.licence = str(settings.get("licence", ""))
+        self.fingerprint = export_fingerprint(exporter_name, settings, meta.get("catalog_id"))
+        self.previous = read_manifest(out, catalog) if out.is_dir() else None
+        self.text = "r.text" if exporter_cls.needs_text else "NULL"
+        self.kind, self.since_seq = "full", None
 
-        def context(destination: Path, run_kind: str) -> ExportContext:
-            return ExportContext(
-                destination=destination,
-                base_url=base_url,
-                default_licence=default_licence,
-                kind=run_kind,
-                catalog_state=state,
-                options={"since_seq": since_seq},
+    def choose_kind(self, since_last: bool) -> None:
+        if not since_last:
+            return
+        if not self.exporter_cls.incremental:
+            self.notes.append(
+                f"{self.exporter_name} output is always complete (the format has no deltas): wrote a full export"
             )
+        elif self.previous is None:
+            self.notes.append("the folder holds no previous export: wrote a full export")
+        elif self.previous.get("fingerprint") != self.fingerprint:
+            self.notes.append(
+                "the folder holds an export of another exporter, catalog, layout or settings: wrote a full export"
+            )
+        else:
+            self.kind = "delta"
+            self.since_seq = int(self.previous["catalog_state"]["disclosure_seq"])
 
-        tmp = new_temp_folder(out)
-        try:
-            counts: dict = {}
-            partitions: dict = {}
-            if not partitioned:
-                sql = ROW_SQL.format(text=text, where="", index="")
-                counts = exporter.write(
-                    context(tmp, "full"), _rows(catalog, sql, [], masker, default_licence), tmp
-                )
-                counts["tombstones"] = 0
-            else:
-                old_parts = (
-                    {p["key"]: p for p in (previous or {}).get("partitions", [])}
-                    if kind == "delta"
-                    else {}
-                )
-                keys = set(_partitions(catalog))
-                dirty = _dirty_partitions(catalog, since_seq) if since_seq is not None else keys
-                plan = (
-                    _plan_delta(
-                        catalog,
-                        exporter,
-                        context(tmp, "delta"),
-                        since_seq,
-                        masker,
-                        default_licence,
-                        text,
-                    )
-                    if since_seq is not None and isinstance(exporter, LineExporter)
-                    else None
-                )
-                rows_total = written = reused = rendered_rows = 0
-                part_sql = PARTITION_SQL.format(text=text, part=PARTITION_EXPR)
-                for key in sorted(keys | set(old_parts)):
-                    folder = tmp / "parts" / key
-                    if key not in dirty and key in old_parts:
-                        for name in old_parts[key]["files"]:
-                            link_or_copy(out / "parts" / key / name, folder / name)
-                        if (out / IDS_FOLDER / key).is_file():
-                            link_or_copy(out / IDS_FOLDER / key, tmp / IDS_FOLDER / key)
-                        partitions[key] = old_parts[key]
-                        reused += 1
-                    elif key in keys:
-                        folder.mkdir(parents=True)
-                        if isinstance(exporter, LineExporter):
-                            part_counts = None
-                            if plan is not None and key in old_parts:
-                                part_counts = _splice_month(
-                                    exporter,
-                                    key,
-                                    out / "parts" / key,
-                                    out / IDS_FOLDER / key,
-                                    folder,
-                                    tmp / IDS_FOLDER / key,
-                                    plan,
-                                )
-                            if part_counts is None:
-                                part_counts = _render_month(
-                                    catalog,
-                                    exporter,
-                                    context(folder, "full"),
-                                    key,
-                                    folder,
-                                    tmp / IDS_FOLDER / key,
-                                    masker,
-                                    default_licence,
-                                    text,
-                                )
-                            rendered_rows += part_counts.pop("rendered", 0)
-                        else:
-                            part_counts = exporter.write(
-                                context(folder, "full"),
-                                _rows(catalog, part_sql, [key], masker, default_licence),
-                                folder,
-                            )
-                        written += 1
-                        if not part_counts.get("rows"):
-                            shutil.rmtree(folder)  # only superseded versions live in this month now
-                            (tmp / IDS_FOLDER / key).unlink(missing_ok=True)
-                            continue
-                        partitions[key] = {
-                            "key": key,
-                            "rows": part_counts["rows"],
-                            "files": _files_of(folder, folder),
-                        }
-                    rows_total += partitions[key]["rows"] if key in partitions else 0
-                counts = {
-                    "rows": rows_total,
-                    "partitions": len(partitions),
-                    "partitions_written": written,
-                    "partitions_reused": reused,
-                    "rows_rendered": rendered_rows,
-                    "tombstones": 0,
-                }
-                change_sets = []
-                if since_seq is not None:
-                    kept = [c for c in (previous or {}).get("change_sets", [])][
-                        -(KEEP_CHANGE_SETS - 1) :
-                    ]
-                    for change in kept:
-                        for name in change["files"]:
-                            link_or_copy(
-                                out / "changes" / change["name"] / name,
-                                tmp / "changes" / change["name"] / name,
-                            )
-                    change_sets = list(kept)
-                    if seq != since_seq:
-                        name = f"{since_seq:06d}-{seq:06d}"
-                        folder = tmp / "changes" / name
-                        folder.mkdir(parents=True)
-                        if plan is not None and isinstance(
-                            exporter, LineExporter
-                        ):  # rendered once, for the months and the change set
-                            writer = exporter.open_writer(folder)
-                            for fragments in plan.ordered:
-                                writer.add(fragments)
-                            writer.close()
-                            changed = {"rows": writer.count}
-                        else:
-                            sql = ROW_SQL.format(
-                                text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq"
-                            )
-                            changed = exporter.write(
-                                context(folder, "delta"),
-                                _rows(catalog, sql, [since_seq], masker, default_licence),
-                                folder,
-                            )
-                        tombstones = _tombstones(catalog, since_seq)
-                        exporter.write_tombstones(context(folder, "delta"), tombstones, folder)
-                        counts.update(
-                            changed_rows=changed.get("rows", 0), tombstones=len(tombstones)
-                        )
-                        change_sets.append(
-                            {
-                                "name": name,
-                                "since_disclosure_seq": since_seq,
-                                "disclosure_seq": seq,
-                                "rows": changed.get("rows", 0),
-                                "tombstones": len(tombstones),
-                                "files": _files_of(folder, folder),
-                            }
-                        )
-                    else:
-                        counts.update(changed_rows=0)
-                index_doc = {
-                    "schema": "seoulrec.partitions/1",
-                    "exporter": exporter_name,
-                    "partitions": [
-                        dict(partitions[k], path=f"parts/{k}/") for k in sorted(partitions)
-                    ],
-                }
-                (tmp / "partitions.json").write_text(
-                    json.dumps(index_doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                    "utf-8",
-                )
-            files = {}
-            if partitioned:
-                for key, part in sorted(partitions.items()):
-                    files.update(
-                        {f"parts/{key}/{name}": info for name, info in part["files"].items()}
-                    )
-                for change in change_sets:
-                    files.update(
-                        {
-                            f"changes/{change['name']}/{name}": info
-                            for name, info in change["files"].items()
-                        }
-                    )
-                files["partitions.json"] = {
-                    "sha256": file_sha256(tmp / "partitions.json"),
-                    "bytes": (tmp / "partitions.json").stat().st_size,
-                }
-            else:
-                files = _files_of(tmp, tmp)
-            manifest: dict[str, Any] = {
-                "schema": "seoulrec.export-manifest/2",
-                "exporter": exporter_name,
-                "kind": kind,
-                "since_disclosure_seq": since_seq,
-                "catalog_state": state,
-                "fingerprint": fingerprint,
-                "counts": counts,
-                "files": files,
-            }
-            if partitioned:
-                manifest["partitions"] = [dict(partitions[k]) for k in sorted(partitions)]
-                manifest["change_sets"] = change_sets
-            manifest_bytes = (
-                json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-            ).encode()
-            (tmp / MANIFEST).write_bytes(manifest_bytes)
-            sign_folder(tmp, signature)
-            kept = carry_foreign_files(out, tmp, catalog)
-            swap_into_place(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            with catalog.transaction():
-                catalog.db.execute(
-                    "UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?",
-                    [now(), run_id],
-                )
-            raise
-        with catalog.transaction():
-            catalog.db.execute(
-                "UPDATE export_runs SET status = 'finished', finished = ?, counts = ?, manifest_sha256 = ? WHERE id = ?",
-                [now(), json.dumps(counts), hashlib.sha256(manifest_bytes).hexdigest(), run_id],
-            )
-            catalog.audit(
-                "export.run",
-                detail={
-                    "exporter": exporter_name,
-                    "destination": str(out),
-                    "kind": kind,
-                    "run": run_id,
-                    **counts,
-                },
-            )
-        return {
-            "run": run_id,
-            "destination": str(out),
-            "manifest": manifest,
-            "kept": kept,
-            "notes": notes
-            + (
-                [f"kept {len(kept)} files seoulrec did not write: {', '.join(kept[:5])}"]
-                if kept
-                else []
-            ),
-            "seconds": round(time.perf_counter() - started, 3),
+    def context(self, destination: Path, run_kind: str) -> ExportContext:
+        return ExportContext(
+            destination=destination,
+            base_url=self.base_url,
+            default_licence=self.licence,
+            kind=run_kind,
+            catalog_state=self.state,
+            options={"since_seq": self.since_seq},
+        )
+
+    def rows(self, sql: str, params: list):
+        return _rows(self.catalog, sql, params, self.masker, self.licence)
+
+    def write(self, tmp: Path) -> tuple[dict, dict, dict]:
+        """Write the new content into ``tmp``: (counts, files for the manifest, extra manifest keys)."""
+        if not self.exporter_cls.partitioned:
+            sql = ROW_SQL.format(text=self.text, where="", index="")
+            counts = self.exporter.write(self.context(tmp, "full"), self.rows(sql, []), tmp)
+            counts["tombstones"] = 0
+            return counts, _files_of(tmp, tmp), {}
+        partitions, counts = self._write_parts(tmp)
+        change_sets = self._write_change_sets(tmp, counts)
+        index_doc = {
+            "schema": "seoulrec.partitions/1",
+            "exporter": self.exporter_name,
+            "partitions": [dict(partitions[k], path=f"parts/{k}/") for k in sorted(partitions)],
         }
-    finally:
-        catalog.release_run_lock(held)
+        (tmp / "partitions.json").write_text(
+            json.dumps(index_doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
+        )
+        files: dict = {}
+        for key, part in sorted(partitions.items()):
+            files.update({f"parts/{key}/{name}": info for name, info in part["files"].items()})
+        for change in change_sets:
+            files.update(
+                {f"changes/{change['name']}/{name}": info for name, info in change["files"].items()}
+            )
+        files["partitions.json"] = {
+            "sha256": file_sha256(tmp / "partitions.json"),
+            "bytes": (tmp / "partitions.json").stat().st_size,
+        }
+        extra = {
+            "partitions": [dict(partitions[k]) for k in sorted(partitions)],
+            "change_sets": change_sets,
+        }
+        return counts, files, extra
+
+    def _write_parts(self, tmp: Path) -> tuple[dict, dict]:
+        """Every month folder: reused (hard links) when unchanged, spliced or rendered otherwise."""
+        from seoulrec.publish.outdir import link_or_copy
+
+        out, exporter = self.out, self.exporter
+        old_parts = (
+            {p["key"]: p for p in (self.previous or {}).get("partitions", [])}
+            if self.kind == "delta"
+            else {}
+        )
+        keys = set(_partitions(self.catalog))
+        since = self.since_seq
+        dirty = _dirty_partitions(self.catalog, since) if since is not None else keys
+        self.plan = (
+            _plan_delta(
+                self.catalog,
+                exporter,
+                self.context(tmp, "delta"),
+                since,
+                self.masker,
+                self.licence,
+                self.text,
+            )
+            if since is not None and isinstance(exporter, LineExporter)
+            else None
+        )
+        partitions: dict = {}
+        rows_total = written = reused = rendered_rows = 0
+        for key in sorted(keys | set(old_parts)):
+            folder = tmp / "parts" / key
+            if key not in dirty and key in old_parts:
+                for name in old_parts[key]["files"]:
+                    link_or_copy(out / "parts" / key / name, folder / name)
+                if (out / IDS_FOLDER / key).is_file():
+                    link_or_copy(out / IDS_FOLDER / key, tmp / IDS_FOLDER / key)
+                partitions[key] = old_parts[key]
+                reused += 1
+            elif key in keys:
+                part_counts = self._write_month(tmp, key, key in old_parts)
+                rendered_rows += part_counts.pop("rendered", 0)
+                written += 1
+                if not part_counts.get("rows"):
+                    shutil.rmtree(folder)  # only superseded versions live in this month now
+                    (tmp / IDS_FOLDER / key).unlink(missing_ok=True)
+                    continue
+                partitions[key] = {
+                    "key": key,
+                    "rows": part_counts["rows"],
+                    "files": _files_of(folder, folder),
+                }
+            rows_total += partitions[key]["rows"] if key in partitions else 0
+        counts = {
+            "rows": rows_total,
+            "partitions": len(partitions),
+            "partitions_written": written,
+            "partitions_reused": reused,
+            "rows_rendered": rendered_rows,
+            "tombstones": 0,
+        }
+        return partitions, counts
+
+    def _write_month(self, tmp: Path, key: str, had_it: bool) -> dict:
+        out, exporter = self.out, self.exporter
+        folder = tmp / "parts" / key
+        folder.mkdir(parents=True)
+        if not isinstance(exporter, LineExporter):
+            part_sql = PARTITION_SQL.format(text=self.text, part=PARTITION_EXPR)
+            return exporter.write(self.context(folder, "full"), self.rows(part_sql, [key]), folder)
+        part_counts = None
+        if self.plan is not None and had_it:
+            part_counts = _splice_month(
+                exporter,
+                key,
+                out / "parts" / key,
+                out / IDS_FOLDER / key,
+                folder,
+                tmp / IDS_FOLDER / key,
+                self.plan,
+            )
+        if part_counts is None:
+            part_counts = _render_month(
+                self.catalog,
+                exporter,
+                self.context(folder, "full"),
+                key,
+                folder,
+                tmp / IDS_FOLDER / key,
+                self.masker,
+                self.licence,
+                self.text,
+            )
+        return part_counts
+
+    def _write_change_sets(self, tmp: Path, counts: dict) -> list[dict]:
+        """The change sets kept for mirrors, and this run's one (rows and tombstones)."""
+        from seoulrec.publish.outdir import link_or_copy
+
+        since, seq, exporter = self.since_seq, self.seq, self.exporter
+        if since is None:
+            return []
+        kept = list((self.previous or {}).get("change_sets", []))[-(KEEP_CHANGE_SETS - 1) :]
+        for change in kept:
+            for name in change["files"]:
+                link_or_copy(
+                    self.out / "changes" / change["name"] / name,
+                    tmp / "changes" / change["name"] / name,
+                )
+        if seq == since:
+            counts.update(changed_rows=0)
+            return kept
+        name = f"{since:06d}-{seq:06d}"
+        folder = tmp / "changes" / name
+        folder.mkdir(parents=True)
+        if self.plan is not None and isinstance(exporter, LineExporter):
+            writer = exporter.open_writer(folder)  # rendered once, for the months and the set
+            for fragments in self.plan.ordered:
+                writer.add(fragments)
+            writer.close()
+            changed = {"rows": writer.count}
+        else:
+            sql = ROW_SQL.format(
+                text=self.text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq"
+            )
+            changed = exporter.write(self.context(folder, "delta"), self.rows(sql, [since]), folder)
+        tombstones = _tombstones(self.catalog, since)
+        exporter.write_tombstones(self.context(folder, "delta"), tombstones, folder)
+        counts.update(changed_rows=changed.get("rows", 0), tombstones=len(tombstones))
+        return kept + [
+            {
+                "name": name,
+                "since_disclosure_seq": since,
+                "disclosure_seq": seq,
+                "rows": changed.get("rows", 0),
+                "tombstones": len(tombstones),
+                "files": _files_of(folder, folder),
+            }
+        ]
 
 
 def _tombstones(catalog: Catalog, since_seq: int) -> list[dict]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -25,7 +24,7 @@ from typing import NamedTuple
 
 from seoulrec.store.catalog import Catalog
 from seoulrec.publish.search import pagefind_index, search_terms
-from seoulrec.errors import CatalogLocked, UsageError
+from seoulrec.errors import UsageError
 from seoulrec.publish.export import (
     DEFAULT_BASE_URL,
     ROW_SQL,
@@ -36,16 +35,9 @@ from seoulrec.publish.export import (
 )
 from seoulrec.model import CLASS_LABELS
 from seoulrec.publish.outdir import (
-    MANIFEST,
-    carry_foreign_files,
-    sign_folder,
     check_destination,
-    clean_leftovers,
-    folder_id,
     link_or_copy,
-    new_temp_folder,
     read_manifest,
-    swap_into_place,
 )
 from seoulrec.decide.policy import GROUNDS
 
@@ -274,9 +266,7 @@ def build_site(
     under ``data/``, SHA-256 manifests, a fixed Bagging-Date from the catalog state)."""
     import time
 
-    from markupsafe import Markup
-
-    from seoulrec.decide.disclosure import apply_state
+    from seoulrec.publish.runs import PublicationRun
 
     started = time.perf_counter()
     out = check_destination(
@@ -286,15 +276,41 @@ def build_site(
         inboxes=inboxes,
         catalog=catalog,
     )
+    with PublicationRun(catalog, out) as run:
+        build = _SiteBuild(catalog, out, settings, masker, search, korean_terms, since_last)
+        tmp = run.start("site", "delta" if build.reuse_until is not None else "full", build.seq)
+        build.record_pages(tmp)
+        build.other_pages(tmp)
+        search_info = pagefind_index(tmp) if search else {}
+        manifest = build.manifest(tmp)
+        if bag:
+            _make_bag(tmp, build.state)
+        kept = run.publish(
+            (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        )
+        summaries = build.summaries
+        run.finish({"records": len(summaries), "pages": build.pages, "reused": build.reused})
+    published = sum(s.original_public for s in summaries)
+    return SiteResult(
+        str(out),
+        len(summaries),
+        build.pages,
+        published,
+        len(summaries) - published,
+        search_info,
+        round(time.perf_counter() - started, 3),
+        build.reused,
+        kept,
+    )
 
-    # One run into a destination at a time: a lock released when this process (or its
-    # PostgreSQL session) ends; a run row still marked running whose lock is free was killed.
-    from seoulrec.publish.export import export_lock_name
 
-    held = catalog.take_run_lock(export_lock_name(out))
-    if held is None:
-        raise CatalogLocked(f"another export into {out} is running; wait for it to finish")
-    try:
+class _SiteBuild:
+    """One build of the portal into a temporary folder: record pages (reused when unchanged),
+    meetings, browse listings, home, statistics, assets, and the manifest's file list."""
+
+    def __init__(self, catalog, out, settings, masker, search, korean_terms, since_last):
+        from seoulrec.decide.disclosure import apply_state
+
         state = apply_state(catalog)
         if state is None:
             raise UsageError(
@@ -304,244 +320,194 @@ def build_site(
             raise UsageError(
                 "the last `seoulrec disclose apply` did not finish; run it again before building the site"
             )
-        clean_leftovers(out)
-        base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
-        seq_now = int(
+        self.catalog, self.out, self.masker, self.state = catalog, out, masker, state
+        self.keyed = bool(search and korean_terms)
+        self.seq = int(
             catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()[0]
         )
-        fingerprint = site_fingerprint(catalog, settings, search, korean_terms)
-        previous = read_manifest(out, catalog) if (since_last and out.is_dir()) else None
-        signature = folder_id(catalog, out)
-        reuse_until = (
-            previous["disclosure_seq"]
-            if previous and previous.get("fingerprint") == fingerprint
+        self.fingerprint = site_fingerprint(catalog, settings, search, korean_terms)
+        self.previous = read_manifest(out, catalog) if (since_last and out.is_dir()) else None
+        self.reuse_until = (
+            self.previous["disclosure_seq"]
+            if self.previous and self.previous.get("fingerprint") == self.fingerprint
             else None
         )
-        reused = 0
-        linked: set[str] = set()
-        licence = str(settings.get("licence", ""))
+        self.reused = self.pages = 0
+        self.linked: set[str] = set()
+        self.listings: dict[str, str] = {}
+        self.summaries: list[Summary] = []
+        self.licence = str(settings.get("licence", ""))
+        base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
         site_root = base_url.rstrip("/").rsplit("/", 1)[0] + "/"
-        common = {
-            "keyed_search": bool(search and korean_terms),
+        self.common = {
+            "keyed_search": self.keyed,
             "site_name": SITE_NAME,
             "feed_url": site_root + "feed/feed.xml",
             "sitemap_url": site_root + "sitemap/sitemap.xml",
         }
-        env = _environment()
-        from seoulrec.store.catalog import now
-        from seoulrec.publish.export import mark_stale_runs
+        self.env = _environment()
 
-        mark_stale_runs(catalog, out)
-        with catalog.transaction():
-            run_id = catalog.db.execute(
-                "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status, pid) VALUES ('site', ?, ?, NULL, ?, ?, 'running', ?)",
-                [
-                    str(out),
-                    "delta" if reuse_until is not None else "full",
-                    seq_now,
-                    now(),
-                    os.getpid(),
-                ],
-            ).lastrowid
-        tmp = new_temp_folder(out)
-        try:
-            (tmp / "records").mkdir()
-            (tmp / "files").mkdir()
-            summaries: list[Summary] = []
-            # What the previous build has, listed once (a stat per record is slow at 100,000).
-            old_pages: set[str] = set()
-            old_files: set[str] = set()
-            if reuse_until is not None:
-                old_pages = {f"records/{n}" for n in _listdir(out / "records")}
-                old_files = set(_listdir(out / "files"))
-            sql = ROW_SQL.format(text="r.text", where="", index="")
-            record_template = env.get_template("record.html")
-            cursor = catalog.db.conn.execute(sql)
-            while chunk := cursor.fetchmany(500):
-                ids = [raw[0] for raw in chunk]
-                attachments: dict[int, list] = defaultdict(list)
-                for record_id, number, name, published, text in catalog.db.execute(
-                    "SELECT a.record_id, a.id, a.name, COALESCE(ad.published, 0), a.text FROM attachments a "
-                    "LEFT JOIN attachment_disclosures ad ON ad.attachment_id = a.id WHERE a.record_id IN (SELECT value FROM json_each(?)) ORDER BY a.id",
-                    [json.dumps(ids)],
+    def record_pages(self, tmp: Path) -> None:
+        """A page per current record: linked from the previous build when its decision did
+        not change since, rendered otherwise."""
+        (tmp / "records").mkdir()
+        (tmp / "files").mkdir()
+        old_pages: set[str] = set()
+        old_files: set[str] = set()
+        if self.reuse_until is not None:  # listed once: a stat per record is slow at 100,000
+            old_pages = {f"records/{n}" for n in _listdir(self.out / "records")}
+            old_files = set(_listdir(self.out / "files"))
+        self.template = self.env.get_template("record.html")
+        cursor = self.catalog.db.conn.execute(ROW_SQL.format(text="r.text", where="", index=""))
+        while chunk := cursor.fetchmany(500):
+            attachments = self._attachments([raw[0] for raw in chunk])
+            for raw in chunk:
+                # The text is masked only for a page that is rendered (the slow part of a row).
+                row = public_row(raw[:-1] + (None,), self.masker, self.licence)
+                self.summaries.append(_summary(row))
+                page_name = f"records/{row['id']}.html"
+                if (
+                    self.reuse_until is not None
+                    and raw[_SEQ] <= self.reuse_until
+                    and page_name in old_pages
                 ):
-                    attachments[record_id].append((number, name, bool(published), text))
-                for raw in chunk:
-                    # The text is masked only for a page that is rendered (the slow part of a row).
-                    row = public_row(raw[:-1] + (None,), masker, licence)
-                    summaries.append(_summary(row))
-                    page_name = f"records/{row['id']}.html"
-                    if (
-                        reuse_until is not None
-                        and raw[_SEQ] <= reuse_until
-                        and page_name in old_pages
-                    ):
-                        # Unchanged since the site in `out` was built: the same bytes, linked.
-                        names = [page_name]
-                        if row["id"] in old_files:
-                            names += [
-                                f"files/{row['id']}/{name}"
-                                for name in os.listdir(f"{out}/files/{row['id']}")
-                            ]
-                        for name in names:
-                            link_or_copy(out / name, tmp / name)
-                            linked.add(name)
-                        reused += 1
-                        continue
-                    row = public_row(raw, masker, licence)
-                    links = []
-                    for index, (_number, name, published, text) in enumerate(
-                        attachments[raw[0]], start=1
-                    ):
-                        href = None
-                        if published and row["original_public"]:
-                            # Published as masked text under a name seoulrec chooses: an attachment's
-                            # own name (slashes, "..") never becomes a path.
-                            target = tmp / "files" / row["id"] / f"{index}.txt"
-                            target.parent.mkdir(exist_ok=True)
-                            # With a BOM: web servers send .txt without a charset, browsers then guess wrong.
-                            target.write_text(masker.mask(text or "")[0], "utf-8-sig")
-                            href = f"../files/{row['id']}/{index}.txt"
-                        # An attachment's name can hold a person (신청서_홍길동_880808-1122334):
-                        # masked on public and withheld records alike, and so in the search index.
-                        links.append({"name": masker.mask(name or "")[0], "href": href})
-                    text = row.get("text") if row["original_public"] else None
-                    # Everything the page shows is what it can be found by.
-                    shown = [
-                        row["title"],
-                        row["organ"],
-                        row["department"],
-                        row["document_number"],
-                        row.get("category"),
-                        _kind_label(row),
-                        row["class_label"],
-                        *(link["name"] for link in links),
-                        text,
-                    ]
-                    terms = (
-                        search_terms("\n".join(x for x in shown if x))
-                        if search and korean_terms
-                        else ""
-                    )
-                    page = record_template.render(
-                        **common,
-                        root="../",
-                        page_title=row["title"] or "(제목 없음)",
-                        r=row,
-                        kind_label=_kind_label(row),
-                        paragraphs=[p for p in (text or "").splitlines() if p.strip()],
-                        grounds_words=_grounds_words(row["grounds"]),
-                        attachments=links,
-                        morphemes=terms,
-                    )
-                    (tmp / "records" / f"{row['id']}.html").write_text(page, "utf-8")
-            pages = len(summaries)
-            old_listings = (previous or {}).get("listings", {}) if reuse_until is not None else {}
-            listings: dict[str, str] = {}
-            meetings = _meeting_pages(catalog, env, tmp, common, state, masker)
-            meetings_by: dict[str, dict[str, list[dict]]] = {"field": {}, "department": {}}
-            for m in meetings:
-                brief = {k: m[k] for k in ("slug", "title", "scheduled_at", "status_label")}
-                meetings_by["field"].setdefault(m["field"] or "미분류", []).append(brief)
-                meetings_by["department"].setdefault(m["department"] or "부서 미상", []).append(
-                    brief
-                )
-            written, listing_reused = _write_browse(
-                env, tmp, summaries, common, listings, old_listings, out, meetings_by
-            )
-            pages += len(meetings) + 1
-            pages += written
-            linked.update(listing_reused)
-            latest = sorted(
-                (s for s in summaries if s.original_public),
-                key=lambda s: (s.published_since, s.id),
-                reverse=True,
-            )[:30]
-            (tmp / "index.html").write_text(
-                env.get_template("home.html").render(
-                    **common, root="", page_title=SITE_NAME, items=latest
-                ),
-                "utf-8",
-            )
-            tables = [
-                dict(t, svg=Markup(t["svg"])) for t in _stats(summaries)
-            ]  # our own SVG, built from numbers
-            (tmp / "stats.html").write_text(
-                env.get_template("stats.html").render(
-                    **common, root="", page_title="공개 통계", tables=tables
-                ),
-                "utf-8",
-            )
-            for asset in ("style.css", "search-terms.js"):
-                content = (
-                    resources.files("seoulrec.data")
-                    .joinpath("site")
-                    .joinpath(asset)
-                    .read_text("utf-8")
-                )
-                (tmp / asset).write_text(content, "utf-8")
-            pages += 2
-            for sub in ("records", "files"):
-                _settle_order(tmp / sub)
-            search_info = pagefind_index(tmp) if search else {}
-            # Linked files are the previous build's bytes: their digests are carried over.
-            known = (previous or {}).get("files", {}) if reuse_until is not None else {}
-            files = {}
-            for name in _all_files(tmp):
-                files[name] = (
-                    known[name]
-                    if name in linked and name in known
-                    else {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size}
-                )
-            manifest = {
-                "schema": "seoulrec.site-manifest/1",
-                "fingerprint": fingerprint,
-                "disclosure_seq": seq_now,
-                "records": len(summaries),
-                "catalog_state": state,
-                "files": files,
-                "listings": listings,
-                "meetings": _meetings_digest(catalog),
-            }
-            if bag:
-                _make_bag(tmp, state)
-            (tmp / MANIFEST).write_text(
-                json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
-            )
-            sign_folder(tmp, signature)
-            kept = carry_foreign_files(out, tmp, catalog)
-            swap_into_place(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            with catalog.transaction():
-                catalog.db.execute(
-                    "UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?",
-                    [now(), run_id],
-                )
-            raise
-        published = sum(s.original_public for s in summaries)
-        with catalog.transaction():
-            catalog.db.execute(
-                "UPDATE export_runs SET status = 'finished', finished = ?, counts = ? WHERE id = ?",
-                [
-                    now(),
-                    json.dumps({"records": len(summaries), "pages": pages, "reused": reused}),
-                    run_id,
-                ],
-            )
-        return SiteResult(
-            str(out),
-            len(summaries),
-            pages,
-            published,
-            len(summaries) - published,
-            search_info,
-            round(time.perf_counter() - started, 3),
-            reused,
-            kept,
+                    self._link_unchanged(tmp, row["id"], page_name, old_files)
+                    continue
+                self._render_record(tmp, raw, attachments[raw[0]])
+        self.pages = len(self.summaries)
+
+    def _attachments(self, ids: list) -> dict[int, list]:
+        found: dict[int, list] = defaultdict(list)
+        for record_id, number, name, published, text in self.catalog.db.execute(
+            "SELECT a.record_id, a.id, a.name, COALESCE(ad.published, 0), a.text FROM attachments a "
+            "LEFT JOIN attachment_disclosures ad ON ad.attachment_id = a.id WHERE a.record_id IN (SELECT value FROM json_each(?)) ORDER BY a.id",
+            [json.dumps(ids)],
+        ):
+            found[record_id].append((number, name, bool(published), text))
+        return found
+
+    def _link_unchanged(self, tmp: Path, record_id: str, page_name: str, old_files) -> None:
+        """Unchanged since the site in ``out`` was built: the same bytes, linked."""
+        names = [page_name]
+        if record_id in old_files:
+            names += [
+                f"files/{record_id}/{name}" for name in os.listdir(f"{self.out}/files/{record_id}")
+            ]
+        for name in names:
+            link_or_copy(self.out / name, tmp / name)
+            self.linked.add(name)
+        self.reused += 1
+
+    def _render_record(self, tmp: Path, raw: tuple, attachments: list) -> None:
+        masker = self.masker
+        row = public_row(raw, masker, self.licence)
+        links = []
+        for index, (_number, name, published, text) in enumerate(attachments, start=1):
+            href = None
+            if published and row["original_public"]:
+                # Published as masked text under a name seoulrec chooses: an attachment's own
+                # name (slashes, "..") never becomes a path.
+                target = tmp / "files" / row["id"] / f"{index}.txt"
+                target.parent.mkdir(exist_ok=True)
+                # With a BOM: web servers send .txt without a charset, browsers then guess wrong.
+                target.write_text(masker.mask(text or "")[0], "utf-8-sig")
+                href = f"../files/{row['id']}/{index}.txt"
+            # An attachment's name can hold a person (신청서_홍길동_880808-1122334): masked on
+            # public and withheld records alike, and so in the search index.
+            links.append({"name": masker.mask(name or "")[0], "href": href})
+        text = row.get("text") if row["original_public"] else None
+        # Everything the page shows is what it can be found by.
+        shown = [
+            row["title"],
+            row["organ"],
+            row["department"],
+            row["document_number"],
+            row.get("category"),
+            _kind_label(row),
+            row["class_label"],
+            *(link["name"] for link in links),
+            text,
+        ]
+        terms = search_terms("\n".join(x for x in shown if x)) if self.keyed else ""
+        page = self.template.render(
+            **self.common,
+            root="../",
+            page_title=row["title"] or "(제목 없음)",
+            r=row,
+            kind_label=_kind_label(row),
+            paragraphs=[p for p in (text or "").splitlines() if p.strip()],
+            grounds_words=_grounds_words(row["grounds"]),
+            attachments=links,
+            morphemes=terms,
         )
-    finally:
-        catalog.release_run_lock(held)
+        (tmp / "records" / f"{row['id']}.html").write_text(page, "utf-8")
+
+    def other_pages(self, tmp: Path) -> None:
+        """Meetings, browse listings, home, statistics and the assets."""
+        from markupsafe import Markup
+
+        env, common, summaries = self.env, self.common, self.summaries
+        old_listings = (
+            (self.previous or {}).get("listings", {}) if self.reuse_until is not None else {}
+        )
+        meetings = _meeting_pages(self.catalog, env, tmp, common, self.state, self.masker)
+        meetings_by: dict[str, dict[str, list[dict]]] = {"field": {}, "department": {}}
+        for m in meetings:
+            brief = {k: m[k] for k in ("slug", "title", "scheduled_at", "status_label")}
+            meetings_by["field"].setdefault(m["field"] or "미분류", []).append(brief)
+            meetings_by["department"].setdefault(m["department"] or "부서 미상", []).append(brief)
+        written, listing_reused = _write_browse(
+            env, tmp, summaries, common, self.listings, old_listings, self.out, meetings_by
+        )
+        self.pages += len(meetings) + 1 + written
+        self.linked.update(listing_reused)
+        latest = sorted(
+            (s for s in summaries if s.original_public),
+            key=lambda s: (s.published_since, s.id),
+            reverse=True,
+        )[:30]
+        (tmp / "index.html").write_text(
+            env.get_template("home.html").render(
+                **common, root="", page_title=SITE_NAME, items=latest
+            ),
+            "utf-8",
+        )
+        tables = [dict(t, svg=Markup(t["svg"])) for t in _stats(summaries)]  # our own SVG
+        (tmp / "stats.html").write_text(
+            env.get_template("stats.html").render(
+                **common, root="", page_title="공개 통계", tables=tables
+            ),
+            "utf-8",
+        )
+        for asset in ("style.css", "search-terms.js"):
+            content = (
+                resources.files("seoulrec.data").joinpath("site").joinpath(asset).read_text("utf-8")
+            )
+            (tmp / asset).write_text(content, "utf-8")
+        self.pages += 2
+        for sub in ("records", "files"):
+            _settle_order(tmp / sub)
+
+    def manifest(self, tmp: Path) -> dict:
+        # Linked files are the previous build's bytes: their digests are carried over.
+        known = (self.previous or {}).get("files", {}) if self.reuse_until is not None else {}
+        files = {}
+        for name in _all_files(tmp):
+            files[name] = (
+                known[name]
+                if name in self.linked and name in known
+                else {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size}
+            )
+        return {
+            "schema": "seoulrec.site-manifest/1",
+            "fingerprint": self.fingerprint,
+            "disclosure_seq": self.seq,
+            "records": len(self.summaries),
+            "catalog_state": self.state,
+            "files": files,
+            "listings": self.listings,
+            "meetings": _meetings_digest(self.catalog),
+        }
 
 
 def _summary(row: dict) -> Summary:

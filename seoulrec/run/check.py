@@ -53,7 +53,7 @@ def _foreign_keys(catalog: Catalog) -> list[dict]:
 
 def _dead_runs(catalog: Catalog):
     """(table, what, id, pid) of runs marked running whose run lock is free: killed."""
-    from seoulrec.publish.export import export_lock_name
+    from seoulrec.publish.runs import export_lock_name
 
     ingest_alive = catalog.ingest_running()
     for table, what in (("batches", "ingest batch"), ("export_runs", "export run")):
@@ -240,7 +240,7 @@ def _outputs(catalog: Catalog, digests: bool) -> list[dict]:
 
 
 def _leftovers(catalog: Catalog) -> list[dict]:
-    from seoulrec.publish.export import export_lock_name
+    from seoulrec.publish.runs import export_lock_name
 
     found = []
     for folder in output_folders(catalog) + [Path(p) for p in _missing_outputs(catalog)]:
@@ -313,7 +313,7 @@ def repair(catalog: Catalog) -> list[str]:
             )
         if done:
             catalog.audit("check.repair", detail={"done": done})
-    from seoulrec.publish.export import export_lock_name
+    from seoulrec.publish.runs import export_lock_name
 
     for folder in {p["output"] for p in _leftovers(catalog)}:
         held = catalog.take_run_lock(export_lock_name(Path(folder)))
