@@ -191,58 +191,80 @@ def run_batch(
 
 
 def _run(catalog, paths, options, executor, on_total, on_item, on_wait) -> BatchReport:
-    import time
+    return _Batch(catalog, paths, options, executor, on_total, on_item, on_wait).run()
 
-    from seoulrec.inputs.executors import error_result, take_chunk
-    from seoulrec.store.writer import GroupWriter
 
-    started = time.perf_counter()
-    skipped: list[dict] = []
-    items = deque(
-        discover(
-            paths,
-            on_skip=lambda p, r, m: skipped.append({"path": p, "reason": r, "message": m}),
-            ignore=options.ignore,
+class _Batch:
+    """One batch, in the parent: discover, submit chunks to the executor, take results in
+    discovery order, hand them to the writer, count, and close the batch whatever happens."""
+
+    def __init__(self, catalog, paths, options, executor, on_total, on_item, on_wait):
+        self.catalog, self.paths, self.options, self.executor = catalog, paths, options, executor
+        self.on_total, self.on_item, self.on_wait = on_total, on_item, on_wait
+        self.stop = False
+        self.worker_options = {
+            "flag_base": options.flag_base,
+            "ranks": options.ranks,
+            "kinds": options.kinds,
+            "material_kind": options.material_kind,
+            "material_class": options.material_class,
+            "max_file_mb": options.max_file_mb,
+            "max_text_mb": options.max_text_mb,
+            "organ": options.organ,
+            "organ_code": options.organ_code,
+        }
+
+    def run(self) -> BatchReport:
+        import time
+
+        from seoulrec.store.writer import GroupWriter
+
+        started = time.perf_counter()
+        self.skipped: list[dict] = []
+        self.items = deque(
+            discover(
+                self.paths,
+                on_skip=lambda p, r, m: self.skipped.append({"path": p, "reason": r, "message": m}),
+                ignore=self.options.ignore,
+            )
         )
-    )
-    if on_total:
-        on_total(len(items) + len(skipped))
-    worker_options = {
-        "flag_base": options.flag_base,
-        "ranks": options.ranks,
-        "kinds": options.kinds,
-        "material_kind": options.material_kind,
-        "material_class": options.material_class,
-        "max_file_mb": options.max_file_mb,
-        "max_text_mb": options.max_text_mb,
-        "organ": options.organ,
-        "organ_code": options.organ_code,
-    }
-    batch_id = None
-    if catalog is not None and not options.dry_run:
-        batch_id = _start_batch(catalog, paths, options, on_wait)
-    report = BatchReport(batch=batch_id, dry_run=options.dry_run)
-    catalog_path = None
-    if catalog is not None:  # what readers open to skip sources already catalogued
-        catalog_path = catalog.reader_location(executor.name == "local")
-    stop = False
+        if self.on_total:
+            self.on_total(len(self.items) + len(self.skipped))
+        catalog, options = self.catalog, self.options
+        self.batch_id = None
+        if catalog is not None and not options.dry_run:
+            self.batch_id = _start_batch(catalog, self.paths, options, self.on_wait)
+        self.report = BatchReport(batch=self.batch_id, dry_run=options.dry_run)
+        self.catalog_path = None
+        if catalog is not None:  # what readers open to skip sources already catalogued
+            self.catalog_path = catalog.reader_location(self.executor.name == "local")
+        self.writer = (
+            GroupWriter(catalog, self.batch_id, self.written)
+            if catalog is not None and self.batch_id is not None
+            else None
+        )
+        status = "finished"
+        try:
+            if not self._handle_skipped():
+                self._read_all()
+        except KeyboardInterrupt as exc:
+            status = "interrupted"
+            exc.report = self.report  # type: ignore[attr-defined]  # the command prints it
+            raise
+        finally:
+            self._close(status, round(time.perf_counter() - started, 3))
+        return self.report
 
-    def written(result: dict, changes: list[str]) -> None:
-        nonlocal stop
-        _count(report, result, changes)
-        if on_item:
-            on_item(result, report)
-        if options.fail_fast and result["outcome"] not in ACCEPTED_OUTCOMES:
-            stop = True
+    def written(self, result: dict, changes: list[str]) -> None:
+        _count(self.report, result, changes)
+        if self.on_item:
+            self.on_item(result, self.report)
+        if self.options.fail_fast and result["outcome"] not in ACCEPTED_OUTCOMES:
+            self.stop = True
 
-    writer = (
-        GroupWriter(catalog, batch_id, written)
-        if catalog is not None and batch_id is not None
-        else None
-    )
-
-    def handle(result: dict) -> bool:
+    def handle(self, result: dict) -> bool:
         """Take one result in discovery order; True when the batch must stop (--fail-fast)."""
+        report, options = self.report, self.options
         # Files beside a package that its document does not name are items of their own.
         for extra in result.pop("unclaimed", None) or []:
             if ignored_name(Path(extra).name, options.ignore):
@@ -254,9 +276,9 @@ def _run(catalog, paths, options, executor, on_total, on_item, on_wait) -> Batch
                     }
                 )
             else:
-                items.append(Item(extra, "file"))
-                if on_total:
-                    on_total(len(items) + report.items + 1)
+                self.items.append(Item(extra, "file"))
+                if self.on_total:
+                    self.on_total(len(self.items) + report.items + 1)
         report.ignored.extend(result.pop("ignored", None) or [])
         for missing in result.pop("known_incomplete", None) or []:
             # Still incomplete until its attachment arrives, on every run.
@@ -267,96 +289,105 @@ def _run(catalog, paths, options, executor, on_total, on_item, on_wait) -> Batch
                     "message": f"missing attachments: {missing}",
                 }
             )
-        if writer is None:
-            written(result, [] if result.get("known") else _dry_changes(catalog, result))
+        if self.writer is None:
+            changes = [] if result.get("known") else _dry_changes(self.catalog, result)
+            self.written(result, changes)
         else:
-            writer.add(result)
+            self.writer.add(result)
             if options.fail_fast and result["outcome"] not in ACCEPTED_OUTCOMES:
-                writer.flush()
-        return stop
+                self.writer.flush()
+        return self.stop
 
-    for skip in skipped:
-        if skip["reason"] == "ignored":
-            report.ignored.append(skip)
-            continue
-        result = {
-            "path": skip["path"],
-            "sha256": None,
-            "outcome": skip["reason"],
-            "message": skip["message"],
-            "records": [],
-        }
-        if handle(result):
-            report.stopped_early = True
-            break
-    status = "finished"
-    try:
-        if not report.stopped_early:
-            window = executor.slots * 4
-            pending: deque = deque()
-            try:
-                while True:
-                    while items and len(pending) < window:
-                        chunk = take_chunk(items, executor.slots)
-                        pending.append(
-                            (chunk, executor.submit(chunk, worker_options, catalog_path))
-                        )
-                    if not pending:
-                        break
-                    chunk, future = pending.popleft()
-                    if writer is not None and not future.done():
-                        # Waiting for a reader: write what is kept once the group is due, so
-                        # a slow item does not hold finished ones back (nor a group stay small).
-                        if not executor.wait(future, writer.time_left()):
-                            writer.flush()
-                    try:
-                        results = executor.collect(future, chunk)
-                    except Exception as exc:  # noqa: BLE001 - timeouts, deaths: per item below
-                        if len(chunk) > 1:
-                            # Read each item of the chunk on its own, in order: the one at
-                            # fault gets its own outcome, the others are read.
-                            singles = [
-                                ([item], executor.submit([item], worker_options, catalog_path))
-                                for item in chunk
-                            ]
-                            pending.extendleft(reversed(singles))
-                            continue
-                        results = [error_result(chunk[0], exc, options.timeout)]
-                    for item, result in zip(chunk, results):
-                        if result.pop("unexpected", False):
-                            # A worker can be left broken by an earlier item (a C library after
-                            # a MemoryError): read this one again in a fresh process.
-                            result = executor.fresh(item, worker_options, catalog_path)
-                        if handle(result):
-                            report.stopped_early = True
-                            break
-                    if report.stopped_early:
-                        for _, other in pending:
-                            other.cancel()
-                        executor.stop()
-                        break
-            except KeyboardInterrupt:
-                executor.stop()  # do not wait for items still being read: report what was done
-                raise
-    except KeyboardInterrupt as exc:
-        status = "interrupted"
-        exc.report = report  # type: ignore[attr-defined]  # the command prints what was done
-        raise
-    finally:
-        if writer is not None:
-            writer.close()
-        report.seconds = round(time.perf_counter() - started, 3)
-        if batch_id is not None and catalog is not None:
-            if report.stopped_early:
-                status = "stopped"
-            catalog.finish_batch(
-                batch_id,
+    def _handle_skipped(self) -> bool:
+        """What discovery skipped, as results of their own; True when the batch stopped."""
+        for skip in self.skipped:
+            if skip["reason"] == "ignored":
+                self.report.ignored.append(skip)
+                continue
+            result = {
+                "path": skip["path"],
+                "sha256": None,
+                "outcome": skip["reason"],
+                "message": skip["message"],
+                "records": [],
+            }
+            if self.handle(result):
+                self.report.stopped_early = True
+                return True
+        return False
+
+    def _submit(self, chunk: list):
+        return self.executor.submit(chunk, self.worker_options, self.catalog_path)
+
+    def _read_all(self) -> None:
+        """Keep the executor busy with chunks; take their results in order."""
+        from seoulrec.inputs.executors import take_chunk
+
+        executor, items = self.executor, self.items
+        window = executor.slots * 4
+        pending: deque = deque()
+        try:
+            while True:
+                while items and len(pending) < window:
+                    chunk = take_chunk(items, executor.slots)
+                    pending.append((chunk, self._submit(chunk)))
+                if not pending:
+                    return
+                chunk, future = pending.popleft()
+                results = self._collect(chunk, future, pending)
+                if results is not None and self._take(chunk, results):
+                    self.report.stopped_early = True
+                    for _, other in pending:
+                        other.cancel()
+                    executor.stop()
+                    return
+        except KeyboardInterrupt:
+            executor.stop()  # do not wait for items still being read: report what was done
+            raise
+
+    def _collect(self, chunk: list, future, pending: deque) -> list | None:
+        """A chunk's results; None when it failed as a whole and its items were submitted
+        again one by one (at the front, in order), so the item at fault gets its own outcome."""
+        from seoulrec.inputs.executors import error_result
+
+        executor, writer = self.executor, self.writer
+        if writer is not None and not future.done():
+            # Waiting for a reader: write what is kept once the group is due, so a slow item
+            # does not hold finished ones back (nor a group stay small).
+            if not executor.wait(future, writer.time_left()):
+                writer.flush()
+        try:
+            return executor.collect(future, chunk)
+        except Exception as exc:  # noqa: BLE001 - timeouts, deaths: per item
+            if len(chunk) > 1:
+                pending.extendleft(reversed([([item], self._submit([item])) for item in chunk]))
+                return None
+            return [error_result(chunk[0], exc, self.options.timeout)]
+
+    def _take(self, chunk: list, results: list) -> bool:
+        """Handle a chunk's results in order; True when the batch must stop."""
+        for item, result in zip(chunk, results):
+            if result.pop("unexpected", False):
+                # A worker can be left broken by an earlier item (a C library after a
+                # MemoryError): read this one again in a fresh process.
+                result = self.executor.fresh(item, self.worker_options, self.catalog_path)
+            if self.handle(result):
+                return True
+        return False
+
+    def _close(self, status: str, seconds: float) -> None:
+        report = self.report
+        if self.writer is not None:
+            self.writer.close()
+        report.seconds = seconds
+        if self.batch_id is not None and self.catalog is not None:
+            self.catalog.finish_batch(
+                self.batch_id,
                 {
                     "added": report.added,
                     "updated": report.updated,
                     "unchanged": report.unchanged,
                     "failed": len(report.failed),
                 },
-                status=status,
+                status="stopped" if report.stopped_early else status,
             )
-    return report
