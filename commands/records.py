@@ -9,7 +9,7 @@ import typer
 
 from seoulrec.dates import parse_date
 from seoulrec.errors import UsageError
-from seoulrec.store.records import KINDS, STATES, record_json
+from seoulrec.store.records import KINDS, STATES, pending_changes, record_json
 
 from .console import (
     MAX_ID,
@@ -78,11 +78,19 @@ def list_records(
     all_versions: bool = typer.Option(
         False, "--all-versions", help="Include superseded and withdrawn versions."
     ),
+    pending_only: bool = typer.Option(
+        False,
+        "--pending",
+        help="Only records with a change recorded but not yet applied (disclose set, classify "
+        "set, records withdraw before `disclose apply`).",
+    ),
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,
 ):
     """List every matching record with its decision, classification and status, oldest first.
+    The "pending" column marks a change recorded but not applied yet (disclosure, category or
+    withdrawal: `seoulrec disclose apply` publishes it); `records show` says who and when.
 
     Example: seoulrec records list --from 2025-01-01 --withheld --category TRA --csv > withheld.csv
     """
@@ -109,7 +117,10 @@ def list_records(
         state=None if all_versions else state,
         kind=kind,
     )
-    docs = [record_json(cat, row) for row in rows]
+    pending = pending_changes(cat)
+    docs = [record_json(cat, row, pending=pending) for row in rows]
+    if pending_only:
+        docs = [d for d in docs if d["pending"]]
     columns = [
         "id",
         "document number",
@@ -122,6 +133,7 @@ def list_records(
         "published",
         "category",
         "status",
+        "pending",
     ]
     shown = [
         [
@@ -138,10 +150,29 @@ def list_records(
             or ((d["classification"] or {}).get("status") == "needs_review" and "needs review")
             or "",
             d["status"],
+            ", ".join(sorted(d["pending"] or ())),
         ]
         for d in docs
     ]
     listing(fmt, f"{len(shown)} records", columns, shown, document=docs)
+
+
+def _pending_words(what: str, change: dict) -> str:
+    """A pending change in words, for the table of `records show`."""
+    who = f" by {change.get('by') or 'unknown'}" + (
+        f" at {change['at']}" if change.get("at") else ""
+    )
+    if what == "disclosure":
+        grounds = ",".join(map(str, change["grounds"]))
+        return (
+            f"{change['disclosure_class']}"
+            + (f" ({grounds})" if grounds else "")
+            + (f", until {change['until']}" if change.get("until") else "")
+            + f"{who}; not applied yet: run `seoulrec disclose apply`"
+        )
+    if what == "classification":
+        return f"{change['category']}{who}; published with the next `seoulrec disclose apply`"
+    return f"withdrawn{who}; still published until the next `seoulrec disclose apply`"
 
 
 @records_app.command("show")
@@ -189,6 +220,8 @@ def show_record(
             ["original_published", decision["original_public"]],
             ["withheld_because", "; ".join(decision["withheld_because"])],
         ]
+    for what, change in (doc["pending"] or {}).items():
+        rows.append([f"pending {what}", _pending_words(what, change)])
     if category is None:
         rows.append(["classification", "not classified yet (run `seoulrec classify run`)"])
     else:

@@ -89,6 +89,16 @@ def status(catalog: Optional[str] = CatalogOption, as_json: bool = JsonOption):
         ]
     )
     rows.append(["open failures", f"{result['open_failures']} (seoulrec failures)"])
+    waiting = {k: v for k, v in result["pending"].items() if v}
+    rows.append(
+        [
+            "pending changes",
+            ", ".join(f"{v} {k}" for k, v in waiting.items())
+            + " (seoulrec records list --pending; seoulrec disclose apply publishes them)"
+            if waiting
+            else "none",
+        ]
+    )
     for e in result["last_exports"]:
         rows.append(
             [

@@ -476,6 +476,9 @@ def explain(catalog: Catalog, record_id: int, policy: Policy, today: date) -> di
         raise RecordNotFound(f"no current record with id {record_id}; see `seoulrec records list`")
     info, facts = found[0]
     d = decide(facts, policy, today)
+    from seoulrec.store.records import pending_changes
+
+    pending = pending_changes(catalog, [record_id]).get(record_id)
     masker = Masker.from_policy(policy.masking)
     title, findings, needs_title = public_title(info, d.original_public, masker)
     d.reason = masker.mask(d.reason)[0] if d.reason else d.reason
@@ -505,8 +508,25 @@ def explain(catalog: Catalog, record_id: int, policy: Policy, today: date) -> di
         "unresolved_position": position,
         "approval_date": facts.approval_date.isoformat() if facts.approval_date else None,
         "decision": decision_dict(d),
-        "explanation": words(info, facts, d, title),
+        "pending": pending,
+        "explanation": words(info, facts, d, title) + _pending_note(pending),
     }
+
+
+def _pending_note(pending: dict | None) -> str:
+    """What the explanation includes that the published decision does not carry yet."""
+    if not pending:
+        return ""
+    parts = []
+    for what, change in pending.items():
+        who = change.get("by") or "someone"
+        parts.append(f"{what} recorded by {who} at {change.get('at') or 'an unknown time'}")
+    return (
+        "\nPending: "
+        + "; ".join(parts)
+        + ". This explanation includes it; the published decision does not, until "
+        "`seoulrec disclose apply` runs."
+    )
 
 
 def decision_dict(d: Decision) -> dict:

@@ -81,11 +81,23 @@ def status(catalog: Catalog) -> dict:
                 last_batch,
             )
         ),
+        # Changes recorded but not applied yet, by kind (disclose set, classify set, withdraw).
+        "pending": _pending_counts(catalog),
         "open_failures": db.execute(
             "SELECT count(*) FROM failures WHERE resolved IS NULL"
         ).fetchone()[0],
         "last_exports": exports,
     }
+
+
+def _pending_counts(catalog: Catalog) -> dict:
+    from seoulrec.store.records import pending_changes
+
+    counts = {"disclosure": 0, "classification": 0, "withdrawal": 0}
+    for changes in pending_changes(catalog).values():
+        for what in changes:
+            counts[what] += 1
+    return counts
 
 
 def batches(catalog: Catalog, limit: int | None = None) -> list[dict]:

@@ -18,8 +18,11 @@ def record_schema() -> dict:
     )
 
 
-def record_json(catalog: Catalog, row: dict, with_text: bool = False) -> dict:
-    """The public JSON form of one catalog row (``seoulrec records show --json``)."""
+def record_json(
+    catalog: Catalog, row: dict, with_text: bool = False, pending: dict | None = None
+) -> dict:
+    """The public JSON form of one catalog row (``seoulrec records show --json``). ``pending``:
+    ``pending_changes`` computed once for a whole listing (else for this record)."""
     approvals = [
         {
             "order": a["order"],
@@ -117,6 +120,10 @@ def record_json(catalog: Catalog, row: dict, with_text: bool = False) -> dict:
         "created": row["created"],
         "warnings": json.loads(row["warnings"] or "[]"),
     }
+    # Recorded but not yet applied (`seoulrec disclose apply` publishes it): who, when, what.
+    if pending is None:
+        pending = pending_changes(catalog, [row["id"]])
+    doc["pending"] = pending.get(row["id"])
     if with_text:
         doc["text"] = row["text"] or ""
     return doc
@@ -130,3 +137,78 @@ def record_state(catalog: Catalog, row: dict) -> str:
         "SELECT 1 FROM records WHERE record_key = ? AND is_current = 1", [row["record_key"]]
     ).fetchone()
     return "superseded" if other else "withdrawn"
+
+
+def pending_changes(catalog: Catalog, record_ids: list[int] | None = None) -> dict[int, dict]:
+    """Changes recorded but not yet applied by ``seoulrec disclose apply``, per record id: an
+    archivist's disclosure decision (``disclose set``), a classification that the published
+    decision does not carry yet, and a withdrawal still published. Each says what, who, when.
+    ``record_ids``: only these records (None: every record)."""
+    where, params = "", []
+    if record_ids is not None:
+        where, params = " AND r.id IN (SELECT value FROM json_each(?))", [json.dumps(record_ids)]
+    pending: dict[int, dict] = {}
+    for (
+        rid,
+        cls,
+        grounds,
+        reason,
+        until,
+        by,
+        at,
+        decided_at,
+        source,
+        d_cls,
+        d_grounds,
+    ) in catalog.db.execute(
+        "SELECT r.id, o.disclosure_class, o.grounds, o.reason, o.until, o.decided_by, o.at, "
+        "d.decided_at, d.source, d.disclosure_class, d.grounds FROM disclosure_overrides o "
+        "JOIN records r ON r.record_key = o.record_key AND r.is_current = 1 "
+        "LEFT JOIN disclosures d ON d.record_id = r.id WHERE 1 = 1" + where,
+        params,
+    ):
+        applied = bool(decided_at and decided_at >= at) or (
+            source == "manual"
+            and d_cls == cls
+            and json.loads(d_grounds or "[]") == json.loads(grounds or "[]")
+        )
+        if not applied:
+            pending.setdefault(rid, {})["disclosure"] = {
+                "disclosure_class": cls,
+                "grounds": json.loads(grounds or "[]"),
+                "reason": reason,
+                "until": until,
+                "by": by,
+                "at": at,
+            }
+    for rid, category, version, status, classifier, by, at in catalog.db.execute(
+        "SELECT r.id, c.category, c.scheme_version, c.status, c.classifier, c.decided_by, c.at "
+        "FROM record_categories c JOIN records r ON r.id = c.record_id AND r.is_current = 1 "
+        "JOIN disclosures d ON d.record_id = r.id WHERE c.status IN ('auto', 'manual') "
+        "AND COALESCE(d.category, '') != COALESCE(c.category, '')" + where,
+        params,
+    ):
+        pending.setdefault(rid, {})["classification"] = {
+            "category": category,
+            "scheme_version": version,
+            "status": status,
+            "by": by or classifier,
+            "at": at,
+        }
+    for rid, key in catalog.db.execute(
+        "SELECT r.id, r.record_key FROM disclosures d JOIN records r ON r.id = d.record_id "
+        "WHERE r.is_current = 0 AND NOT EXISTS (SELECT 1 FROM records x WHERE "
+        "x.record_key = r.record_key AND x.is_current = 1)" + where,
+        params,
+    ):
+        row = catalog.db.execute(
+            "SELECT actor, at FROM audit WHERE action = 'record.withdraw' AND record_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            [rid],
+        ).fetchone()
+        pending.setdefault(rid, {})["withdrawal"] = {
+            "record_key": key,
+            "by": row[0] if row else None,
+            "at": row[1] if row else None,
+        }
+    return pending
