@@ -387,18 +387,11 @@ def run_export(
     """
     import time
 
-    from seoulrec.publish.outdir import check_destination
     from seoulrec.publish.runs import PublicationRun
 
     started = time.perf_counter()
     exporter_cls = exporters.get(exporter_name)
-    out = check_destination(
-        out,
-        [p for p in (catalog.path, *protected) if p],
-        force=force,
-        inboxes=inboxes,
-        catalog=catalog,
-    )
+    out = PublicationRun.destination(catalog, out, protected, force, inboxes)
     with PublicationRun(catalog, out) as run:
         seq = _decided_seq(catalog)
         job = _ExportJob(catalog, exporter_cls, exporter_name, out, settings, masker, seq)

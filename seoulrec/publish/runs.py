@@ -17,6 +17,7 @@ from seoulrec.errors import CatalogLocked
 from seoulrec.publish.outdir import (
     MANIFEST,
     carry_foreign_files,
+    check_destination,
     clean_leftovers,
     folder_id,
     new_temp_folder,
@@ -63,6 +64,19 @@ class PublicationRun:
         self._held = None
         self._finished = False
         self.signature = ""
+
+    @staticmethod
+    def destination(catalog: Catalog, out: Path, protected=(), force=False, inboxes=()) -> Path:
+        """The output folder, vetted before anything is touched (``check_destination``): never
+        the catalog's or the configuration's folder, an inbox, a system folder, or a folder
+        seoulrec did not make unless ``force``."""
+        return check_destination(
+            out,
+            [p for p in (catalog.path, *protected) if p],
+            force=force,
+            inboxes=inboxes,
+            catalog=catalog,
+        )
 
     def __enter__(self) -> "PublicationRun":
         self._held = self.catalog.take_run_lock(export_lock_name(self.out))

@@ -35,7 +35,6 @@ from seoulrec.publish.export import (
 )
 from seoulrec.model import CLASS_LABELS
 from seoulrec.publish.outdir import (
-    check_destination,
     link_or_copy,
     read_manifest,
 )
@@ -269,13 +268,7 @@ def build_site(
     from seoulrec.publish.runs import PublicationRun
 
     started = time.perf_counter()
-    out = check_destination(
-        out,
-        [p for p in (catalog.path, *protected) if p],
-        force=force,
-        inboxes=inboxes,
-        catalog=catalog,
-    )
+    out = PublicationRun.destination(catalog, out, protected, force, inboxes)
     with PublicationRun(catalog, out) as run:
         build = _SiteBuild(catalog, out, settings, masker, search, korean_terms, since_last)
         tmp = run.start("site", "delta" if build.reuse_until is not None else "full", build.seq)

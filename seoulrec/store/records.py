@@ -167,7 +167,9 @@ def pending_changes(catalog: Catalog, record_ids: list[int] | None = None) -> di
         "LEFT JOIN disclosures d ON d.record_id = r.id WHERE 1 = 1" + where,
         params,
     ):
-        applied = bool(decided_at and decided_at >= at) or (
+        # Times are to the second: an apply in the same second as the decision counts only
+        # when the decision in force is the recorded one.
+        applied = bool(decided_at and decided_at > at) or (
             source == "manual"
             and d_cls == cls
             and json.loads(d_grounds or "[]") == json.loads(grounds or "[]")

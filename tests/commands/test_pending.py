@@ -74,7 +74,8 @@ def test_a_recorded_decision_shows_as_pending_until_applied(cli, catalog_path, t
 
 def test_a_classification_and_a_withdrawal_show_as_pending(cli, catalog_path, tmp_path):
     first, second, _ = _records(cli, catalog_path, tmp_path)
-    assert cli("classify", "set", first, "TRA", "--catalog", catalog_path).exit_code == 0
+    done = cli("classify", "set", first, "TRA", "--reason", "교통", "--catalog", catalog_path)
+    assert done.exit_code == 0, done.output
     pending = j(cli, "records", "show", first, "--catalog", catalog_path)["pending"]
     assert pending["classification"]["category"] == "TRA"
     assert (
