@@ -134,7 +134,8 @@ def open_db(location, timeout: float = 30):
 
 
 #: The longest tests (minutes each, measured with --durations): started first, so that on two
-#: cores (pytest-xdist, -n 2) the rest of the suite runs beside them instead of after them.
+#: cores (pytest-xdist, -n 2 --dist worksteal: the idle worker takes queued tests from the busy
+#: one) the rest of the suite runs beside them instead of after them.
 LONGEST_FIRST = (
     "test_twenty_kills_in_each_stage_lose_nothing",
     "test_nothing_that_is_not_public_leaves_in_any_output",
