@@ -189,7 +189,7 @@ def check_destination(
             raise UsageError(f"{option} {out}: cannot read it ({exc.strerror})") from None
         if non_empty and not force:
             raise UsageError(
-                f"{option} {out} is not empty and seoulrec did not make it (no seoulrec manifest.json); "
+                f"{option} {out} is not empty and seoulrec did not make it (no seoulrec manifest.json with this catalog's signature); "
                 "nothing was touched. Give a new or empty folder, or --force to replace it"
             )
     parent = resolved.parent
