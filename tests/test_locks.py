@@ -36,17 +36,16 @@ def _mark_running(catalog_path, table: str, pid: int, destination: str | None = 
     catalog = Catalog.open(catalog_path)
     with catalog.transaction():
         if table == "batches":
-            cursor = catalog.db.execute(
+            run_id = catalog.insert_id(
                 "INSERT INTO batches(started, status, options, pid) VALUES ('2026-01-01', 'running', '{}', ?)",
                 [pid],
             )
         else:
-            cursor = catalog.db.execute(
+            run_id = catalog.insert_id(
                 "INSERT INTO export_runs(exporter, destination, kind, seq, started, status, pid) "
                 "VALUES ('jsonl', ?, 'full', 1, '2026-01-01', 'running', ?)",
                 [destination, pid],
             )
-    run_id = int(cursor.lastrowid or 0)
     catalog.close()
     return run_id
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from pathlib import Path
 
+from seoulrec.store import classifications as store
 from seoulrec.store.catalog import Catalog, default_actor, now
 from seoulrec.errors import ConfigError, RecordNotFound, UsageError
 from seoulrec.plugins import ClassifierResult, classifiers
@@ -27,26 +28,19 @@ DEFAULT_THRESHOLD = 0.6
 
 def current_scheme(catalog: Catalog, create: bool = True) -> tuple[int, Scheme]:
     """The catalog's current scheme; the shipped default is imported on first use."""
-    row = catalog.db.execute(
-        "SELECT version, name, source, sha256 FROM schemes WHERE is_current = 1"
-    ).fetchone()
+    row = store.current_scheme_row(catalog)
     if row is None:
         if not create:
             return 0, default_scheme()
         with catalog.transaction():  # under the write lock: two first users import it once
-            row = catalog.db.execute(
-                "SELECT version, name, source, sha256 FROM schemes WHERE is_current = 1"
-            ).fetchone()
+            row = store.current_scheme_row(catalog)
             if row is None:
                 return import_scheme(catalog, default_scheme()), default_scheme()
     version, name, source, sha = row
     scheme = Scheme(name=name, source=source or "", sha256=sha or "")
     from seoulrec.decide.scheme import Category
 
-    for code, cname, parent, description in catalog.db.execute(
-        "SELECT code, name, parent, description FROM categories WHERE scheme_version = ? ORDER BY rowid",
-        [version],
-    ):
+    for code, cname, parent, description in store.categories(catalog, version):
         scheme.categories[code] = Category(code, cname, parent, description or "")
     return version, scheme
 
@@ -54,18 +48,13 @@ def current_scheme(catalog: Catalog, create: bool = True) -> tuple[int, Scheme]:
 def import_scheme(catalog: Catalog, scheme: Scheme) -> int:
     """Store ``scheme`` as a new current version; earlier versions and their classifications stay."""
     with catalog.transaction():
-        catalog.db.execute("UPDATE schemes SET is_current = 0")
-        cursor = catalog.db.execute(
-            "INSERT INTO schemes(name, source, sha256, imported, is_current) VALUES (?, ?, ?, ?, 1)",
-            [scheme.name, scheme.source, scheme.sha256, now()],
-        )
-        version = int(cursor.lastrowid or 0)
-        catalog.db.conn.executemany(
-            "INSERT INTO categories(scheme_version, code, name, parent, description) VALUES (?, ?, ?, ?, ?)",
-            [
-                (version, c.code, c.name, c.parent, c.description)
-                for c in scheme.categories.values()
-            ],
+        version = store.add_scheme(
+            catalog,
+            scheme.name,
+            scheme.source,
+            scheme.sha256,
+            now(),
+            [(c.code, c.name, c.parent, c.description) for c in scheme.categories.values()],
         )
         catalog.audit(
             "scheme.import",
@@ -92,25 +81,19 @@ def scheme_versions(catalog: Catalog) -> list[dict]:
             "categories": cats,
             "records": recs,
         }
-        for v, n, src, at, cur, cats, recs in catalog.db.execute(
-            "SELECT s.version, s.name, s.source, s.imported, s.is_current, "
-            "(SELECT count(*) FROM categories c WHERE c.scheme_version = s.version), "
-            "(SELECT count(*) FROM record_categories r WHERE r.scheme_version = s.version) FROM schemes s ORDER BY s.version"
-        )
+        for v, n, src, at, cur, cats, recs in store.scheme_versions(catalog)
     ]
 
 
 def use_scheme(catalog: Catalog, version: int) -> dict:
     """Make an earlier (or later) scheme version current again; classifications keep theirs."""
-    if catalog.db.execute("SELECT 1 FROM schemes WHERE version = ?", [version]).fetchone() is None:
+    if not store.scheme_exists(catalog, version):
         known = ", ".join(str(v["version"]) for v in scheme_versions(catalog)) or "none"
         raise UsageError(
             f"no scheme version {version}; known versions: {known} (see `seoulrec scheme versions`)"
         )
     with catalog.transaction():
-        catalog.db.execute(
-            "UPDATE schemes SET is_current = CASE WHEN version = ? THEN 1 ELSE 0 END", [version]
-        )
+        store.make_current(catalog, version)
         catalog.audit("scheme.use", detail={"version": version})
     return {"version": version, "current": True}
 
@@ -187,32 +170,11 @@ def decide(
 
 def _record_rows(catalog: Catalog, redo: bool, batch: int = 5000):
     """Current records to classify: without any decision, or (``redo``) without a manual one."""
-    if redo:
-        where = "NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key AND c.status = 'manual')"
-    else:
-        # Unclassified records and those still waiting for review (a newly trained model or new
-        # rules may decide them now); automatic and manual decisions stay.
-        where = "NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key AND c.status IN ('auto', 'manual'))"
-    sql = f"SELECT r.id, r.record_key, r.title, r.department, r.unit_task, r.kind, r.material_kind FROM records r WHERE +r.is_current = 1 AND {where} AND r.id > ? ORDER BY r.id LIMIT {batch}"
+    # Without redo: unclassified records and those still waiting for review (a newly trained
+    # model or new rules may decide them now); automatic and manual decisions stay.
     last = 0
     while True:
-        rows = [
-            dict(
-                zip(
-                    (
-                        "id",
-                        "record_key",
-                        "title",
-                        "department",
-                        "unit_task",
-                        "kind",
-                        "material_kind",
-                    ),
-                    row,
-                )
-            )
-            for row in catalog.db.execute(sql, [last])
-        ]
+        rows = store.records_to_classify(catalog, redo, last, batch)
         if not rows:
             return
         yield rows
@@ -230,21 +192,15 @@ def run(
     if not 0 <= threshold <= 1:
         raise ConfigError("[classify] threshold must be between 0 and 1")
     report = RunReport(warnings=context.warnings)
-    report.manual_kept = (
-        catalog.db.execute(
-            "SELECT count(*) FROM record_categories WHERE status = 'manual'"
-        ).fetchone()[0]
-        if redo
-        else 0
-    )
+    report.manual_kept = store.manual_count(catalog) if redo else 0
     for rows in list(_record_rows(catalog, redo)):
         outputs = [plugin.classify(rows) for plugin in pipeline]
         stamp = now()
         with catalog.transaction():
             for index, row in enumerate(rows):
                 results = [(plugin, output[index]) for plugin, output in zip(pipeline, outputs)]
-                catalog.db.conn.executemany(
-                    "INSERT INTO classification_results(record_id, classifier, category, confidence, authoritative, evidence, scheme_version, at) VALUES (?,?,?,?,?,?,?,?)",
+                store.add_results(
+                    catalog,
                     [
                         (
                             row["id"],
@@ -261,8 +217,8 @@ def run(
                     ],
                 )
                 status, winner, name = decide(results, threshold)
-                catalog.db.execute(
-                    "INSERT OR REPLACE INTO record_categories(record_key, record_id, category, scheme_version, status, classifier, confidence, reason, decided_by, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                store.set_decision(
+                    catalog,
                     [
                         row["record_key"],
                         row["id"],
@@ -293,14 +249,8 @@ def run(
 def review_queue(catalog: Catalog, limit: int | None = None) -> list[dict]:
     """Records waiting for an archivist, oldest first, with every classifier's evidence."""
     version, scheme = current_scheme(catalog, create=False)
-    sql = (
-        "SELECT c.record_id, c.record_key, r.title, r.department, r.unit_task, c.at FROM record_categories c "
-        "JOIN records r ON r.id = c.record_id WHERE c.status = 'needs_review' ORDER BY c.at, c.record_id"
-    )
-    if limit:
-        sql += f" LIMIT {int(limit)}"
     queue = []
-    for record_id, key, title, department, unit_task, at in catalog.db.execute(sql).fetchall():
+    for record_id, key, title, department, unit_task, at in store.waiting(catalog, limit):
         evidence = [
             {
                 "classifier": cl,
@@ -309,10 +259,7 @@ def review_queue(catalog: Catalog, limit: int | None = None) -> list[dict]:
                 "confidence": conf,
                 "evidence": json.loads(ev or "{}"),
             }
-            for cl, cat, conf, ev in catalog.db.execute(
-                "SELECT classifier, category, confidence, evidence FROM classification_results WHERE record_id = ? AND at = (SELECT max(at) FROM classification_results WHERE record_id = ?) ORDER BY confidence DESC",
-                [record_id, record_id],
-            )
+            for cl, cat, conf, ev in store.latest_results(catalog, record_id)
         ]
         queue.append(
             {
@@ -342,10 +289,10 @@ def set_manual(
     """An archivist's decision: sticky across re-runs, audited with who, when and why."""
     if not (reason or "").strip():
         raise UsageError("--reason is required: say why the record belongs there")
-    row = catalog.db.execute(
-        "SELECT id, record_key FROM records WHERE id = ?", [record_id]
-    ).fetchone()
-    if row is None:
+    from seoulrec.store.disclosures import record_key_of
+
+    key = record_key_of(catalog, record_id)
+    if key is None:
         raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
     version, scheme = current_scheme(catalog)
     resolved = scheme.resolve(code)
@@ -353,15 +300,13 @@ def set_manual(
         raise UsageError(
             f"unknown category {code!r} in scheme {scheme.name} (version {version}); see `seoulrec scheme show`"
         )
-    previous = catalog.db.execute(
-        "SELECT category, status FROM record_categories WHERE record_key = ?", [row[1]]
-    ).fetchone()
+    previous = store.decision_of(catalog, key)
     actor = actor or default_actor()
     with catalog.transaction():
-        catalog.db.execute(
-            "INSERT OR REPLACE INTO record_categories(record_key, record_id, category, scheme_version, status, classifier, confidence, reason, decided_by, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        store.set_decision(
+            catalog,
             [
-                row[1],
+                key,
                 record_id,
                 resolved,
                 version,
@@ -395,10 +340,7 @@ def set_manual(
 
 def labelled_from_catalog(catalog: Catalog) -> list[tuple[dict, str]]:
     """Records with a trusted category: manual decisions and authoritative (unit-task) ones."""
-    rows = catalog.db.execute(
-        "SELECT r.title, r.department, c.category FROM record_categories c JOIN records r ON r.id = c.record_id "
-        "WHERE c.category IS NOT NULL AND (c.status = 'manual' OR c.classifier = 'unit_task')"
-    ).fetchall()
+    rows = store.trusted_labels(catalog)
     return [({"title": t or "", "department": d or ""}, cat) for t, d, cat in rows]
 
 
@@ -490,17 +432,10 @@ def store_model(
     catalog: Catalog, model, scheme_version: int, params: dict, metrics: dict | None = None
 ) -> int:
     with catalog.transaction():
-        version = (
-            catalog.db.execute(
-                "SELECT max(version) FROM models WHERE name = ?", [MODEL_NAME]
-            ).fetchone()[0]
-            or 0
-        ) + 1
-        catalog.db.execute(
-            "INSERT INTO models(name, version, trained, scheme_version, params, metrics, blob) VALUES (?,?,?,?,?,?,?)",
+        version = store.add_model(
+            catalog,
+            MODEL_NAME,
             [
-                MODEL_NAME,
-                version,
                 now(),
                 scheme_version,
                 json.dumps(params, ensure_ascii=False),
@@ -515,10 +450,7 @@ def store_model(
 def latest_model(catalog: Catalog):
     from seoulrec.decide.learn import Model
 
-    row = catalog.db.execute(
-        "SELECT version, blob FROM models WHERE name = ? ORDER BY version DESC LIMIT 1",
-        [MODEL_NAME],
-    ).fetchone()
+    row = store.latest_model_row(catalog, MODEL_NAME)
     if row is None:
         return None, None
     return row[0], Model.loads(row[1])

@@ -7,28 +7,13 @@ import json
 from datetime import date
 from typing import Iterator
 
+from seoulrec.store import disclosures as store
 from seoulrec.store.catalog import Catalog, default_actor, now
 from seoulrec.dates import stored_date
 from seoulrec.errors import RecordNotFound, UsageError
 from seoulrec.model import CLASS_LABELS, parse_grounds
 from seoulrec.decide.policy import GROUNDS, Decision, Policy, RecordFacts, decide
 from seoulrec.decide.privacy import Masker
-
-FACTS_SQL = """
-SELECT r.id, r.record_key, r.title, r.approval_level, r.enforcement_date, r.disclosure_class, r.grounds,
-       (SELECT a.date FROM approvals a WHERE a.record_id = r.id AND a.is_final = 1 AND a.kind = 'approval' LIMIT 1),
-       o.disclosure_class, o.grounds, o.reason, o.until,
-       (SELECT b.decision FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
-       (SELECT b.day FROM review_decisions b WHERE b.record_key = r.record_key ORDER BY b.id DESC LIMIT 1),
-       r.document_number, r.department, r.organ, d.row_hash, d.original_public, d.record_id, d.seq, d.since,
-       r.kind, r.material_kind, r.title_source,
-       (SELECT c.category || char(31) || c.scheme_version FROM record_categories c WHERE c.record_key = r.record_key AND c.record_id = r.id AND c.status IN ('auto', 'manual')),
-       d.facts_hash, d.stable_until, d.disclosure_class, d.title_findings
-FROM records r LEFT JOIN disclosure_overrides o ON o.record_key = r.record_key
-LEFT JOIN disclosures d ON d.record_key = r.record_key
-WHERE +r.is_current = 1 AND r.id > ? {extra} ORDER BY r.id LIMIT ?
-"""
-
 
 _day = stored_date
 
@@ -162,16 +147,10 @@ def stable_until(facts: RecordFacts, d: Decision, policy: Policy, today: date) -
 def iter_fact_rows(
     catalog: Catalog, record_id: int | None = None, chunk: int = 10000
 ) -> Iterator[list[tuple]]:
-    """Raw fact rows of current records, in id order, a chunk at a time (flat memory).
-
-    ``+r.is_current`` keeps SQLite off the is_current index: with it, every chunk scanned and
-    sorted all current records before its LIMIT (quadratic on a large catalog); without it, each
-    chunk is a range of the primary key."""
-    extra = "AND r.id = ?" if record_id is not None else ""
+    """Raw fact rows of current records, in id order, a chunk at a time (flat memory)."""
     last = 0
     while True:
-        params = [last] + ([record_id] if record_id is not None else []) + [chunk]
-        rows = catalog.db.execute(FACTS_SQL.format(extra=extra), params).fetchall()
+        rows = store.fact_rows(catalog, last, chunk, record_id)
         if not rows:
             return
         yield rows
@@ -256,9 +235,7 @@ def _init_decider(
 def category_paths(catalog: Catalog) -> dict[str, str]:
     """``"CODE\x1fVERSION"`` -> the category's path of names (분류정보, e.g. ``행정 > 일반행정``)."""
     names: dict[tuple, tuple] = {}
-    for version, code, name, parent in catalog.db.execute(
-        "SELECT scheme_version, code, name, parent FROM categories"
-    ):
+    for version, code, name, parent in store.category_names(catalog):
         names[(version, code)] = (name, parent)
     paths = {}
     for version, code in names:
@@ -355,18 +332,9 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
     return batch, counts
 
 
-ATTACHMENTS_SQL = """INSERT OR REPLACE INTO attachment_disclosures(attachment_id, record_id, published, reason)
-   SELECT a.id, a.record_id, CASE WHEN d.original_public = 1 AND a.status = 'ok' THEN 1 ELSE 0 END,
-          CASE WHEN d.original_public = 0 THEN '비공개 문서: the original of the record is not published'
-               WHEN a.status != 'ok' THEN 'not published: attachment ' || a.status ELSE NULL END
-   FROM attachments a JOIN disclosures d ON d.record_id = a.record_id
-   WHERE a.record_id IN (SELECT value FROM json_each(?))"""
-
-
 def apply_state(catalog: Catalog) -> dict | None:
     """The last apply's state: ``{"status": "running" | "finished", "today", "seq"}``."""
-    row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_apply'").fetchone()
-    return json.loads(row[0]) if row else None
+    return store.get_state(catalog, "disclosure_apply")
 
 
 def apply(
@@ -381,14 +349,13 @@ def apply(
     counts = dict.fromkeys(COUNT_KEYS, 0)
     counts["withdrawn"] = 0
     stamp = now()
-    row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
-    seq = (int(row[0]) if row else 0) + 1
+    seq = int(catalog.get_meta("disclosure_seq") or 0) + 1
 
     with catalog.transaction():
         # Marked running until the last chunk is in: an export refuses a half-applied catalog.
-        catalog.db.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_apply', ?)",
-            [json.dumps({"status": "running", "today": today.isoformat(), "seq": seq})],
+        catalog.set_meta(
+            "disclosure_apply",
+            json.dumps({"status": "running", "today": today.isoformat(), "seq": seq}),
         )
 
     def write(batch: list[tuple], chunk_counts: dict) -> None:
@@ -398,25 +365,12 @@ def apply(
         if touched:
             # Unchanged decisions learn what they were made from (no new seq: nothing to publish).
             with catalog.transaction():
-                catalog.db.conn.executemany(
-                    "UPDATE disclosures SET facts_hash = ?, stable_until = ? WHERE record_id = ?",
-                    touched,
-                )
+                store.note_facts(catalog, touched)
             touched.clear()
         if batch:
             # A record's decision and its attachments' decisions change in one transaction.
             with catalog.transaction():
-                catalog.db.execute(
-                    "DELETE FROM attachment_disclosures WHERE record_id IN (SELECT value FROM json_each(?))",
-                    [json.dumps([b[0] for b in batch])],
-                )
-                catalog.db.conn.executemany(
-                    "INSERT OR REPLACE INTO disclosures(record_id, record_key, list_public, original_public, masked, disclosure_class, grounds, reason, release_date, "
-                    "withheld_because, policy_version, source, next_review, opens_by_law, public_title, title_findings, category, category_path, row_hash, seq, decided_at, since, "
-                    "prev_original_public, prev_seq, facts_hash, stable_until) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    batch,
-                )
-                catalog.db.execute(ATTACHMENTS_SQL, [json.dumps([b[0] for b in batch])])
+                store.write_decisions(catalog, batch)
         if on_progress:
             on_progress(chunk_counts["records"])
 
@@ -425,38 +379,16 @@ def apply(
         write(*decide_rows(rows))
     with catalog.transaction():
         # Keys with no current version left are withdrawn from downstream copies (tombstones).
-        gone = catalog.db.execute(
-            "SELECT DISTINCT d.record_key FROM disclosures d WHERE d.record_id NOT IN (SELECT id FROM records WHERE is_current = 1) "
-            "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.record_key = d.record_key AND r.is_current = 1)"
-        ).fetchall()
-        catalog.db.conn.executemany(
-            "INSERT INTO withdrawals(record_key, seq, reason, at) VALUES (?, ?, 'deleted', ?)",
-            [(k, seq, stamp) for (k,) in gone],
-        )
-        counts["withdrawn"] = len(gone)
         # Superseded versions keep no decision: only current records are decided and exported.
-        catalog.db.execute(
-            "DELETE FROM disclosures WHERE record_id NOT IN (SELECT id FROM records WHERE is_current = 1)"
+        counts["withdrawn"] = store.withdraw_gone(catalog, seq, stamp)
+        catalog.set_meta(
+            "disclosure_apply",
+            json.dumps({"status": "finished", "today": today.isoformat(), "seq": seq}),
         )
-        catalog.db.execute(
-            "DELETE FROM attachment_disclosures WHERE record_id NOT IN (SELECT record_id FROM disclosures)"
-        )
-        catalog.db.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_apply', ?)",
-            [json.dumps({"status": "finished", "today": today.isoformat(), "seq": seq})],
-        )
-        catalog.db.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_seq', ?)", [str(seq)]
-        )
+        catalog.set_meta("disclosure_seq", str(seq))
         # The state exports report, kept here so an incremental export needs no full scan.
-        catalog.db.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_records', ?)",
-            [str(counts["records"])],
-        )
-        catalog.db.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('disclosure_policy', ?)",
-            [policy.version],
-        )
+        catalog.set_meta("disclosure_records", str(counts["records"]))
+        catalog.set_meta("disclosure_policy", policy.version)
         catalog.audit(
             "disclose.apply",
             detail={
@@ -589,12 +521,7 @@ def words(info: dict, facts: RecordFacts, d: Decision, public_title: str) -> str
 def check(catalog: Catalog) -> list[dict]:
     """Principle 5: every 비공개/부분공개 decision states grounds and a reason; ground 5 a date."""
     violations = []
-    rows = catalog.db.execute(
-        "SELECT d.record_id, r.document_number, d.disclosure_class, d.grounds, d.reason, d.release_date, d.next_review "
-        "FROM disclosures d JOIN records r ON r.id = d.record_id WHERE d.disclosure_class IN ('partial', 'non_public') "
-        # A record with no class yet is not a withholding decision: it needs a class (needs_class).
-        "AND NOT (r.disclosure_class IS NULL AND d.source = 'rule' AND d.grounds = '[]') ORDER BY d.record_id"
-    ).fetchall()
+    rows = store.withholdings(catalog)
     for record_id, number, cls, grounds, reason, release, _review in rows:
         grounds = parse_grounds(grounds)
         problems = []
@@ -624,17 +551,11 @@ def needs_attention(catalog: Catalog) -> dict:
             "material_kind": r[3],
             "source_path": r[4],
         }
-        for r in catalog.db.execute(
-            "SELECT d.record_id, r.document_number, r.kind, r.material_kind, r.source_path FROM disclosures d JOIN records r ON r.id = d.record_id "
-            "WHERE r.disclosure_class IS NULL AND d.source = 'rule' AND d.disclosure_class = 'non_public' AND d.grounds = '[]' ORDER BY d.record_id"
-        )
+        for r in store.without_class(catalog)
     ]
     needs_title = [
         {"id": r[0], "document_number": r[1], "listed_as": r[2], "source_path": r[3]}
-        for r in catalog.db.execute(
-            "SELECT d.record_id, r.document_number, d.public_title, r.source_path FROM disclosures d JOIN records r ON r.id = d.record_id "
-            "WHERE d.title_findings = -1 ORDER BY d.record_id"
-        )
+        for r in store.without_title(catalog)
     ]
     return {"needs_class": needs_class, "needs_title": needs_title}
 
@@ -678,15 +599,15 @@ def set_manual(
         raise UsageError("a partial or non_public decision needs --reason in words (principle 5)")
     if until is not None and until <= today:
         raise UsageError(f"--until {until} is not in the future (today is {today})")
-    row = catalog.db.execute("SELECT record_key FROM records WHERE id = ?", [record_id]).fetchone()
-    if row is None:
+    key = store.record_key_of(catalog, record_id)
+    if key is None:
         raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
     actor = actor or default_actor()
     with catalog.transaction():
-        catalog.db.execute(
-            "INSERT OR REPLACE INTO disclosure_overrides(record_key, disclosure_class, grounds, reason, until, decided_by, at) VALUES (?,?,?,?,?,?,?)",
+        store.set_override(
+            catalog,
             [
-                row[0],
+                key,
                 cls,
                 json.dumps(sorted(set(grounds))),
                 reason.strip(),
@@ -760,8 +681,8 @@ def review_decide(
         )
     actor = actor or default_actor()
     with catalog.transaction():
-        catalog.db.execute(
-            "INSERT INTO review_decisions(record_key, record_id, decision, note, decided_by, at, day) VALUES (?,?,?,?,?,?,?)",
+        store.add_board_decision(
+            catalog,
             [info["record_key"], record_id, decision, note, actor, now(), today.isoformat()],
         )
         catalog.audit("review.decide", record_id, {"decision": decision, "note": note}, actor=actor)
@@ -778,18 +699,10 @@ def due(catalog: Catalog, as_of: date) -> dict:
     day = as_of.isoformat()
     rereviews = [
         {"id": r[0], "document_number": r[1], "next_review": r[2]}
-        for r in catalog.db.execute(
-            "SELECT d.record_id, r.document_number, d.next_review FROM disclosures d JOIN records r ON r.id = d.record_id "
-            "WHERE d.disclosure_class = 'non_public' AND d.next_review IS NOT NULL AND d.next_review <= ? ORDER BY d.next_review, d.record_id",
-            [day],
-        )
+        for r in store.rereviews_due(catalog, day)
     ]
     openings = [
         {"id": r[0], "document_number": r[1], "opens_by_law": r[2]}
-        for r in catalog.db.execute(
-            "SELECT d.record_id, r.document_number, d.opens_by_law FROM disclosures d JOIN records r ON r.id = d.record_id "
-            "WHERE d.opens_by_law IS NOT NULL AND d.opens_by_law <= ? ORDER BY d.opens_by_law, d.record_id",
-            [day],
-        )
+        for r in store.openings_due(catalog, day)
     ]
     return {"as_of": day, "rereviews": rereviews, "openings": openings}

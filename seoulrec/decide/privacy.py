@@ -380,25 +380,18 @@ LIMITS_NOTE = (
 def scan_catalog(catalog, masker: Masker, record_id: int | None = None) -> dict:
     """Personal data by type in current records' titles, texts and attachment texts; examples
     are masked previews, never the identifier in full."""
-    sql = "SELECT r.id, r.document_number, r.title, r.text, (SELECT group_concat(a.text, char(10)) FROM attachments a WHERE a.record_id = r.id) FROM records r WHERE r.is_current = 1"
-    params: list = []
+    from seoulrec.store import records as store
+
     if record_id is not None:
-        if (
-            catalog.db.execute(
-                "SELECT 1 FROM records WHERE id = ? AND is_current = 1", [record_id]
-            ).fetchone()
-            is None
-        ):
+        if not store.is_current(catalog, record_id):
             from seoulrec.errors import RecordNotFound
 
             raise RecordNotFound(
                 f"no current record with id {record_id}; see `seoulrec records list`"
             )
-        sql += " AND r.id = ?"
-        params.append(record_id)
     totals: dict[str, int] = {}
     records = []
-    for rid, number, title, text, attachments in catalog.db.execute(sql + " ORDER BY r.id", params):
+    for rid, number, title, text, attachments in store.texts(catalog, record_id):
         by_kind: dict[str, int] = {}
         examples: list[dict] = []
         for where, value in (("title", title), ("text", text), ("attachments", attachments)):

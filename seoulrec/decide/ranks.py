@@ -112,9 +112,9 @@ def unresolved_positions(
     and example document numbers, most frequent first. Records with no approval chain at all
     are left out unless ``with_chainless`` (adding a rank cannot resolve them)."""
     found: dict[str, dict] = {}
-    rows = catalog.db.execute(
-        "SELECT r.id, r.document_number, r.source_path FROM records r WHERE r.is_current = 1 AND r.approval_level = 'unresolved' AND r.kind = 'approval' ORDER BY r.id"
-    ).fetchall()
+    from seoulrec.store.records import unresolved_approvals
+
+    rows = unresolved_approvals(catalog)
     for record_id, number, source in rows:
         position = deciding_position(catalog, record_id) or NO_CHAIN
         if position == NO_CHAIN and not with_chainless:
@@ -151,10 +151,9 @@ def relevel(catalog, ladder, actor: str | None = None) -> dict:
 
     changes: dict[str, int] = {}
     updates: list[tuple[str, int]] = []
-    rows = catalog.db.execute(
-        'SELECT r.id, r.approval_level, a.kind, a."order", a.position, a.type, a.name, a.date, a.is_final '
-        'FROM records r JOIN approvals a ON a.record_id = r.id WHERE r.is_current = 1 ORDER BY r.id, a.kind, a."order"'
-    )
+    from seoulrec.store.records import current_chains, set_levels
+
+    rows = current_chains(catalog)
     current_id, current_level = None, None
     chain: list = []
 
@@ -176,7 +175,7 @@ def relevel(catalog, ladder, actor: str | None = None) -> dict:
         )
     finish()
     with catalog.transaction():
-        catalog.db.conn.executemany("UPDATE records SET approval_level = ? WHERE id = ?", updates)
+        set_levels(catalog, updates)
         catalog.audit(
             "records.relevel", detail={"changed": len(updates), "changes": changes}, actor=actor
         )

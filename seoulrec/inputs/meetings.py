@@ -35,6 +35,7 @@ import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from seoulrec.store import registers as store
 from seoulrec.store.catalog import Catalog, now
 from seoulrec.errors import ConfigError
 
@@ -254,12 +255,9 @@ def import_meetings(catalog: Catalog, manifest: Path, config, today: date | None
             ]
         for path in unique:
             sha = sha256_bytes(Path(path).read_bytes())
-            found = catalog.db.execute(
-                "SELECT record_key FROM records WHERE is_current = 1 AND (sha256 = ? OR source_path = ?) ORDER BY id DESC LIMIT 1",
-                [sha, shown_path(path)],
-            ).fetchone()
+            found = store.current_key_of_source(catalog, sha, shown_path(path))
             if found:
-                documents[path] = found[0]
+                documents[path] = found
     added = updated = unchanged = 0
     stamp = now()
     with catalog.transaction():
@@ -273,14 +271,12 @@ def import_meetings(catalog: Catalog, manifest: Path, config, today: date | None
             row["row_hash"] = hashlib.sha256(
                 json.dumps(row, sort_keys=True, ensure_ascii=False).encode()
             ).hexdigest()
-            old = catalog.db.execute(
-                "SELECT row_hash FROM meetings WHERE meeting_id = ?", [m["meeting_id"]]
-            ).fetchone()
-            if old and old[0] == row["row_hash"]:
+            old = store.meeting_hash(catalog, m["meeting_id"])
+            if old == row["row_hash"]:
                 unchanged += 1
                 continue
             added, updated = (added, updated + 1) if old else (added + 1, updated)
-            catalog.db.table("meetings").upsert(dict(row, updated=stamp), pk="meeting_id")
+            store.put_row(catalog, "meetings", dict(row, updated=stamp), "meeting_id")
         if added or updated:
             catalog.audit(
                 "meetings.import",
@@ -313,9 +309,7 @@ def public_meetings(catalog: Catalog, masker) -> list[dict]:
 
 def list_meetings(catalog: Catalog) -> list[dict]:
     """Every meeting with its minutes' and materials' public state (for the site and reports)."""
-    cursor = catalog.db.execute("SELECT * FROM meetings ORDER BY scheduled_at DESC, meeting_id")
-    names = [c[0] for c in cursor.description]
-    rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+    rows = store.meetings(catalog)
     for m in rows:
         m["materials"] = json.loads(m["materials"] or "[]")
         m["status_label"] = STATUS_LABELS.get(m["status"], m["status"])
@@ -327,11 +321,7 @@ def list_meetings(catalog: Catalog) -> list[dict]:
 def _document(catalog: Catalog, key: str | None) -> dict | None:
     if not key:
         return None
-    found = catalog.db.execute(
-        "SELECT r.id, r.public_id, COALESCE(d.original_public, 0), d.since, COALESCE(d.public_title, r.title) "
-        "FROM records r LEFT JOIN disclosures d ON d.record_id = r.id WHERE r.record_key = ? AND r.is_current = 1",
-        [key],
-    ).fetchone()
+    found = store.meeting_document(catalog, key)
     if not found:
         return None
     return {

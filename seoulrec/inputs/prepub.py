@@ -26,6 +26,7 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from seoulrec.store import registers as store
 from seoulrec.store.catalog import Catalog, now
 from seoulrec.errors import ConfigError
 
@@ -156,27 +157,17 @@ def import_registry(catalog: Catalog, path: Path) -> dict:
     stamp = now()
     with catalog.transaction():
         for item in items.values():
-            old = catalog.db.execute(
-                "SELECT title, department, cycle, category, taxonomy, rule FROM prepub_items WHERE item_id = ?",
-                [item["item_id"]],
-            ).fetchone()
-            values = tuple(
-                item[k] for k in ("title", "department", "cycle", "category", "taxonomy", "rule")
-            )
+            old = store.item_fields(catalog, item["item_id"])
+            values = tuple(item[k] for k in store.ITEM_FIELDS)
             if old == values:
                 continue
             added, updated = (added, updated + 1) if old else (added + 1, updated)
-            catalog.db.table("prepub_items").upsert(
-                dict(item, source=str(path), updated=stamp), pk="item_id"
+            store.put_row(
+                catalog, "prepub_items", dict(item, source=str(path), updated=stamp), "item_id"
             )
-        before = catalog.db.execute("SELECT count(*) FROM prepub_publications").fetchone()[0]
-        catalog.db.conn.executemany(
-            "INSERT OR IGNORE INTO prepub_publications(item_id, ref, published_on, title, department, url) VALUES (?,?,?,?,?,?)",
-            publications,
-        )
-        new_publications = (
-            catalog.db.execute("SELECT count(*) FROM prepub_publications").fetchone()[0] - before
-        )
+        before = store.publication_count(catalog)
+        store.add_publications(catalog, publications)
+        new_publications = store.publication_count(catalog) - before
     return {
         "layout": layout,
         "items": len(items),
@@ -197,15 +188,8 @@ def link_records(catalog: Catalog, links: Path | None = None) -> dict:
         for number, row in enumerate(_read_csv(links), start=2):
             ref = row.get("record", "")
             # Only a published original fulfils an item: a withheld one publishes nothing.
-            hit = catalog.db.execute(
-                "SELECT r.record_key, COALESCE(d.public_title, r.title), r.department, r.enforcement_date FROM records r "
-                "JOIN disclosures d ON d.record_id = r.id WHERE r.is_current = 1 AND d.original_public = 1 "
-                "AND (CAST(r.id AS TEXT) = ? OR r.public_id = ? OR r.document_number = ?) LIMIT 1",
-                [ref, ref, ref],
-            ).fetchone()
-            known = catalog.db.execute(
-                "SELECT 1 FROM prepub_items WHERE item_id = ?", [row.get("item_id", "")]
-            ).fetchone()
+            hit = store.published_record(catalog, ref)
+            known = store.item_fields(catalog, row.get("item_id", ""))
             if not hit or not known:
                 failures.append(
                     {
@@ -215,43 +199,29 @@ def link_records(catalog: Catalog, links: Path | None = None) -> dict:
                 )
                 continue
             found.append((row["item_id"], *hit))
-    rules = catalog.db.execute(
-        "SELECT item_id, rule, department FROM prepub_items WHERE rule IS NOT NULL AND rule != ''"
-    ).fetchall()
-    for item_id, rule, department in rules:
+    for item_id, rule, department in store.item_rules(catalog):
         words = [w.strip() for w in rule.split("|") if w.strip()]
         if not words:
             continue
-        clause = " OR ".join("COALESCE(d.public_title, r.title) LIKE ?" for _ in words)
-        params: list = [f"%{w}%" for w in words]
-        sql = (
-            "SELECT r.record_key, COALESCE(d.public_title, r.title), r.department, r.enforcement_date FROM records r "
-            f"JOIN disclosures d ON d.record_id = r.id WHERE r.is_current = 1 AND d.original_public = 1 AND ({clause})"
-        )
-        if department:
-            sql += " AND r.department = ?"
-            params.append(department)
-        found += [(item_id, *hit) for hit in catalog.db.execute(sql, params).fetchall()]
-    before = catalog.db.execute("SELECT count(*) FROM prepub_publications").fetchone()[0]
+        found += [(item_id, *hit) for hit in store.published_matching(catalog, words, department)]
+    before = store.publication_count(catalog)
     with catalog.transaction():
-        catalog.db.conn.executemany(
-            "INSERT OR IGNORE INTO prepub_publications(item_id, ref, published_on, title, department, url) VALUES (?,?,?,?,?,NULL)",
+        store.add_publications(
+            catalog,
             [
-                (item_id, f"record:{key}", (day or "")[:10] or now()[:10], title, dept)
+                (item_id, f"record:{key}", (day or "")[:10] or now()[:10], title, dept, None)
                 for item_id, key, title, dept, day in found
             ],
         )
-    added = catalog.db.execute("SELECT count(*) FROM prepub_publications").fetchone()[0] - before
+    added = store.publication_count(catalog) - before
     return {"added": added, "failures": len(failures), "failed": failures}
 
 
 def status(catalog: Catalog, today: date) -> list[dict]:
     """Every item with its latest publication, when the next is due and whether it is overdue."""
     result = []
-    for item_id, title, department, cycle, category, latest, count in catalog.db.execute(
-        "SELECT i.item_id, i.title, i.department, i.cycle, i.category, max(p.published_on), count(p.ref) "
-        "FROM prepub_items i LEFT JOIN prepub_publications p ON p.item_id = i.item_id "
-        "GROUP BY i.item_id ORDER BY i.item_id"
+    for item_id, title, department, cycle, category, latest, count in store.items_with_latest(
+        catalog
     ):
         due = (
             (date.fromisoformat(latest) + timedelta(days=CYCLE_DAYS[cycle])).isoformat()

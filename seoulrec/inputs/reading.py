@@ -14,11 +14,11 @@ from pathlib import Path
 
 from seoulrec.store.writer import shown_path
 from seoulrec.errors import (
+    SeoulrecError,
     CorruptDocument,
     ReaderError,
     TooLarge,
     UnsafeInput,
-    UsageError,
 )
 from seoulrec.inputs.formats.identify import identify
 from seoulrec.model import ACCEPTED_OUTCOMES, Attachment, Extracted
@@ -549,43 +549,28 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
         )
 
 
-_KNOWN_DB: dict = {}  # catalog -> a read-only connection, or None (cannot be reached)
+_KNOWN_DB: dict = {}  # catalog -> the catalog opened read-only, or None (cannot be reached)
 
 
 def _known(catalog_path: str, sha: str, result: dict) -> bool:
     """Whether the catalog holds this source already (then it is not extracted again). A known
     source whose record still misses attachments is reported incomplete on every run."""
     if catalog_path not in _KNOWN_DB:
-        from seoulrec.store.catalog import is_url
-        from seoulrec.store.pg import PgDatabase, connect
+        import sqlite3
+
+        from seoulrec.store.catalog import Catalog
 
         try:
-            if is_url(catalog_path):
-                _KNOWN_DB[catalog_path] = PgDatabase(connect(catalog_path, readonly=True))
-            else:
-                import sqlite3
-
-                _KNOWN_DB[catalog_path] = sqlite3.connect(
-                    f"file:{catalog_path}?mode=ro", uri=True, timeout=30
-                )
-        except (UsageError, OSError):
+            _KNOWN_DB[catalog_path] = Catalog.open(catalog_path, readonly=True)
+        except (SeoulrecError, OSError, sqlite3.Error):
             # A reader that cannot see the catalog (a Dask worker without its credentials)
             # reads every item; the parent's writer still tells unchanged ones apart.
             _KNOWN_DB[catalog_path] = None
-    conn = _KNOWN_DB[catalog_path]
-    if conn is None:
-        return False
-    if conn.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha]).fetchone() is None:
+    catalog = _KNOWN_DB[catalog_path]
+    if catalog is None or not catalog.known_source(sha):
         return False
     result["known"] = True
-    result["known_incomplete"] = [
-        missing
-        for (missing,) in conn.execute(
-            "SELECT group_concat(a.name, ', ') FROM records r JOIN attachments a ON a.record_id = r.id "
-            "WHERE r.sha256 = ? AND r.is_current = 1 AND r.status = 'incomplete' AND a.status = 'missing' GROUP BY r.id",
-            [sha],
-        )
-    ]
+    result["known_incomplete"] = catalog.missing_attachments(sha)
     return True
 
 

@@ -19,34 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from seoulrec.store.catalog import PARTITION_EXPR, Catalog
+from seoulrec.store import publications as store
+from seoulrec.store.catalog import Catalog
 from seoulrec.errors import UsageError
 from seoulrec.model import CLASS_LABELS, parse_grounds
 from seoulrec.plugins import LineExporter, exporters
 
 DEFAULT_BASE_URL = "https://opengov.seoul.go.kr/sanction/"
-
-ROW_SQL = """
-SELECT r.id, r.record_key, r.document_number, r.organ, r.department, r.enforcement_date, r.unit_task,
-       r.approval_level, r.kind, r.material_kind,
-       r.public_id, r.writer, r.retention_period, r.licence, r.source_url,
-       d.original_public, d.disclosure_class, d.grounds, d.reason, d.release_date, d.public_title, d.since, d.seq, d.category, d.category_path,
-       {text} AS text
-FROM disclosures d {index} CROSS JOIN records r ON r.id = d.record_id
-WHERE 1 {where}
-ORDER BY d.record_id
-"""
-# Exports show the state of the last `disclose apply` (which keeps decisions of current records
-# only), so a full and an incremental export of the same state agree.
-PARTITION_SQL = (
-    ROW_SQL.split("FROM disclosures")[0]
-    + """FROM records r INDEXED BY records_partition CROSS JOIN disclosures d ON d.record_id = r.id
-WHERE {part} = ? ORDER BY r.id
-"""
-)
-# CROSS JOIN keeps disclosures as the outer table: a full export walks it in record order
-# without sorting, and a delta (d.seq > ?) reads only the changed rows through its seq index
-# instead of scanning every current record.
 
 
 def package_id(record_key: str, given: str = "") -> str:
@@ -152,40 +131,9 @@ LAYOUT_VERSION = 2
 KEEP_CHANGE_SETS = 30
 
 
-def _rows(catalog: Catalog, sql: str, params: list, masker, default_licence: str) -> Iterator[dict]:
-    cursor = catalog.db.conn.execute(sql, params)
-    while True:
-        chunk = cursor.fetchmany(2000)
-        if not chunk:
-            return
-        for raw in chunk:
-            yield public_row(raw, masker, default_licence)
-
-
-def _partitions(catalog: Catalog) -> list[str]:
-    """Every partition key in the catalog, walking the partition index (no full scan)."""
-    keys: list[str] = []
-    last = ""
-    while True:
-        row = catalog.db.execute(
-            f"SELECT min({PARTITION_EXPR}) FROM records INDEXED BY records_partition WHERE {PARTITION_EXPR} > ?",
-            [last],
-        ).fetchone()
-        if row is None or row[0] is None:
-            return keys
-        keys.append(row[0])
-        last = row[0]
-
-
-def _dirty_partitions(catalog: Catalog, since_seq: int) -> set[str]:
-    """Partitions holding any version of a record whose decision changed or that was withdrawn
-    after ``since_seq`` (a new version may have moved a record to another month)."""
-    rows = catalog.db.execute(
-        f"SELECT {PARTITION_EXPR} FROM disclosures d INDEXED BY disclosures_seq JOIN records ON records.record_key = d.record_key WHERE d.seq > ? "
-        f"UNION SELECT {PARTITION_EXPR} FROM withdrawals w JOIN records ON records.record_key = w.record_key WHERE w.seq > ?",
-        [since_seq, since_seq],
-    ).fetchall()
-    return {r[0] for r in rows}
+def _rows(raw_rows, masker, default_licence: str) -> Iterator[dict]:
+    for raw in raw_rows:
+        yield public_row(raw, masker, default_licence)
 
 
 #: Record ids of each month's rows, in file order, so a changed month can be spliced: kept in
@@ -212,32 +160,20 @@ def _plan_delta(
     since_seq: int,
     masker,
     default_licence: str,
-    text: str,
+    text: bool,
 ) -> DeltaPlan:
     """Read and render only what changed: O(changes), whatever the catalog's size."""
-    sql = ROW_SQL.format(text=text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq")
     ordered, by_id = [], {}
-    for raw in catalog.db.conn.execute(sql, [since_seq]):
+    for raw in store.decided_rows(catalog, text, since_seq):
         row = public_row(raw, masker, default_licence)
         fragments = exporter.render(ctx, row)
         ordered.append(fragments)
         by_id[raw[0]] = fragments
     fresh: dict[str, list] = {}
-    for rid, part in catalog.db.execute(
-        f"SELECT id, {PARTITION_EXPR} FROM records WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-        [json.dumps(list(by_id))],
-    ):
+    for rid, part in store.partitions_of(catalog, list(by_id)):
         fresh.setdefault(part, []).append((rid, by_id[rid]))
     # Versions that lost their decision: superseded by a changed one, or withdrawn.
-    gone = {
-        rid
-        for (rid,) in catalog.db.execute(
-            "SELECT r.id FROM records r WHERE r.record_key IN ("
-            "SELECT d.record_key FROM disclosures d INDEXED BY disclosures_seq WHERE d.seq > ? UNION SELECT w.record_key FROM withdrawals w WHERE w.seq > ?) "
-            "AND NOT EXISTS (SELECT 1 FROM disclosures x WHERE x.record_id = r.id)",
-            [since_seq, since_seq],
-        )
-    }
+    gone = store.undecided_versions_since(catalog, since_seq)
     return DeltaPlan(fresh, ordered, gone)
 
 
@@ -250,21 +186,17 @@ def _render_month(
     ids_path: Path,
     masker,
     default_licence: str,
-    text: str,
+    text: bool,
 ) -> dict:
     """Write one whole month with a line exporter (streamed), and the record ids of its rows."""
     ids_path.parent.mkdir(parents=True, exist_ok=True)
     writer = exporter.open_writer(folder)
     ids = []
     try:
-        cursor = catalog.db.conn.execute(
-            PARTITION_SQL.format(text=text, part=PARTITION_EXPR), [key]
-        )
-        while chunk := cursor.fetchmany(2000):
-            for raw in chunk:
-                row = public_row(raw, masker, default_licence)
-                writer.add(exporter.render(ctx, row))
-                ids.append(raw[0])
+        for raw in store.month_rows(catalog, text, key):
+            row = public_row(raw, masker, default_licence)
+            writer.add(exporter.render(ctx, row))
+            ids.append(raw[0])
     finally:
         writer.close()
     ids_path.write_text("".join(f"{rid}\n" for rid in ids), "ascii")
@@ -338,17 +270,11 @@ def export_fingerprint(exporter_name: str, settings: dict, catalog_id: str | Non
 
 def changed_since(catalog: Catalog, seq: int) -> bool:
     """Whether any decision or withdrawal is newer than disclosure run ``seq``."""
-    return bool(
-        catalog.db.execute(
-            "SELECT EXISTS(SELECT 1 FROM disclosures WHERE seq > ?) OR EXISTS(SELECT 1 FROM withdrawals WHERE seq > ?)",
-            [seq, seq],
-        ).fetchone()[0]
-    )
+    return store.changed_since(catalog, seq)
 
 
 def catalog_id_of(catalog: Catalog) -> str | None:
-    row = catalog.db.execute("SELECT value FROM meta WHERE key = 'catalog_id'").fetchone()
-    return row[0] if row else None
+    return catalog.get_meta("catalog_id")
 
 
 def export_is_current(catalog: Catalog, exporter_name: str, out: Path, settings: dict) -> bool:
@@ -438,8 +364,8 @@ def _decided_seq(catalog: Catalog) -> int:
     """The disclosure sequence the export shows; refused when nothing, or not everything, was decided."""
     from seoulrec.decide.disclosure import apply_state
 
-    seq_row = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()
-    if seq_row is None:
+    seq = catalog.get_meta("disclosure_seq")
+    if seq is None:
         raise UsageError(
             "no disclosure decisions yet: run `seoulrec disclose apply` before exporting (nothing is published undecided)"
         )
@@ -449,7 +375,7 @@ def _decided_seq(catalog: Catalog) -> int:
             f"the last `seoulrec disclose apply` (--today {state_of_apply.get('today')}) did not finish; "
             "run it again before exporting (nothing half-decided is published)"
         )
-    return int(seq_row[0])
+    return int(seq)
 
 
 class _ExportJob:
@@ -462,11 +388,7 @@ class _ExportJob:
         self.out, self.masker, self.seq = out, masker, seq
         self.exporter = exporter_cls()
         self.notes: list[str] = []
-        meta = dict(
-            catalog.db.execute(
-                "SELECT key, value FROM meta WHERE key IN ('disclosure_records', 'disclosure_policy', 'catalog_id')"
-            ).fetchall()
-        )
+        meta = catalog.get_metas(("disclosure_records", "disclosure_policy", "catalog_id"))
         # Every decision is rewritten when the policy changes (its version is part of the
         # row), so the last apply's policy is the policy of every row.
         self.state = {
@@ -479,7 +401,7 @@ class _ExportJob:
         self.licence = str(settings.get("licence", ""))
         self.fingerprint = export_fingerprint(exporter_name, settings, meta.get("catalog_id"))
         self.previous = read_manifest(out, catalog) if out.is_dir() else None
-        self.text = "r.text" if exporter_cls.needs_text else "NULL"
+        self.text = bool(exporter_cls.needs_text)
         self.kind, self.since_seq = "full", None
 
     def choose_kind(self, since_last: bool) -> None:
@@ -509,14 +431,14 @@ class _ExportJob:
             options={"since_seq": self.since_seq},
         )
 
-    def rows(self, sql: str, params: list):
-        return _rows(self.catalog, sql, params, self.masker, self.licence)
+    def rows(self, raw_rows):
+        return _rows(raw_rows, self.masker, self.licence)
 
     def write(self, tmp: Path) -> tuple[dict, dict, dict]:
         """Write the new content into ``tmp``: (counts, files for the manifest, extra manifest keys)."""
         if not self.exporter_cls.partitioned:
-            sql = ROW_SQL.format(text=self.text, where="", index="")
-            counts = self.exporter.write(self.context(tmp, "full"), self.rows(sql, []), tmp)
+            raw = store.decided_rows(self.catalog, self.text)
+            counts = self.exporter.write(self.context(tmp, "full"), self.rows(raw), tmp)
             counts["tombstones"] = 0
             return counts, _files_of(tmp, tmp), {}
         partitions, counts = self._write_parts(tmp)
@@ -556,9 +478,9 @@ class _ExportJob:
             if self.kind == "delta"
             else {}
         )
-        keys = set(_partitions(self.catalog))
+        keys = set(store.partition_keys(self.catalog))
         since = self.since_seq
-        dirty = _dirty_partitions(self.catalog, since) if since is not None else keys
+        dirty = store.dirty_partitions(self.catalog, since) if since is not None else keys
         self.plan = (
             _plan_delta(
                 self.catalog,
@@ -612,8 +534,8 @@ class _ExportJob:
         folder = tmp / "parts" / key
         folder.mkdir(parents=True)
         if not isinstance(exporter, LineExporter):
-            part_sql = PARTITION_SQL.format(text=self.text, part=PARTITION_EXPR)
-            return exporter.write(self.context(folder, "full"), self.rows(part_sql, [key]), folder)
+            raw = store.month_rows(self.catalog, self.text, key)
+            return exporter.write(self.context(folder, "full"), self.rows(raw), folder)
         part_counts = None
         if self.plan is not None and had_it:
             part_counts = _splice_month(
@@ -666,10 +588,8 @@ class _ExportJob:
             writer.close()
             changed = {"rows": writer.count}
         else:
-            sql = ROW_SQL.format(
-                text=self.text, where="AND d.seq > ?", index="INDEXED BY disclosures_seq"
-            )
-            changed = exporter.write(self.context(folder, "delta"), self.rows(sql, [since]), folder)
+            raw = store.decided_rows(self.catalog, self.text, since)
+            changed = exporter.write(self.context(folder, "delta"), self.rows(raw), folder)
         tombstones = _tombstones(self.catalog, since)
         exporter.write_tombstones(self.context(folder, "delta"), tombstones, folder)
         counts.update(changed_rows=changed.get("rows", 0), tombstones=len(tombstones))
@@ -692,16 +612,10 @@ def _tombstones(catalog: Catalog, since_seq: int) -> list[dict]:
     anyway (withdrawing what a copy does not hold is harmless; when in doubt, withhold)."""
     deleted = [
         {"id": package_id(key), "record_key": key, "reason": "deleted"}
-        for (key,) in catalog.db.execute(
-            "SELECT record_key FROM withdrawals WHERE seq > ? ORDER BY id", [since_seq]
-        )
+        for key in store.withdrawn_keys_since(catalog, since_seq)
     ]
     withdrawn = [
         {"id": pid or package_id(key), "record_key": key, "reason": "original_withdrawn"}
-        for key, pid in catalog.db.execute(
-            "SELECT d.record_key, r.public_id FROM disclosures d INDEXED BY disclosures_seq CROSS JOIN records r ON r.id = d.record_id "
-            "WHERE d.seq > ? AND d.original_public = 0 AND (d.prev_original_public = 1 OR d.prev_seq > ?) ORDER BY d.record_id",
-            [since_seq, since_seq],
-        )
+        for key, pid in store.originals_withheld_since(catalog, since_seq)
     ]
     return deleted + withdrawn

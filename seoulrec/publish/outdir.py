@@ -64,7 +64,7 @@ def _known_signature(catalog, signature: str | None) -> bool:
     if not signature:
         return False
     key = f"output_folder:{signature}"
-    return catalog.db.execute("SELECT 1 FROM meta WHERE key = ?", [key]).fetchone() is not None
+    return catalog.get_meta(key) is not None
 
 
 def folder_id(catalog, folder: Path) -> str:
@@ -77,10 +77,7 @@ def folder_id(catalog, folder: Path) -> str:
         return held
     new = uuid.uuid4().hex
     with catalog.transaction():
-        catalog.db.execute(
-            "INSERT INTO meta(key, value) VALUES (?, ?)",
-            [f"output_folder:{new}", str(Path(os.path.abspath(folder)))],
-        )
+        catalog.set_meta(f"output_folder:{new}", str(Path(os.path.abspath(folder))))
     return new
 
 

@@ -24,6 +24,7 @@ from seoulrec.publish.outdir import (
     sign_folder,
     swap_into_place,
 )
+from seoulrec.store import publications as store
 from seoulrec.store.catalog import Catalog, now
 
 
@@ -37,18 +38,13 @@ def mark_stale_runs(catalog: Catalog, mine: Path | None = None) -> None:
     ``mine``: the destination whose lock this process holds (its old running rows are dead)."""
     stale = [
         rid
-        for rid, destination in catalog.db.execute(
-            "SELECT id, destination FROM export_runs WHERE status = 'running'"
-        ).fetchall()
+        for rid, destination in store.running_runs(catalog)
         if (mine is not None and destination == str(mine))
         or catalog.run_lock_free(export_lock_name(Path(destination)))
     ]
     if stale:
         with catalog.transaction():
-            catalog.db.conn.executemany(
-                "UPDATE export_runs SET status = 'interrupted', finished = ? WHERE id = ?",
-                [(now(), rid) for rid in stale],
-            )
+            store.mark_runs(catalog, stale, "interrupted", now())
 
 
 class PublicationRun:
@@ -94,11 +90,9 @@ class PublicationRun:
     def start(self, exporter: str, kind: str, seq: int) -> Path:
         """Record the run and make the temporary folder the new content is built in."""
         with self.catalog.transaction():
-            self.run_id = self.catalog.db.execute(
-                "INSERT INTO export_runs(exporter, destination, kind, since_run, seq, started, status, pid) "
-                "VALUES (?, ?, ?, NULL, ?, ?, 'running', ?)",
-                [exporter, str(self.out), kind, seq, now(), os.getpid()],
-            ).lastrowid
+            self.run_id = store.start_run(
+                self.catalog, exporter, str(self.out), kind, seq, now(), os.getpid()
+            )
         self.tmp = new_temp_folder(self.out)
         return self.tmp
 
@@ -116,11 +110,8 @@ class PublicationRun:
         """Mark the run finished (with its counts, the manifest's digest, an audit entry)."""
         digest = hashlib.sha256(manifest_bytes).hexdigest() if manifest_bytes else None
         with self.catalog.transaction():
-            self.catalog.db.execute(
-                "UPDATE export_runs SET status = 'finished', finished = ?, counts = ?, "
-                "manifest_sha256 = COALESCE(?, manifest_sha256) WHERE id = ?",
-                [now(), json.dumps(counts), digest, self.run_id],
-            )
+            assert self.run_id is not None
+            store.finish_run(self.catalog, self.run_id, now(), json.dumps(counts), digest)
             if audit is not None:
                 self.catalog.audit("export.run", detail={**audit, "run": self.run_id, **counts})
         self._finished = True
@@ -131,9 +122,6 @@ class PublicationRun:
                 if self.tmp is not None:
                     shutil.rmtree(self.tmp, ignore_errors=True)
                 with self.catalog.transaction():
-                    self.catalog.db.execute(
-                        "UPDATE export_runs SET status = 'failed', finished = ? WHERE id = ?",
-                        [now(), self.run_id],
-                    )
+                    store.mark_runs(self.catalog, [self.run_id], "failed", now())
         finally:
             self.catalog.release_run_lock(self._held)

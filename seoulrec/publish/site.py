@@ -14,6 +14,7 @@ and the atomic swap are those of the index export (``outdir``).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from collections import defaultdict
@@ -22,12 +23,12 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from seoulrec.store import publications as store
 from seoulrec.store.catalog import Catalog
 from seoulrec.publish.search import pagefind_index, search_terms
 from seoulrec.errors import UsageError
 from seoulrec.publish.export import (
     DEFAULT_BASE_URL,
-    ROW_SQL,
     catalog_id_of,
     changed_since,
     file_sha256,
@@ -43,8 +44,7 @@ from seoulrec.decide.policy import GROUNDS
 PAGE_SIZE = 50
 #: Bumped when pages change shape: an older site is then rebuilt in full.
 SITE_LAYOUT = 1
-#: Where the decision's sequence number sits in the export's row query.
-_SEQ = [c.strip() for c in ROW_SQL.split("SELECT", 1)[1].split("FROM")[0].split(",")].index("d.seq")
+_SEQ = store.SEQ_COLUMN
 SITE_NAME = "서울 열린시정 정보공개"
 DIMENSIONS = {
     "field": "분야별",
@@ -315,9 +315,7 @@ class _SiteBuild:
             )
         self.catalog, self.out, self.masker, self.state = catalog, out, masker, state
         self.keyed = bool(search and korean_terms)
-        self.seq = int(
-            catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_seq'").fetchone()[0]
-        )
+        self.seq = int(catalog.get_meta("disclosure_seq") or 0)
         self.fingerprint = site_fingerprint(catalog, settings, search, korean_terms)
         self.previous = read_manifest(out, catalog) if (since_last and out.is_dir()) else None
         self.reuse_until = (
@@ -351,8 +349,8 @@ class _SiteBuild:
             old_pages = {f"records/{n}" for n in _listdir(self.out / "records")}
             old_files = set(_listdir(self.out / "files"))
         self.template = self.env.get_template("record.html")
-        cursor = self.catalog.db.conn.execute(ROW_SQL.format(text="r.text", where="", index=""))
-        while chunk := cursor.fetchmany(500):
+        rows = store.decided_rows(self.catalog, with_text=True)
+        while chunk := list(itertools.islice(rows, 500)):
             attachments = self._attachments([raw[0] for raw in chunk])
             for raw in chunk:
                 # The text is masked only for a page that is rendered (the slow part of a row).
@@ -371,10 +369,8 @@ class _SiteBuild:
 
     def _attachments(self, ids: list) -> dict[int, list]:
         found: dict[int, list] = defaultdict(list)
-        for record_id, number, name, published, text in self.catalog.db.execute(
-            "SELECT a.record_id, a.id, a.name, COALESCE(ad.published, 0), a.text FROM attachments a "
-            "LEFT JOIN attachment_disclosures ad ON ad.attachment_id = a.id WHERE a.record_id IN (SELECT value FROM json_each(?)) ORDER BY a.id",
-            [json.dumps(ids)],
+        for record_id, number, name, published, text in store.attachments_with_decisions(
+            self.catalog, ids
         ):
             found[record_id].append((number, name, bool(published), text))
         return found

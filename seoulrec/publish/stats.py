@@ -62,22 +62,18 @@ class CatalogFact(NamedTuple):
 
 def facts(catalog: Catalog) -> Iterable[CatalogFact]:
     """One fact per decided current record, read straight from the catalog (no text)."""
-    cursor = catalog.db.execute(
-        "SELECT r.organ, r.department, r.enforcement_date, d.category_path, d.disclosure_class, "
-        "d.original_public, d.since FROM disclosures d JOIN records r ON r.id = d.record_id "
-        "WHERE r.is_current = 1"
-    )
-    while chunk := cursor.fetchmany(10_000):
-        for organ, department, enforced, path, cls, public, since in chunk:
-            yield CatalogFact(
-                organ or "",
-                department or "",
-                enforced or "",
-                (path or NO_FIELD).split(" > ")[0],
-                cls,
-                bool(public),
-                (since or "") if public else "",
-            )
+    from seoulrec.store.publications import decided_facts
+
+    for organ, department, enforced, path, cls, public, since in decided_facts(catalog):
+        yield CatalogFact(
+            organ or "",
+            department or "",
+            enforced or "",
+            (path or NO_FIELD).split(" > ")[0],
+            cls,
+            bool(public),
+            (since or "") if public else "",
+        )
 
 
 def _key(group: str, fact: Fact) -> str:

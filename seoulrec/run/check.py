@@ -13,7 +13,9 @@ import os
 import re
 from pathlib import Path
 
+from seoulrec.store import checks as store
 from seoulrec.store.catalog import Catalog
+from seoulrec.store.disclosures import get_state, redecide_attachments
 from seoulrec.publish.outdir import _LEFTOVER, MANIFEST, foreign_files, made_by_seoulrec
 
 CHECKS = (
@@ -36,18 +38,13 @@ def _problem(check: str, detail: str, repairable: bool = False, **extra) -> dict
 
 
 def _integrity(catalog: Catalog) -> list[dict]:
-    if catalog.backend != "sqlite":
-        return []  # PostgreSQL checks its own pages and enforces foreign keys on every write
-    rows = [r[0] for r in catalog.db.execute("PRAGMA integrity_check").fetchall()]
-    return [] if rows == ["ok"] else [_problem("integrity", r) for r in rows]
+    return [_problem("integrity", r) for r in store.integrity_problems(catalog)]
 
 
 def _foreign_keys(catalog: Catalog) -> list[dict]:
-    if catalog.backend != "sqlite":
-        return []
     return [
         _problem("foreign_keys", f"{table} row {rowid} references a missing {parent}")
-        for table, rowid, parent, _fk in catalog.db.execute("PRAGMA foreign_key_check").fetchall()
+        for table, rowid, parent in store.foreign_key_problems(catalog)
     ]
 
 
@@ -56,17 +53,12 @@ def _dead_runs(catalog: Catalog):
     from seoulrec.publish.runs import export_lock_name
 
     ingest_alive = catalog.ingest_running()
-    for table, what in (("batches", "ingest batch"), ("export_runs", "export run")):
-        column = "destination" if table == "export_runs" else "NULL"
-        for run_id, pid, destination in catalog.db.execute(
-            f"SELECT id, pid, {column} FROM {table} WHERE status = 'running'"
-        ).fetchall():
-            if table == "batches":
-                alive = ingest_alive
-            else:
-                alive = not catalog.run_lock_free(export_lock_name(Path(destination)))
-            if not alive:
-                yield table, what, run_id, pid
+    if not ingest_alive:
+        for run_id, pid in store.running_batches(catalog):
+            yield "batches", "ingest batch", run_id, pid
+    for run_id, pid, destination in store.running_exports(catalog):
+        if catalog.run_lock_free(export_lock_name(Path(destination))):
+            yield "export_runs", "export run", run_id, pid
 
 
 def _stale_runs(catalog: Catalog) -> list[dict]:
@@ -81,8 +73,8 @@ def _stale_runs(catalog: Catalog) -> list[dict]:
                 id=run_id,
             )
         )
-    state = catalog.db.execute("SELECT value FROM meta WHERE key = 'disclosure_apply'").fetchone()
-    if state and json.loads(state[0]).get("status") == "running":
+    state = get_state(catalog, "disclosure_apply")
+    if state and state.get("status") == "running":
         found.append(
             _problem(
                 "stale_runs",
@@ -94,12 +86,7 @@ def _stale_runs(catalog: Catalog) -> list[dict]:
 
 def _batch_counts(catalog: Catalog) -> list[dict]:
     found = []
-    for batch_id, status, added, updated, real_added, real_updated in catalog.db.execute(
-        "SELECT b.id, b.status, b.added, b.updated, "
-        "(SELECT count(*) FROM records r WHERE r.batch_id = b.id AND r.version = 1), "
-        "(SELECT count(*) FROM records r WHERE r.batch_id = b.id AND r.version > 1) "
-        "FROM batches b WHERE b.status != 'running'"
-    ).fetchall():
+    for batch_id, status, added, updated, real_added, real_updated in store.batch_claims(catalog):
         if (added, updated) != (real_added, real_updated):
             found.append(
                 _problem(
@@ -118,22 +105,17 @@ def _digests(catalog: Catalog) -> list[dict]:
     """seoulrec keeps extracted text, not the original bytes: a stored digest identifies its
     source and must be a well-formed SHA-256."""
     found = []
-    row = "rowid" if catalog.backend == "sqlite" else "ctid::text"
     for table in ("records", "attachments", "sources"):
-        for row_id, sha in catalog.db.execute(
-            f"SELECT {row}, sha256 FROM {table} WHERE sha256 IS NOT NULL"
-        ).fetchall():
+        for row_id, sha in store.digests(catalog, table):
             if not _HEX64.match(sha):
                 found.append(_problem("digests", f"{table} row {row_id}: {sha!r} is not a SHA-256"))
     return found
 
 
 def _policy_versions(catalog: Catalog) -> list[dict]:
-    current = catalog.db.execute(
-        "SELECT value FROM meta WHERE key = 'disclosure_policy'"
-    ).fetchone()
+    current = catalog.get_meta("disclosure_policy")
     if not current:
-        count = catalog.db.execute("SELECT count(*) FROM disclosures").fetchone()[0]
+        count = store.decision_count(catalog)
         return (
             [
                 _problem(
@@ -147,21 +129,15 @@ def _policy_versions(catalog: Catalog) -> list[dict]:
     return [
         _problem(
             "policy_versions",
-            f"{n} decisions were made under policy {version}, not the policy of the last apply ({current[0]}); run `seoulrec disclose apply`",
+            f"{n} decisions were made under policy {version}, not the policy of the last apply ({current}); run `seoulrec disclose apply`",
         )
-        for version, n in catalog.db.execute(
-            "SELECT policy_version, count(*) FROM disclosures WHERE policy_version != ? GROUP BY policy_version",
-            [current[0]],
-        ).fetchall()
+        for version, n in store.decisions_under_other_policies(catalog, current)
     ]
 
 
 def _attachment_decisions(catalog: Catalog) -> list[dict]:
     found = []
-    for record_id, n in catalog.db.execute(
-        "SELECT ad.record_id, count(*) FROM attachment_disclosures ad JOIN disclosures d ON d.record_id = ad.record_id "
-        "WHERE ad.published = 1 AND d.original_public = 0 GROUP BY ad.record_id"
-    ).fetchall():
+    for record_id, n in store.attachments_published_under_withheld(catalog):
         found.append(
             _problem(
                 "attachment_decisions",
@@ -170,10 +146,7 @@ def _attachment_decisions(catalog: Catalog) -> list[dict]:
                 record=record_id,
             )
         )
-    for (record_id,) in catalog.db.execute(
-        "SELECT DISTINCT a.record_id FROM attachments a JOIN disclosures d ON d.record_id = a.record_id "
-        "WHERE NOT EXISTS (SELECT 1 FROM attachment_disclosures ad WHERE ad.attachment_id = a.id)"
-    ).fetchall():
+    for record_id in store.records_with_undecided_attachments(catalog):
         found.append(
             _problem(
                 "attachment_decisions",
@@ -188,10 +161,7 @@ def _attachment_decisions(catalog: Catalog) -> list[dict]:
 def output_folders(catalog: Catalog) -> list[Path]:
     """Every output folder the catalog has written to (export runs), plus the site folders
     named in them, that still exist."""
-    folders = {
-        Path(d)
-        for (d,) in catalog.db.execute("SELECT DISTINCT destination FROM export_runs").fetchall()
-    }
+    folders = {Path(d) for d in store.export_destinations(catalog)}
     return sorted(f for f in folders if f.exists())
 
 
@@ -264,11 +234,7 @@ def _leftovers(catalog: Catalog) -> list[dict]:
 
 
 def _missing_outputs(catalog: Catalog) -> list[str]:
-    return [
-        d
-        for (d,) in catalog.db.execute("SELECT DISTINCT destination FROM export_runs").fetchall()
-        if not Path(d).exists()
-    ]
+    return [d for d in store.export_destinations(catalog) if not Path(d).exists()]
 
 
 def run_checks(catalog: Catalog, digests: bool = True) -> dict:
@@ -284,7 +250,6 @@ def run_checks(catalog: Catalog, digests: bool = True) -> dict:
 
 def repair(catalog: Catalog) -> list[str]:
     """Fix what is safe to fix; returns what was done."""
-    from seoulrec.decide.disclosure import ATTACHMENTS_SQL
     from seoulrec.publish.outdir import clean_leftovers
 
     done = []
@@ -293,9 +258,7 @@ def repair(catalog: Catalog) -> list[str]:
             if table == "batches":
                 catalog.mark_interrupted(run_id)
             else:
-                catalog.db.execute(
-                    "UPDATE export_runs SET status = 'interrupted' WHERE id = ?", [run_id]
-                )
+                store.mark_export_interrupted(catalog, run_id)
             done.append(f"{what} {run_id} marked interrupted")
         for problem in _batch_counts(catalog):
             if problem["repairable"]:
@@ -303,11 +266,7 @@ def repair(catalog: Catalog) -> list[str]:
                 done.append(f"ingest batch {problem['id']}: counts set to what it committed")
         broken = [p["record"] for p in _attachment_decisions(catalog)]
         if broken:
-            catalog.db.execute(
-                "DELETE FROM attachment_disclosures WHERE record_id IN (SELECT value FROM json_each(?))",
-                [json.dumps(broken)],
-            )
-            catalog.db.execute(ATTACHMENTS_SQL, [json.dumps(broken)])
+            redecide_attachments(catalog, broken)
             done.append(
                 f"attachment decisions of {len(broken)} records recomputed from the records'"
             )

@@ -91,11 +91,9 @@ def report(catalog: Catalog, today: date) -> dict:
         )
     for r in attention["needs_title"]:
         add("needs_title", f"record {r['id']}", f"listed as {r['listed_as']}", record=r["id"])
-    for record_id, number, source in catalog.db.execute(
-        "SELECT r.id, r.document_number, r.source_path FROM records r WHERE r.is_current = 1 AND ("
-        "NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key) "
-        "OR EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key AND c.status = 'needs_review')) ORDER BY r.id"
-    ):
+    from seoulrec.store.records import without_category
+
+    for record_id, number, source in without_category(catalog):
         add("needs_category", f"record {record_id}", number or source or "", record=record_id)
     # A file that fails every night is stored once per batch: reported once, its latest.
     for f in {f["path"]: f for f in failures(catalog)}.values():

@@ -8,6 +8,7 @@ import os
 
 from seoulrec.store.catalog import Catalog, default_actor, now
 from seoulrec.errors import UsageError
+from seoulrec.store import reports as store
 from seoulrec.model import OUTCOME_ADVICE
 
 
@@ -16,44 +17,16 @@ def status(catalog: Catalog) -> dict:
     from seoulrec.decide.disclosure import apply_state, check, needs_attention
     from seoulrec.decide.ranks import unresolved_positions
 
-    db = catalog.db
     records: dict[str, dict[str, int]] = {}
-    for kind, current, count in db.execute(
-        "SELECT kind, is_current, count(*) FROM records GROUP BY kind, is_current"
-    ):
+    for kind, current, count in store.record_counts(catalog):
         records.setdefault(kind, {})["current" if current else "earlier versions"] = count
-    decisions = {
-        "by_class": dict(
-            db.execute(
-                "SELECT disclosure_class, count(*) FROM disclosures GROUP BY disclosure_class"
-            ).fetchall()
-        ),
-        "originals_published": db.execute(
-            "SELECT count(*) FROM disclosures WHERE original_public = 1"
-        ).fetchone()[0],
-        "originals_withheld": db.execute(
-            "SELECT count(*) FROM disclosures WHERE original_public = 0"
-        ).fetchone()[0],
-        "undecided": db.execute(
-            "SELECT count(*) FROM records r WHERE r.is_current = 1 AND NOT EXISTS (SELECT 1 FROM disclosures d WHERE d.record_id = r.id)"
-        ).fetchone()[0],
-        "last_apply": apply_state(catalog),
-    }
-    classification = dict(
-        db.execute("SELECT status, count(*) FROM record_categories GROUP BY status").fetchall()
-    )
-    classification["unclassified"] = db.execute(
-        "SELECT count(*) FROM records r WHERE r.is_current = 1 AND NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key)"
-    ).fetchone()[0]
+    decisions = {**store.decision_counts(catalog), "last_apply": apply_state(catalog)}
+    classification = store.classification_counts(catalog)
     attention = needs_attention(catalog)
-    last_batch = db.execute(
-        "SELECT id, started, finished, status, added, updated, unchanged, failed FROM batches ORDER BY id DESC LIMIT 1"
-    ).fetchone()
+    last_batch = store.last_batch(catalog)
     exports = [
         {"exporter": e, "destination": d, "kind": k, "finished": f, "status": st}
-        for e, d, k, f, st in db.execute(
-            "SELECT exporter, destination, kind, finished, status FROM export_runs WHERE id IN (SELECT max(id) FROM export_runs GROUP BY exporter, destination) ORDER BY destination"
-        )
+        for e, d, k, f, st in store.latest_exports(catalog)
     ]
     if catalog.path is None:
         size = catalog.size_bytes()  # type: ignore[attr-defined]
@@ -83,9 +56,7 @@ def status(catalog: Catalog) -> dict:
         ),
         # Changes recorded but not applied yet, by kind (disclose set, classify set, withdraw).
         "pending": _pending_counts(catalog),
-        "open_failures": db.execute(
-            "SELECT count(*) FROM failures WHERE resolved IS NULL"
-        ).fetchone()[0],
+        "open_failures": store.open_failure_count(catalog),
         "last_exports": exports,
     }
 
@@ -101,11 +72,7 @@ def _pending_counts(catalog: Catalog) -> dict:
 
 
 def batches(catalog: Catalog, limit: int | None = None) -> list[dict]:
-    rows = catalog.db.execute(
-        "SELECT id, started, finished, status, added, updated, unchanged, failed, options FROM batches ORDER BY id DESC"
-        + (" LIMIT ?" if limit else ""),
-        [limit] if limit else [],
-    ).fetchall()
+    rows = store.batch_rows(catalog, limit)
     return [
         {
             "id": r[0],
@@ -126,18 +93,6 @@ def failures(
     catalog: Catalog, batch: int | None = None, include_resolved: bool = False
 ) -> list[dict]:
     """Stored per-item failures with what to do about each."""
-    where: list[str] = []
-    params: list = []
-    if batch is not None:
-        where.append("batch_id = ?")
-        params.append(batch)
-    if not include_resolved:
-        where.append("resolved IS NULL")
-    sql = (
-        "SELECT id, batch_id, path, reason, message, at, resolved FROM failures"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY id"
-    )
     return [
         {
             "id": r[0],
@@ -149,7 +104,7 @@ def failures(
             "resolved": r[6],
             "what_to_do": OUTCOME_ADVICE.get(r[3], ""),
         }
-        for r in catalog.db.execute(sql, params)
+        for r in store.failure_rows(catalog, batch, include_resolved)
     ]
 
 
@@ -158,22 +113,14 @@ def resolve_failures(catalog: Catalog, ids: list[int], note: str, actor: str | N
     if not (note or "").strip():
         raise UsageError("--note is required: say how the failure was resolved")
     with catalog.transaction():
-        known = {
-            r[0]
-            for r in catalog.db.execute(
-                "SELECT id FROM failures WHERE id IN (SELECT value FROM json_each(?))",
-                [json.dumps(ids)],
-            )
-        }
+        known = store.known_failures(catalog, ids)
         missing = [i for i in ids if i not in known]
         if missing:
             raise UsageError(
                 f"no failure with id {', '.join(map(str, missing))}; see `seoulrec failures`"
             )
         stamp = now()
-        catalog.db.conn.executemany(
-            "UPDATE failures SET resolved = ? WHERE id = ?", [(stamp, i) for i in ids]
-        )
+        store.resolve_failures(catalog, ids, stamp)
         catalog.audit("failures.resolve", detail={"ids": ids, "note": note.strip()}, actor=actor)
     return len(ids)
 
@@ -183,10 +130,7 @@ def resolve_retried(catalog: Catalog, paths_ok: list[str]) -> int:
     if not paths_ok:
         return 0
     with catalog.transaction():
-        return catalog.db.execute(
-            "UPDATE failures SET resolved = ? WHERE resolved IS NULL AND path IN (SELECT value FROM json_each(?))",
-            [now(), json.dumps(paths_ok)],
-        ).rowcount
+        return store.resolve_failures_of(catalog, paths_ok, now())
 
 
 def audit_log(
@@ -196,25 +140,6 @@ def audit_log(
     since: str | None = None,
     limit: int | None = None,
 ) -> list[dict]:
-    where: list[str] = []
-    params: list = []
-    if record_id is not None:
-        where.append("record_id = ?")
-        params.append(record_id)
-    if actor:
-        where.append("actor = ?")
-        params.append(actor)
-    if since:
-        where.append("at >= ?")
-        params.append(since)
-    sql = (
-        "SELECT id, at, actor, action, record_id, detail FROM audit"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY id"
-    )
-    if limit:
-        sql += " LIMIT ?"
-        params.append(limit)
     return [
         {
             "id": r[0],
@@ -224,7 +149,7 @@ def audit_log(
             "record_id": r[4],
             "detail": json.loads(r[5] or "{}"),
         }
-        for r in catalog.db.execute(sql, params)
+        for r in store.audit_rows(catalog, record_id, actor, since, limit)
     ]
 
 

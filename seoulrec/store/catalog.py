@@ -1,5 +1,6 @@
-"""The catalog: schema, migrations, queries. SQLite through sqlite-utils by default; a
-``postgresql://`` location opens ``seoulrec.store.pg.PgCatalog`` with the same schema and methods.
+"""The catalog: opening, creating and migrating it, transactions, run locks, meta values and
+the record reads every layer uses. SQLite through sqlite-utils by default; a ``postgresql://``
+location opens ``seoulrec.store.pg.PgCatalog`` with the same schema and methods.
 
 One file, WAL mode, a schema version in ``meta`` and forward-only migrations. Ingested items are
 written whole, in transactions of whole groups, so a killed run leaves a consistent catalog.
@@ -8,7 +9,6 @@ written whole, in transactions of whole groups, so a killed run leaves a consist
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -19,296 +19,14 @@ from typing import Iterator
 import sqlite_utils
 
 from seoulrec.errors import CatalogLocked, CatalogNotFound, RecordNotFound, UsageError
+from seoulrec.store.dialect import SQLITE, Dialect, upsert
+from seoulrec.store.schema import MIGRATIONS, SCHEMA_VERSION, public_id
 
-SCHEMA_VERSION = 8
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Catalog", "public_id", "now", "default_actor"]
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _migration_1(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS batches (
-            id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL,
-            options TEXT, added INTEGER DEFAULT 0, updated INTEGER DEFAULT 0,
-            unchanged INTEGER DEFAULT 0, failed INTEGER DEFAULT 0)"""
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS records (
-            id INTEGER PRIMARY KEY,
-            record_key TEXT NOT NULL, version INTEGER NOT NULL, is_current INTEGER NOT NULL,
-            kind TEXT NOT NULL, material_kind TEXT,
-            document_number TEXT, regnumbercode TEXT, title TEXT, organ TEXT, department TEXT,
-            enforcement_date TEXT, sender_name TEXT, recipients TEXT, text TEXT,
-            approval_level TEXT NOT NULL, disclosure_class TEXT, grounds TEXT, publication_code TEXT,
-            unit_task TEXT, source_path TEXT, source_format TEXT, sha256 TEXT NOT NULL,
-            status TEXT NOT NULL, pages INTEGER, metadata TEXT, warnings TEXT,
-            batch_id INTEGER REFERENCES batches(id), created TEXT NOT NULL,
-            UNIQUE (record_key, version))"""
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS records_current ON records(is_current, record_key)")
-    db.execute("CREATE INDEX IF NOT EXISTS records_sha ON records(sha256)")
-    db.execute("CREATE INDEX IF NOT EXISTS records_batch ON records(batch_id)")
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS approvals (
-            record_id INTEGER NOT NULL REFERENCES records(id), kind TEXT NOT NULL,
-            "order" INTEGER NOT NULL, position TEXT, type TEXT, name TEXT, date TEXT,
-            is_final INTEGER NOT NULL, level TEXT)"""
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS approvals_record ON approvals(record_id)")
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS attachments (
-            id INTEGER PRIMARY KEY, record_id INTEGER NOT NULL REFERENCES records(id),
-            name TEXT NOT NULL, format TEXT, size INTEGER, sha256 TEXT, text TEXT,
-            status TEXT NOT NULL, message TEXT)"""
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS attachments_record ON attachments(record_id)")
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS sources (
-            sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, batch_id INTEGER, records INTEGER)"""
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS failures (
-            id INTEGER PRIMARY KEY, batch_id INTEGER REFERENCES batches(id), path TEXT NOT NULL,
-            reason TEXT NOT NULL, message TEXT, at TEXT NOT NULL)"""
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS audit (
-            id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
-            record_id INTEGER, detail TEXT)"""
-    )
-    # The audit log is append-only: the database itself refuses edits and deletions.
-    db.execute(
-        "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-    )
-    db.execute(
-        "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-    )
-
-
-def _migration_2(db: sqlite_utils.Database) -> None:
-    """Classification: scheme versions, per-classifier results, decisions, trained models."""
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS schemes (
-            version INTEGER PRIMARY KEY, name TEXT NOT NULL, source TEXT, sha256 TEXT,
-            imported TEXT NOT NULL, is_current INTEGER NOT NULL)"""
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS categories (
-            scheme_version INTEGER NOT NULL REFERENCES schemes(version), code TEXT NOT NULL,
-            name TEXT NOT NULL, parent TEXT, description TEXT, PRIMARY KEY (scheme_version, code))"""
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS classification_results (
-            id INTEGER PRIMARY KEY, record_id INTEGER NOT NULL REFERENCES records(id),
-            classifier TEXT NOT NULL, category TEXT NOT NULL, confidence REAL NOT NULL,
-            authoritative INTEGER NOT NULL, evidence TEXT, scheme_version INTEGER, at TEXT NOT NULL)"""
-    )
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS classification_results_record ON classification_results(record_id)"
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS record_categories (
-            record_key TEXT PRIMARY KEY, record_id INTEGER NOT NULL, category TEXT,
-            scheme_version INTEGER, status TEXT NOT NULL, classifier TEXT, confidence REAL,
-            reason TEXT, decided_by TEXT, at TEXT NOT NULL)"""
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS record_categories_status ON record_categories(status)")
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS models (
-            id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, trained TEXT NOT NULL,
-            scheme_version INTEGER, params TEXT, metrics TEXT, blob BLOB NOT NULL, UNIQUE (name, version))"""
-    )
-
-
-def _migration_3(db: sqlite_utils.Database) -> None:
-    """Disclosure: decisions per record and attachment, manual overrides, review board."""
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS disclosures (
-            record_id INTEGER PRIMARY KEY REFERENCES records(id), record_key TEXT NOT NULL,
-            list_public INTEGER NOT NULL, original_public INTEGER NOT NULL, masked INTEGER NOT NULL,
-            disclosure_class TEXT NOT NULL, grounds TEXT NOT NULL, reason TEXT, release_date TEXT,
-            withheld_because TEXT NOT NULL, policy_version TEXT NOT NULL, source TEXT NOT NULL,
-            next_review TEXT, opens_by_law TEXT, public_title TEXT, title_findings INTEGER,
-            decided_at TEXT NOT NULL, since TEXT NOT NULL, previous_public INTEGER)"""
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS attachment_disclosures (
-            attachment_id INTEGER PRIMARY KEY REFERENCES attachments(id), record_id INTEGER NOT NULL,
-            published INTEGER NOT NULL, reason TEXT)"""
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS disclosure_overrides (
-            record_key TEXT PRIMARY KEY, disclosure_class TEXT NOT NULL, grounds TEXT NOT NULL,
-            reason TEXT NOT NULL, until TEXT, decided_by TEXT NOT NULL, at TEXT NOT NULL)"""
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS review_decisions (
-            id INTEGER PRIMARY KEY, record_key TEXT NOT NULL, record_id INTEGER NOT NULL,
-            decision TEXT NOT NULL, note TEXT, decided_by TEXT NOT NULL, at TEXT NOT NULL, day TEXT NOT NULL)"""
-    )
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS review_decisions_key ON review_decisions(record_key, id)"
-    )
-
-
-def _migration_4(db: sqlite_utils.Database) -> None:
-    """Incremental export: change sequence on decisions, withdrawals, export runs and state."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(disclosures)")}
-    if "seq" not in columns:
-        db.execute("ALTER TABLE disclosures ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
-    if "row_hash" not in columns:
-        db.execute("ALTER TABLE disclosures ADD COLUMN row_hash TEXT")
-    # The state a decision replaced (whether its original was public, and when that state was
-    # decided), so an incremental export can tell downstream copies what to withdraw.
-    if "prev_original_public" not in columns:
-        db.execute("ALTER TABLE disclosures ADD COLUMN prev_original_public INTEGER")
-    if "prev_seq" not in columns:
-        db.execute("ALTER TABLE disclosures ADD COLUMN prev_seq INTEGER")
-    db.execute("CREATE INDEX IF NOT EXISTS disclosures_key ON disclosures(record_key)")
-    db.execute("CREATE INDEX IF NOT EXISTS disclosures_seq ON disclosures(seq)")
-    # Public columns kept on the record at ingest, so exports read plain columns.
-    record_columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
-    for column in ("public_id", "writer", "retention_period", "licence"):
-        if column not in record_columns:
-            db.execute(f"ALTER TABLE records ADD COLUMN {column} TEXT")
-    rows = db.execute(
-        "SELECT r.id, r.record_key, json_extract(r.metadata, '$.package_id'), json_extract(r.metadata, '$.writer'), "
-        "(SELECT a.name FROM approvals a WHERE a.record_id = r.id AND a.kind = 'approval' ORDER BY a.\"order\" LIMIT 1), "
-        "json_extract(r.metadata, '$.retention_period'), json_extract(r.metadata, '$.licence') FROM records r WHERE r.public_id IS NULL"
-    ).fetchall()
-    db.conn.executemany(
-        "UPDATE records SET public_id = ?, writer = ?, retention_period = ?, licence = ? WHERE id = ?",
-        [
-            (public_id(key, pid or ""), w1 or w2 or "", ret or "", lic or "", rid)
-            for rid, key, pid, w1, w2, ret, lic in rows
-        ],
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS withdrawals (
-            id INTEGER PRIMARY KEY, record_key TEXT NOT NULL, seq INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL)"""
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS withdrawals_seq ON withdrawals(seq)")
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS export_runs (
-            id INTEGER PRIMARY KEY, exporter TEXT NOT NULL, destination TEXT NOT NULL, kind TEXT NOT NULL,
-            since_run INTEGER, seq INTEGER NOT NULL, started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL,
-            counts TEXT, manifest_sha256 TEXT)"""
-    )
-
-
-#: The production month a record is published under in a partitioned index ('undated' without a
-#: usable date). An index on this very expression lets an export read one partition at a time.
-PARTITION_EXPR = "(CASE WHEN enforcement_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]*' THEN substr(enforcement_date, 1, 7) ELSE 'undated' END)"
-
-
-def _migration_5(db: sqlite_utils.Database) -> None:
-    """Partitioned exports, run ownership (pids), where a title came from, a catalog identity."""
-    db.execute(f"CREATE INDEX IF NOT EXISTS records_partition ON records({PARTITION_EXPR}, id)")
-    db.execute("CREATE INDEX IF NOT EXISTS records_key ON records(record_key)")
-    for table, column in (
-        ("export_runs", "pid"),
-        ("batches", "pid"),
-        ("records", "title_source"),
-        ("records", "source_url"),
-        ("disclosures", "category"),
-        ("disclosures", "category_path"),
-        ("failures", "resolved"),
-    ):
-        if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
-            db.execute(
-                f"ALTER TABLE {table} ADD COLUMN {column} {'INTEGER' if column == 'pid' else 'TEXT'}"
-            )
-    # The portal URL a record came with (Seoul's list carries the original's own URL).
-    db.execute(
-        "UPDATE records SET source_url = json_extract(metadata, '$.source_url') WHERE source_url IS NULL AND metadata LIKE '%source_url%'"
-    )
-    import uuid
-
-    db.execute(
-        "INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', ?)", [uuid.uuid4().hex]
-    )
-
-
-def _migration_6(db: sqlite_utils.Database) -> None:
-    """Meetings (회의 공개) and the pre-publication registry (사전공표)."""
-    db.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS meetings (
-            meeting_id TEXT PRIMARY KEY, committee TEXT, title TEXT NOT NULL,
-            scheduled_at TEXT NOT NULL, place TEXT, status TEXT NOT NULL, announced_on TEXT,
-            broadcast_url TEXT, department TEXT, field TEXT, organ TEXT,
-            minutes_path TEXT, minutes_key TEXT, materials TEXT NOT NULL DEFAULT '[]',
-            source TEXT, row_hash TEXT NOT NULL, updated TEXT NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS prepub_items (
-            item_id TEXT PRIMARY KEY, title TEXT NOT NULL, department TEXT, cycle TEXT NOT NULL,
-            category TEXT, taxonomy TEXT, rule TEXT, source TEXT, updated TEXT NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS prepub_publications (
-            item_id TEXT NOT NULL REFERENCES prepub_items(item_id), ref TEXT NOT NULL,
-            published_on TEXT NOT NULL, title TEXT, department TEXT, url TEXT,
-            PRIMARY KEY (item_id, ref)
-        );
-        CREATE INDEX IF NOT EXISTS prepub_publications_date ON prepub_publications(item_id, published_on);
-        """
-    )
-
-
-def _migration_7(db: sqlite_utils.Database) -> None:
-    """What a decision was made from, and the first day time alone could change it: a nightly
-    apply skips records whose facts are the same and whose decision is still stable."""
-    for column in ("facts_hash", "stable_until"):
-        if column not in {row[1] for row in db.execute("PRAGMA table_info(disclosures)")}:
-            db.execute(f"ALTER TABLE disclosures ADD COLUMN {column} TEXT")
-
-
-def _migration_8(db: sqlite_utils.Database) -> None:
-    """A failure's identity (path, bytes, outcome): a file that fails the same way every night
-    is stored once and reported as known. Open duplicates from before are superseded."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(failures)")}
-    if "fingerprint" not in columns:
-        db.execute("ALTER TABLE failures ADD COLUMN fingerprint TEXT")
-    if "seen" not in columns:
-        db.execute("ALTER TABLE failures ADD COLUMN seen INTEGER")
-    db.execute("CREATE INDEX IF NOT EXISTS failures_path ON failures(path)")
-    db.execute(
-        "UPDATE failures SET resolved = at WHERE resolved IS NULL AND id NOT IN "
-        "(SELECT max(id) FROM failures WHERE resolved IS NULL GROUP BY path)"
-    )
-
-
-MIGRATIONS = {
-    1: _migration_1,
-    2: _migration_2,
-    3: _migration_3,
-    4: _migration_4,
-    5: _migration_5,
-    6: _migration_6,
-    7: _migration_7,
-    8: _migration_8,
-}
 
 
 #: Catalogs at a URL, by scheme: the module and class of their backend, loaded when a URL of
@@ -341,6 +59,8 @@ class Catalog:
     URL, a PostgreSQL database (``seoulrec.store.pg.PgCatalog``): the same schema and methods."""
 
     backend = "sqlite"
+    #: What this backend's SQL says differently (``seoulrec.store.dialect``).
+    dialect: Dialect = SQLITE
 
     def __init__(self, path: Path, db: sqlite_utils.Database):
         self.path: Path | None = path
@@ -479,18 +199,17 @@ class Catalog:
         try:
             with self.transaction():
                 self.db.execute(
-                    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
+                    self.dialect.ddl(
+                        "CREATE TABLE IF NOT EXISTS meta (key {text} PRIMARY KEY, value {text})"
+                    )
                 )
             current = self.schema_version()
             for version in sorted(MIGRATIONS):
                 if version <= current:
                     continue
                 with self.transaction():
-                    MIGRATIONS[version](self.db)
-                    self.db.execute(
-                        "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
-                        [str(version)],
-                    )
+                    MIGRATIONS[version](self.db, self.dialect)
+                    self.set_meta("schema_version", str(version))
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc):
                 raise CatalogLocked(
@@ -528,6 +247,30 @@ class Catalog:
             raise
         else:
             conn.commit()
+
+    # -- meta ----------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def get_metas(self, keys) -> dict[str, str]:
+        keys = list(keys)
+        return dict(
+            self.db.execute(
+                f"SELECT key, value FROM meta WHERE {self.dialect.in_list('key', 'text')}",
+                [self.dialect.list_param(keys)],
+            ).fetchall()
+        )
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(upsert("meta", ("key", "value"), ("key",)), [key, value])
+
+    def columns(self, table: str) -> set[str]:
+        return self.dialect.columns(self.db, table)
+
+    def insert_id(self, sql: str, params, column: str = "id") -> int:
+        """Run one INSERT and return the id the database gave the new row."""
+        return self.dialect.insert_id(self.db, sql, params, column)
 
     # -- audit ---------------------------------------------------------------------------
     def audit(
@@ -596,11 +339,10 @@ class Catalog:
                     "SELECT id FROM batches WHERE status = 'running'"
                 ).fetchall():
                     self.mark_interrupted(batch_id)
-                cursor = self.db.execute(
+                batch_id = self.insert_id(
                     "INSERT INTO batches(started, status, options, pid) VALUES (?, 'running', ?, ?)",
                     [now(), json.dumps(options, ensure_ascii=False), os.getpid()],
                 )
-                batch_id = int(cursor.lastrowid or 0)
                 self.audit("batch.start", detail={"batch": batch_id, "options": options})
         except BaseException:
             self.release_run_lock(held)
@@ -660,6 +402,18 @@ class Catalog:
             self.db.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha256]).fetchone()
             is not None
         )
+
+    def missing_attachments(self, sha256: str) -> list[str]:
+        """Per incomplete current record made from these bytes: its missing attachments' names."""
+        names = self.dialect.agg_text("a.name", "', '")
+        return [
+            missing
+            for (missing,) in self.db.execute(
+                f"SELECT {names} FROM records r JOIN attachments a ON a.record_id = r.id "
+                "WHERE r.sha256 = ? AND r.is_current = 1 AND r.status = 'incomplete' AND a.status = 'missing' GROUP BY r.id",
+                [sha256],
+            )
+        ]
 
     def current_version(self, record_key: str) -> tuple[int, int, str] | None:
         row = self.db.execute(
@@ -786,14 +540,6 @@ def withdraw_record(
             actor=actor,
         )
     return {"id": record_id, "record_key": row[0], "withdrawn_versions": changed}
-
-
-def public_id(record_key: str, given: str = "") -> str:
-    """A stable 15-digit public id (the portal's ``package_id``): the manifest's own id when it
-    has one, else one derived from the record key, so every version keeps the same id."""
-    if given and given.isdigit():
-        return given
-    return f"{int.from_bytes(hashlib.blake2b(record_key.encode(), digest_size=8).digest(), 'big') % 10**15:015d}"
 
 
 def default_actor() -> str:

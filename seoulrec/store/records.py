@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from typing import Iterator
 
 from seoulrec.store.catalog import Catalog
 
@@ -146,7 +147,8 @@ def pending_changes(catalog: Catalog, record_ids: list[int] | None = None) -> di
     ``record_ids``: only these records (None: every record)."""
     where, params = "", []
     if record_ids is not None:
-        where, params = " AND r.id IN (SELECT value FROM json_each(?))", [json.dumps(record_ids)]
+        d = catalog.dialect
+        where, params = f" AND {d.in_list('r.id')}", [d.list_param(record_ids)]
     pending: dict[int, dict] = {}
     for (
         rid,
@@ -214,3 +216,60 @@ def pending_changes(catalog: Catalog, record_ids: list[int] | None = None) -> di
             "at": row[1] if row else None,
         }
     return pending
+
+
+# -- reads for deciding (privacy scan, ranks, compliance) -----------------------------------------
+def is_current(catalog: Catalog, record_id: int) -> bool:
+    return (
+        catalog.db.execute(
+            "SELECT 1 FROM records WHERE id = ? AND is_current = 1", [record_id]
+        ).fetchone()
+        is not None
+    )
+
+
+def texts(catalog: Catalog, record_id: int | None = None) -> Iterator[tuple]:
+    """(id, document_number, title, text, attachment texts joined by newlines) of current
+    records (or one), in id order."""
+    d = catalog.dialect
+    sql = (
+        f"SELECT r.id, r.document_number, r.title, r.text, (SELECT {d.agg_text('a.text', d.char(10))} "
+        "FROM attachments a WHERE a.record_id = r.id) FROM records r WHERE r.is_current = 1"
+    )
+    params: list = []
+    if record_id is not None:
+        sql += " AND r.id = ?"
+        params.append(record_id)
+    yield from catalog.db.execute(sql + " ORDER BY r.id", params)
+
+
+def unresolved_approvals(catalog: Catalog) -> list[tuple]:
+    """(id, document_number, source_path) of current approval documents whose level is unresolved."""
+    return catalog.db.execute(
+        "SELECT r.id, r.document_number, r.source_path FROM records r WHERE r.is_current = 1 "
+        "AND r.approval_level = 'unresolved' AND r.kind = 'approval' ORDER BY r.id"
+    ).fetchall()
+
+
+def current_chains(catalog: Catalog):
+    """(id, approval_level, kind, order, position, type, name, date, is_final) of every box of
+    every current record's chain, by record then chain."""
+    return catalog.db.execute(
+        'SELECT r.id, r.approval_level, a.kind, a."order", a.position, a.type, a.name, a.date, a.is_final '
+        'FROM records r JOIN approvals a ON a.record_id = r.id WHERE r.is_current = 1 ORDER BY r.id, a.kind, a."order"'
+    )
+
+
+def set_levels(catalog: Catalog, updates: list[tuple[str, int]]) -> None:
+    """(approval_level, id) pairs."""
+    catalog.db.conn.executemany("UPDATE records SET approval_level = ? WHERE id = ?", updates)
+
+
+def without_category(catalog: Catalog) -> list[tuple]:
+    """(id, document_number, source_path) of current records with no category yet, or waiting
+    for review."""
+    return catalog.db.execute(
+        "SELECT r.id, r.document_number, r.source_path FROM records r WHERE r.is_current = 1 AND ("
+        "NOT EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key) "
+        "OR EXISTS (SELECT 1 FROM record_categories c WHERE c.record_key = r.record_key AND c.status = 'needs_review')) ORDER BY r.id"
+    ).fetchall()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from seoulrec.store.catalog import Catalog, default_actor, now
+from seoulrec.store.dialect import upsert
 from seoulrec.model import ACCEPTED_OUTCOMES
 
 NESTED = ("approvals", "attachments")
@@ -80,11 +81,10 @@ def _write_records(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
             )
         row = {k: v for k, v in record.items() if k not in NESTED}
         row.update(version=version, is_current=1, batch_id=batch_id, created=now())
-        cursor = db.execute(
+        record_id = catalog.insert_id(
             f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
             list(row.values()),
         )
-        record_id = int(cursor.lastrowid or 0)
         _insert_children(catalog, [(record_id, record)])
         if current:
             catalog.audit(
@@ -95,10 +95,13 @@ def _write_records(catalog: Catalog, batch_id: int, result: dict) -> list[str]:
         changes.append("updated" if current else "added")
     if result["outcome"] in ACCEPTED_OUTCOMES and result["sha256"]:
         db.execute(
-            "INSERT OR REPLACE INTO sources(sha256, path, batch_id, records) VALUES (?, ?, ?, ?)",
-            [result["sha256"], result["path"], batch_id, len(result["records"])],
+            SOURCES_SQL, [result["sha256"], result["path"], batch_id, len(result["records"])]
         )
     return changes
+
+
+#: A source's bytes were read (a later run skips them): the latest path and batch are kept.
+SOURCES_SQL = upsert("sources", ("sha256", "path", "batch_id", "records"), ("sha256",))
 
 
 #: The rows each record carries: (table, the record's key, columns). Booleans (is_final) are
@@ -278,10 +281,7 @@ def write_group(catalog: Catalog, batch_id: int, results: list[dict]) -> list[li
             audits,
         )
     if sources:
-        conn.executemany(
-            "INSERT OR REPLACE INTO sources(sha256, path, batch_id, records) VALUES (?, ?, ?, ?)",
-            sources,
-        )
+        conn.executemany(SOURCES_SQL, sources)
     if failures:
         store_failures(catalog, batch_id, failures, stamp)
     return all_changes

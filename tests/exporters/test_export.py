@@ -384,11 +384,8 @@ def test_an_older_catalog_is_migrated_before_export(cli, tmp_path):
     old = Catalog(path, sqlite_utils.Database(db))
     for version in (1, 2, 3):
         with old.transaction():
-            MIGRATIONS[version](old.db)
-            old.db.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
-                [str(version)],
-            )
+            MIGRATIONS[version](old.db, old.dialect)
+            old.set_meta("schema_version", str(version))
     db.close()
     src = tmp_path / "src"
     write_package(src / "p", DemoDoc(number=1), {})
