@@ -16,12 +16,20 @@ from pathlib import Path
 
 STAMP = re.compile(rb"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:\+00:00|Z)?")
 DIGEST = re.compile(rb'"sha256": "[0-9a-f]{64}"')
-SKIP = ("folder-id", "manifest.json", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
+SKIP = (
+    "folder-id",
+    "manifest.json",
+    "bag-info.txt",
+    "manifest-sha256.txt",
+    "tagmanifest-sha256.txt",
+)
 
 
 def listing(root: Path) -> list[str]:
     return sorted(
-        str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and "pagefind" not in p.parts
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file() and "pagefind" not in p.parts
     )
 
 

@@ -31,7 +31,8 @@ def check(
     """Verify the catalog and its outputs: SQLite integrity and foreign keys; no batch or export
     left running by a dead process; batch counts equal the records they claim; stored digests
     are SHA-256; every decision is under the last applied policy; no attachment published under
-    a withheld record; every output's manifest matches the files on disk; no temporary folders
+    a withheld record; the search index holds every record version (--repair rebuilds it);
+    every output's manifest matches the files on disk; no temporary folders
     left beside an output.
 
     Exit codes: 0 sound (after --repair, if it repaired everything); 1 problems found (listed;

@@ -23,6 +23,7 @@ from . import (
     ranks,
     records,
     scheme,
+    search,
     stats,
     views,
 )
@@ -54,6 +55,7 @@ for module in (
     init,
     ingest,
     records,
+    search,
     ranks,
     scheme,
     classify,

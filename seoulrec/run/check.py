@@ -26,6 +26,7 @@ CHECKS = (
     "digests",
     "policy_versions",
     "attachment_decisions",
+    "fulltext",
     "outputs",
     "leftovers",
 )
@@ -158,6 +159,13 @@ def _attachment_decisions(catalog: Catalog) -> list[dict]:
     return found
 
 
+def _fulltext(catalog: Catalog) -> list[dict]:
+    """The search index holds every record version and finds a sample by their own titles."""
+    from seoulrec.store.fulltext import problems
+
+    return [_problem("fulltext", detail, True) for detail in problems(catalog)]
+
+
 def output_folders(catalog: Catalog) -> list[Path]:
     """Every output folder the catalog has written to (export runs), plus the site folders
     named in them, that still exist."""
@@ -270,6 +278,10 @@ def repair(catalog: Catalog) -> list[str]:
             done.append(
                 f"attachment decisions of {len(broken)} records recomputed from the records'"
             )
+        if _fulltext(catalog):
+            from seoulrec.store.fulltext import rebuild
+
+            done.append(f"the full-text index rebuilt ({rebuild(catalog)} record versions)")
         if done:
             catalog.audit("check.repair", detail={"done": done})
     from seoulrec.publish.runs import export_lock_name

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 
+from seoulrec.store import fulltext
 from seoulrec.store.dialect import Dialect, insert_new
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 def public_id(record_key: str, given: str = "") -> str:
@@ -294,6 +295,12 @@ def _migration_9(db, d: Dialect) -> None:
     )
 
 
+def _migration_10(db, d: Dialect) -> None:
+    """The full-text index of every record version (``seoulrec search``)."""
+    fulltext.create(db, d)
+    fulltext.build(db, d)
+
+
 MIGRATIONS = {
     1: _migration_1,
     2: _migration_2,
@@ -304,4 +311,5 @@ MIGRATIONS = {
     7: _migration_7,
     8: _migration_8,
     9: _migration_9,
+    10: _migration_10,
 }

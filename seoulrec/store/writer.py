@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from seoulrec.store.catalog import Catalog, default_actor, now
+from seoulrec.store import fulltext
 from seoulrec.store.dialect import upsert
 from seoulrec.model import ACCEPTED_OUTCOMES
 
@@ -118,6 +119,7 @@ def _insert_children(catalog: Catalog, written: list[tuple[int, dict]]) -> None:
         get = _GETTERS_OF_CHILDREN[table]
         rows = [(record_id, *get(row)) for record_id, record in written for row in record[key]]
         catalog.insert_rows(table, ("record_id", *columns), rows)
+    fulltext.add(catalog, written)  # the search index, in the same transaction
 
 
 def _normalise(result: dict) -> None:
