@@ -13,6 +13,7 @@ from seoulrec.decide import disclosure
 from seoulrec.config import load_config
 from seoulrec.dates import parse_date
 from seoulrec.decide.policy import policy_from_config
+from seoulrec.errors import UsageError
 
 from .console import (
     EXIT_FAILURE,
@@ -38,8 +39,17 @@ disclose_app = typer.Typer(
     no_args_is_help=True,
 )
 review_app = typer.Typer(
-    help="The disclosure review board (직권심의): queue, decisions, due re-reviews.\n\nExample: seoulrec review queue --json",
-    no_args_is_help=True,
+    help="With no subcommand, the archivist's workbench: the review queues one record at a time "
+    "(title, department, approval chain, text and attachments, suggestions with confidence). "
+    "Keys: a accept the best suggestion, 1-5 choose another, s search the scheme, d set a "
+    "disclosure class with grounds and reason, n skip, u undo the last decision, / search the "
+    "catalog and open a hit, q quit. Decisions go through the same functions as `classify set` "
+    "and `disclose set` (audited with --actor, one transaction each); `disclose apply` "
+    "publishes them. It needs a terminal (80x24 is enough, over SSH too).\n\n"
+    "The subcommands are the disclosure review board (직권심의): queue, decisions, due re-reviews."
+    "\n\nExample: SEOULREC_ACTOR=kim seoulrec review --queue classification\n\n"
+    "Example: seoulrec review queue --json",
+    invoke_without_command=True,
 )
 
 TodayOption = typer.Option(
@@ -242,6 +252,54 @@ def set_(
     info(
         f"{len(results)} records: {cls}{' on ground(s) ' + ', '.join(map(str, results[0]['grounds'])) if results[0]['grounds'] else ''} recorded; run `seoulrec disclose apply` to publish the change"
     )
+
+
+@review_app.callback()
+def workbench(
+    ctx: typer.Context,
+    catalog: Optional[str] = CatalogOption,
+    queue: str = typer.Option(
+        "all", "--queue", help="classification, disclosure (the board and re-reviews due), or all."
+    ),
+    actor: Optional[str] = typer.Option(
+        None,
+        "--actor",
+        help="Who decides (default: $SEOULREC_ACTOR, else $USER); every decision is audited.",
+    ),
+    today: Optional[str] = TodayOption,
+):
+    """Open the archivist's workbench: the review queues one record at a time (title,
+    department, approval chain, text and attachments, suggestions with confidence). Keys: a
+    accept the best suggestion, 1-5 choose another, s search the scheme, d set a disclosure
+    class with grounds and reason, n skip, u undo the last decision, / search the catalog and
+    open a hit, q quit. Decisions go through the same functions as `classify set` and
+    `disclose set` (audited, one transaction each); `disclose apply` publishes them.
+
+    Example: SEOULREC_ACTOR=kim seoulrec review --queue classification
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    import os
+    import sys
+
+    if queue not in ("classification", "disclosure", "all"):
+        raise UsageError(f"--queue must be classification, disclosure or all, not {queue!r}")
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise UsageError(
+            "`seoulrec review` is interactive and needs a terminal; for scripts use "
+            "`seoulrec classify review --json` and `seoulrec review queue --json`"
+        )
+    from seoulrec.store.catalog import default_actor
+
+    from .workbench import Workbench, build_queue
+
+    cat = open_catalog(catalog)
+    day = _day(today)
+    who = actor or os.environ.get("SEOULREC_ACTOR") or default_actor()
+    try:
+        Workbench(cat, build_queue(cat, queue, _policy(), day), who, day).run()
+    finally:
+        cat.close()
 
 
 @review_app.command("queue")

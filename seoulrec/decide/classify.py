@@ -338,6 +338,40 @@ def set_manual(
     }
 
 
+def decision_of(catalog: Catalog, record_id: int) -> dict | None:
+    """A record's classification decision as stored (to undo a later one), or None."""
+    from seoulrec.store.disclosures import record_key_of
+
+    key = record_key_of(catalog, record_id)
+    if key is None:
+        raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
+    return store.decision_row(catalog, key)
+
+
+def restore(
+    catalog: Catalog, record_id: int, previous: dict | None, actor: str | None = None
+) -> dict:
+    """Undo a decision: the record's classification as it was before (``decision_of``), audited."""
+    from seoulrec.store.disclosures import record_key_of
+
+    key = record_key_of(catalog, record_id)
+    if key is None:
+        raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
+    with catalog.transaction():
+        if previous is None:
+            store.delete_decision(catalog, key)
+        else:
+            store.set_decision(catalog, [previous[c] for c in store.DECISION_COLUMNS])
+        catalog.audit(
+            "classify.undo",
+            record_id,
+            {"restored": None if previous is None else previous.get("category"),
+             "status": None if previous is None else previous.get("status")},
+            actor=actor,
+        )  # fmt: skip
+    return {"id": record_id, "restored": previous}
+
+
 def labelled_from_catalog(catalog: Catalog) -> list[tuple[dict, str]]:
     """Records with a trusted category: manual decisions and authoritative (unit-task) ones."""
     rows = store.trusted_labels(catalog)

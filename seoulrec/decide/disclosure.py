@@ -635,6 +635,35 @@ def set_manual(
     }
 
 
+def override_of(catalog: Catalog, record_id: int) -> dict | None:
+    """A record's manual disclosure decision as stored (to undo a later one), or None."""
+    key = store.record_key_of(catalog, record_id)
+    if key is None:
+        raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
+    return store.override_row(catalog, key)
+
+
+def restore_override(
+    catalog: Catalog, record_id: int, previous: dict | None, actor: str | None = None
+) -> dict:
+    """Undo a manual decision: the record's override as it was before (``override_of``), audited."""
+    key = store.record_key_of(catalog, record_id)
+    if key is None:
+        raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
+    with catalog.transaction():
+        if previous is None:
+            store.delete_override(catalog, key)
+        else:
+            store.set_override(catalog, [previous[c] for c in store.OVERRIDE_COLUMNS])
+        catalog.audit(
+            "disclose.undo",
+            record_id,
+            {"restored": None if previous is None else previous.get("disclosure_class")},
+            actor=actor,
+        )
+    return {"id": record_id, "restored": previous}
+
+
 def review_queue(catalog: Catalog, policy: Policy, today: date) -> list[dict]:
     """Non-disclosure decisions awaiting the ex-officio review (직권심의), oldest first."""
     queue = []

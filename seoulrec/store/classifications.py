@@ -167,3 +167,16 @@ def latest_model_row(catalog: Catalog, name: str) -> tuple | None:
     return catalog.db.execute(
         "SELECT version, blob FROM models WHERE name = ? ORDER BY version DESC LIMIT 1", [name]
     ).fetchone()
+
+
+def decision_row(catalog: Catalog, record_key: str) -> dict | None:
+    """The whole decision of a record key (``DECISION_COLUMNS``), or None."""
+    row = catalog.db.execute(
+        f"SELECT {', '.join(DECISION_COLUMNS)} FROM record_categories WHERE record_key = ?",
+        [record_key],
+    ).fetchone()
+    return dict(zip(DECISION_COLUMNS, row)) if row else None
+
+
+def delete_decision(catalog: Catalog, record_key: str) -> None:
+    catalog.db.execute("DELETE FROM record_categories WHERE record_key = ?", [record_key])

@@ -187,3 +187,16 @@ def get_state(catalog: Catalog, key: str) -> dict | None:
     """A JSON state kept in ``meta`` (``disclosure_apply``: the last apply's state)."""
     value = catalog.get_meta(key)
     return json.loads(value) if value else None
+
+
+def override_row(catalog: Catalog, record_key: str) -> dict | None:
+    """The archivist's decision for a record key (``OVERRIDE_COLUMNS``), or None."""
+    row = catalog.db.execute(
+        f"SELECT {', '.join(OVERRIDE_COLUMNS)} FROM disclosure_overrides WHERE record_key = ?",
+        [record_key],
+    ).fetchone()
+    return dict(zip(OVERRIDE_COLUMNS, row)) if row else None
+
+
+def delete_override(catalog: Catalog, record_key: str) -> None:
+    catalog.db.execute("DELETE FROM disclosure_overrides WHERE record_key = ?", [record_key])

@@ -1,0 +1,148 @@
+"""`seoulrec review` (issue 22 item 3): the workbench driven as an archivist would, headless in
+an 80x24 terminal (Textual's own test driver, a real catalog): accept, choose, search the
+scheme, set a disclosure class, skip, undo, search the catalog and open a hit. Every decision
+lands through the core functions, audited with the actor."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from seoulrec.decide import classify
+from seoulrec.inputs.ingest import IngestOptions, run_batch
+from seoulrec.run.demo import DemoDoc, write_package
+from seoulrec.store.catalog import Catalog
+
+from ..conftest import BACKENDS, init_catalog
+
+pytest.importorskip("textual")
+
+from seoulrec.commands.workbench import Workbench, build_queue  # noqa: E402
+
+TODAY = date(2026, 1, 5)
+TITLES = [
+    "공공자전거 대여소 확충 계획 알림",
+    "2021년 제설대책 추진 계획",
+    "청소년 수련시설 안전 점검",
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog(request, tmp_path, cli):
+    location = init_catalog(request, tmp_path, cli)
+    inbox = tmp_path / "inbox"
+    for n, title in enumerate(TITLES, start=1):
+        write_package(inbox / f"p{n}", DemoDoc(number=n, title=title, body="본문입니다."), {})
+    cat = Catalog.open(location)
+    run_batch(cat, [inbox], IngestOptions(jobs=1))
+    classify.run(cat, {"threshold": 0.99}, Path(tmp_path))  # every record to the review queue
+    yield cat
+    cat.close()
+
+
+def _decision(cat, record_id):
+    return classify.decision_of(cat, record_id)
+
+
+def _audit(cat, action):
+    return cat.db.execute(
+        "SELECT actor, record_id FROM audit WHERE action = ? ORDER BY id", [action]
+    ).fetchall()
+
+
+def drive(cat, keys: list, queue: str = "classification"):
+    from seoulrec.decide.policy import load_policy
+
+    app = Workbench(cat, build_queue(cat, queue, load_policy(None), TODAY), "archivist-kim", TODAY)
+    screens = []
+
+    async def run():
+        async with app.run_test(size=(80, 24)) as pilot:
+            for key in keys:
+                if isinstance(key, tuple):  # ("type", "text")
+                    for char in key[1]:
+                        await pilot.press(char)
+                else:
+                    await pilot.press(key)
+                await pilot.pause()
+            screens.append(html.unescape(app.export_screenshot()).replace("\xa0", " "))
+
+    asyncio.run(run())
+    return app, screens[-1]
+
+
+def test_accept_choose_skip_and_undo(catalog):
+    first, second, third = [
+        i.record_id for i in build_queue(catalog, "classification", None, TODAY)
+    ]
+    app, screen = drive(catalog, ["a", "n", "1"])
+    assert _decision(catalog, first)["category"] == "TRA"
+    assert _decision(catalog, first)["status"] == "manual"
+    assert _decision(catalog, second)["status"] == "needs_review"  # skipped
+    assert _decision(catalog, third)["category"] == "FAM"
+    assert _audit(catalog, "classify.set") == [("archivist-kim", first), ("archivist-kim", third)]
+    app, _ = drive(catalog, ["u"])
+    # A fresh workbench has no history: undo has nothing to undo, and says so.
+    assert _decision(catalog, third)["category"] == "FAM"
+    app, _ = drive(catalog, ["n", "n", "a", "u"])  # decide and undo in one session
+    assert _decision(catalog, second)["status"] == "needs_review"
+
+
+def test_undo_restores_the_decision_before(catalog):
+    first = build_queue(catalog, "classification", None, TODAY)[0].record_id
+    before = _decision(catalog, first)
+    drive(catalog, ["a", "u"])
+    assert _decision(catalog, first) == before
+    assert _audit(catalog, "classify.undo") == [("archivist-kim", first)]
+
+
+def test_search_the_scheme_and_set_a_disclosure_class(catalog):
+    second = build_queue(catalog, "classification", None, TODAY)[1].record_id
+    keys = ["n", "s", ("type", "TRA"), "enter"]
+    drive(catalog, keys)
+    assert _decision(catalog, second)["category"] == "TRA"
+    keys = [
+        "d",
+        ("type", "non_public"),
+        "enter",
+        ("type", "6"),
+        "enter",
+        ("type", "개인정보 포함"),
+        "enter",
+    ]
+    drive(catalog, keys)
+    from seoulrec.decide.disclosure import override_of
+
+    first = build_queue(catalog, "classification", None, TODAY)[0].record_id
+    override = override_of(catalog, first)
+    assert override["disclosure_class"] == "non_public" and override["grounds"] == "[6]"
+    assert override["decided_by"] == "archivist-kim"
+    # A decision without grounds is refused with the reason shown, nothing recorded.
+    drive(
+        catalog, ["n", "d", ("type", "partial"), "enter", "enter", ("type", "x"), "enter", "escape"]
+    )
+    assert (
+        override_of(catalog, build_queue(catalog, "classification", None, TODAY)[1].record_id)
+        is None
+    )
+
+
+def test_search_the_catalog_and_open_a_hit_in_80x24(catalog):
+    third = build_queue(catalog, "classification", None, TODAY)[2].record_id
+    app, screen = drive(catalog, ["slash", ("type", "청소년"), "enter", "enter"])
+    assert app.current.record_id == third
+    assert "청소년 수련시설 안전 점검" in screen  # wide characters rendered in 80 columns
+    drive(catalog, ["slash", ("type", "청소년"), "enter", "enter", "s", ("type", "FAM"), "enter"])
+    assert _decision(catalog, third)["category"] == "FAM"
+
+
+def test_without_a_terminal_the_workbench_says_what_to_use_instead(cli, tmp_path):
+    catalog = init_catalog(type("R", (), {"param": "sqlite"})(), tmp_path, cli)
+    result = cli("review", "--catalog", catalog)
+    assert result.exit_code == 2
+    assert "needs a terminal" in result.stderr and "classify review --json" in result.stderr
+    assert cli("review", "queue", "--json", "--catalog", catalog).exit_code == 0  # the board
