@@ -29,18 +29,18 @@ def _runs(text: str) -> list[str]:
 def index_terms(text: str) -> tuple[str, str]:
     """(pairs, finals) of ``text``: its syllable pairs and other words in order, space-separated
     (phrases match across them), and the last syllable of each Hangul run."""
-    grams: list[str] = []
+    terms: list[str] = []
     finals: list[str] = []
-    for run in _runs(text or ""):
+    for run in RUN.findall(text or ""):
         if "가" <= run[0] <= "힣":
             if len(run) == 1:
-                grams.append(run)
+                terms.append(run)
             else:
-                grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+                terms += map(str.__add__, run, run[1:])
                 finals.append(run[-1])
         else:
-            grams.append(run.lower())
-    return " ".join(grams), " ".join(dict.fromkeys(finals))
+            terms.append(run.lower())
+    return " ".join(terms), " ".join(dict.fromkeys(finals))
 
 
 _KIWI = None
