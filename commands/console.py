@@ -211,6 +211,24 @@ CatalogOption = typer.Option(
     show_default=False,
 )
 JsonOption = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+# Filters shared by the listings (records list, search).
+DepartmentOption = typer.Option(None, "--department", help="Only this department (처리과).")
+FromOption = typer.Option(None, "--from", help="Enforcement date on or after YYYY-MM-DD.")
+ToOption = typer.Option(None, "--to", help="Enforcement date on or before YYYY-MM-DD.")
+ClassOption = typer.Option(
+    None, "--class", help="Decision in force: public, partial or non_public."
+)
+KindOption = typer.Option(None, "--kind", help="approval (결재문서) or material (비정형 자료).")
+CLASSES = ("public", "partial", "non_public")
+
+
+def iso_date(value: str | None, option: str) -> str | None:
+    """A date option as YYYY-MM-DD (None when not given); a clear usage error otherwise."""
+    from seoulrec.dates import parse_date
+
+    return None if value is None else parse_date(value, option).isoformat()
+
+
 CsvOption = typer.Option(
     False, "--csv", help="Print CSV on stdout (a header row, then one row per item)."
 )

@@ -7,11 +7,17 @@ from typing import Optional
 
 import typer
 
-from seoulrec.dates import parse_date
 from seoulrec.errors import UsageError
 from seoulrec.store.records import KINDS, STATES, pending_changes, record_json
 
 from .console import (
+    CLASSES,
+    ClassOption,
+    DepartmentOption,
+    FromOption,
+    KindOption,
+    ToOption,
+    iso_date,
     MAX_ID,
     CatalogOption,
     CsvOption,
@@ -30,15 +36,9 @@ records_app = typer.Typer(
     no_args_is_help=True,
 )
 
-CLASSES = ("public", "partial", "non_public")
-
 
 def register(app: typer.Typer) -> None:
     app.add_typer(records_app, name="records")
-
-
-def _date(value: Optional[str], option: str) -> Optional[str]:
-    return None if value is None else parse_date(value, option).isoformat()
 
 
 @records_app.command("list")
@@ -47,18 +47,10 @@ def list_records(
     batch: Optional[int] = typer.Option(
         None, "--batch", min=1, max=MAX_ID, help="Only records written by this batch."
     ),
-    department: Optional[str] = typer.Option(
-        None, "--department", help="Only this department (처리과)."
-    ),
-    date_from: Optional[str] = typer.Option(
-        None, "--from", help="Enforcement date on or after YYYY-MM-DD."
-    ),
-    date_to: Optional[str] = typer.Option(
-        None, "--to", help="Enforcement date on or before YYYY-MM-DD."
-    ),
-    disclosure_class: Optional[str] = typer.Option(
-        None, "--class", help="Decision in force: public, partial or non_public."
-    ),
+    department: Optional[str] = DepartmentOption,
+    date_from: Optional[str] = FromOption,
+    date_to: Optional[str] = ToOption,
+    disclosure_class: Optional[str] = ClassOption,
     category: Optional[str] = typer.Option(
         None, "--category", help="Only records filed under this category code (e.g. TRA)."
     ),
@@ -69,9 +61,7 @@ def list_records(
         False, "--withheld", help="Only records whose original is withheld."
     ),
     state: str = typer.Option("current", "--status", help="current, superseded or withdrawn."),
-    kind: Optional[str] = typer.Option(
-        None, "--kind", help="approval (결재문서) or material (비정형 자료)."
-    ),
+    kind: Optional[str] = KindOption,
     limit: Optional[int] = typer.Option(
         None, "--limit", min=1, max=MAX_ID, help="At most N records (default: all)."
     ),
@@ -107,8 +97,8 @@ def list_records(
     rows = cat.iter_records(
         batch,
         department,
-        _date(date_from, "--from"),
-        _date(date_to, "--to"),
+        iso_date(date_from, "--from"),
+        iso_date(date_to, "--to"),
         disclosure_class,
         limit,
         all_versions,

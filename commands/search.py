@@ -6,13 +6,19 @@ from typing import Optional
 
 import typer
 
-from seoulrec.dates import parse_date
 from seoulrec.errors import UsageError
 from seoulrec.store.catalog import SCHEMA_VERSION
 from seoulrec.store.fulltext import Query, search
 from seoulrec.store.records import KINDS, STATES
 
 from .console import (
+    CLASSES,
+    ClassOption,
+    DepartmentOption,
+    FromOption,
+    KindOption,
+    ToOption,
+    iso_date,
     MAX_ID,
     CatalogOption,
     CsvOption,
@@ -24,15 +30,9 @@ from .console import (
     output_format,
 )
 
-CLASSES = ("public", "partial", "non_public")
-
 
 def register(app: typer.Typer) -> None:
     app.command("search")(search_command)
-
-
-def _date(value: Optional[str], option: str) -> Optional[str]:
-    return None if value is None else parse_date(value, option).isoformat()
 
 
 def search_command(
@@ -41,27 +41,17 @@ def search_command(
     ),
     catalog: Optional[str] = CatalogOption,
     organ: Optional[str] = typer.Option(None, "--organ", help="Only this organ (기관)."),
-    department: Optional[str] = typer.Option(
-        None, "--department", help="Only this department (처리과)."
-    ),
-    date_from: Optional[str] = typer.Option(
-        None, "--from", help="Enforcement date on or after YYYY-MM-DD."
-    ),
-    date_to: Optional[str] = typer.Option(
-        None, "--to", help="Enforcement date on or before YYYY-MM-DD."
-    ),
-    disclosure_class: Optional[str] = typer.Option(
-        None, "--class", help="Decision in force: public, partial or non_public."
-    ),
+    department: Optional[str] = DepartmentOption,
+    date_from: Optional[str] = FromOption,
+    date_to: Optional[str] = ToOption,
+    disclosure_class: Optional[str] = ClassOption,
     category: Optional[str] = typer.Option(
         None, "--category", help="Only records filed under this category code."
     ),
     unit_task: Optional[str] = typer.Option(
         None, "--unit-task", help="Only records of this unit task (단위과제)."
     ),
-    kind: Optional[str] = typer.Option(
-        None, "--kind", help="approval (결재문서) or material (비정형 자료)."
-    ),
+    kind: Optional[str] = KindOption,
     status: str = typer.Option(
         "current", "--status", help="current, superseded, withdrawn, or all (every version)."
     ),
@@ -105,8 +95,8 @@ def search_command(
             query,
             organ=organ,
             department=department,
-            date_from=_date(date_from, "--from"),
-            date_to=_date(date_to, "--to"),
+            date_from=iso_date(date_from, "--from"),
+            date_to=iso_date(date_to, "--to"),
             disclosure_class=disclosure_class,
             category=category,
             unit_task=unit_task,
