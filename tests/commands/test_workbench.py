@@ -6,6 +6,7 @@ lands through the core functions, audited with the actor."""
 from __future__ import annotations
 
 import asyncio
+import json
 import html
 from datetime import date
 from pathlib import Path
@@ -146,3 +147,113 @@ def test_without_a_terminal_the_workbench_says_what_to_use_instead(cli, tmp_path
     assert result.exit_code == 2
     assert "needs a terminal" in result.stderr and "classify review --json" in result.stderr
     assert cli("review", "queue", "--json", "--catalog", catalog).exit_code == 0  # the board
+
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "review_80x24.txt"
+
+
+def screen_lines(svg: str) -> list[str]:
+    """The text of each terminal line of a Textual SVG screenshot."""
+    import re
+
+    lines: dict[int, list[str]] = {}
+    for m in re.finditer(
+        r'<text[^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)"[^>]*>(.*?)</text>', svg
+    ):
+        lines.setdefault(int(m.group(1)), []).append(html.unescape(m.group(2)).replace("\xa0", " "))
+    return [f"{k:02d} {''.join(v).rstrip()}" for k, v in sorted(lines.items())]
+
+
+def test_the_screen_at_80x24_matches_the_kept_snapshot(tmp_path, cli):
+    """The first screen of a queue, Korean text and all, as kept in snapshots/ (and looked at:
+    docs/review.svg is the same screen). Regenerate with SEOULREC_UPDATE_SNAPSHOTS=1."""
+    import os
+
+    location = init_catalog(type("R", (), {"param": "sqlite"})(), tmp_path, cli)
+    inbox = tmp_path / "inbox"
+    for n, title in enumerate(TITLES, start=1):
+        extra = {"붙임.txt": "대여소 후보지: 마포구, 서대문구".encode()} if n == 1 else {}
+        write_package(
+            inbox / f"p{n}", DemoDoc(number=n, title=title, attachments=list(extra)), extra
+        )
+    cat = Catalog.open(location)
+    run_batch(cat, [inbox], IngestOptions(jobs=1))
+    classify.run(cat, {"threshold": 0.99}, Path(tmp_path))
+    _, svg = drive(cat, [], queue="all")
+    cat.close()
+    lines = screen_lines(svg)
+    assert len(lines) >= 20 and any("공공자전거 대여소 확충 계획 알림" in line for line in lines)
+    # The box around the text is 80 cells wide whatever Korean it holds.
+    assert any(line[3:].startswith("╭") and len(line[3:]) == 80 for line in lines)
+    if os.environ.get("SEOULREC_UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text("\n".join(lines) + "\n", "utf-8")
+    assert lines == SNAPSHOT.read_text("utf-8").splitlines()
+
+
+def _fresh(tmp_path, cli, name):
+    (tmp_path / name / "work").mkdir(parents=True, exist_ok=True)
+    location = init_catalog(type("R", (), {"param": "sqlite"})(), tmp_path / name, cli)
+    inbox = tmp_path / name / "inbox"
+    for n, title in enumerate(TITLES, start=1):
+        write_package(inbox / f"p{n}", DemoDoc(number=n, title=title, body="본문입니다."), {})
+    cat = Catalog.open(location)
+    run_batch(cat, [inbox], IngestOptions(jobs=1))
+    classify.run(cat, {"threshold": 0.99}, Path(tmp_path))
+    return location, cat
+
+
+def _state(cat, record_id):
+    decision = dict(classify.decision_of(cat, record_id))
+    from seoulrec.decide.disclosure import override_of
+
+    override = override_of(cat, record_id)
+    audit = [
+        (action, sorted(json.loads(detail)))
+        for action, detail in cat.db.execute(
+            "SELECT action, detail FROM audit WHERE record_id = ? ORDER BY id", [record_id]
+        )
+    ]
+    for row in (decision, override or {}):
+        for clock in ("at", "reason"):
+            row.pop(clock, None)
+    return decision, override, audit
+
+
+def test_decisions_leave_the_catalog_and_audit_as_the_commands_do(tmp_path, cli, monkeypatch):
+    import os
+
+    tmp_path.joinpath("a").mkdir()
+    tmp_path.joinpath("b").mkdir()  # each catalog with its own seoulrec.toml
+    monkeypatch.chdir(tmp_path / "a")
+    _, by_app = _fresh(tmp_path, cli, "a")
+    monkeypatch.chdir(tmp_path / "b")
+    location, by_cli = _fresh(tmp_path, cli, "b")
+    # Record 1: a disclosure class (the record stays on screen), then its best suggestion.
+    drive(
+        by_app,
+        [
+            "d",
+            ("type", "partial"),
+            "enter",
+            ("type", "6"),
+            "enter",
+            ("type", "성명 포함"),
+            "enter",
+            "a",
+        ],
+    )
+    monkeypatch.setenv("SEOULREC_ACTOR", "archivist-kim")
+    assert os.environ["SEOULREC_ACTOR"] == "archivist-kim"
+    done = cli(
+        "disclose", "set", "1", "--class", "partial", "--grounds", "6", "--reason", "성명 포함",
+        "--today", "2026-01-05", "--catalog", location,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert (
+        cli("classify", "set", "1", "TRA", "--reason", "같은 결정", "--catalog", location).exit_code
+        == 0
+    )
+    by_cli.close()
+    by_cli = Catalog.open(location)
+    assert _state(by_app, 1) == _state(by_cli, 1)
+    by_cli.close()
