@@ -26,7 +26,7 @@ from seoulrec.errors import UsageError
 MANIFEST = "manifest.json"
 #: The folder's signature: a random id the catalog also records for the folder's path.
 SIGNATURE = ".seoulrec/folder-id"
-_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
+LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
 
 
 #: Folders no output goes into or replaces, whatever --force says (beside / and the home folder).
@@ -223,7 +223,7 @@ def clean_leftovers(out: Path) -> list[str]:
         return removed
     olds = []
     for entry in entries:
-        m = _LEFTOVER.match(entry.name)
+        m = LEFTOVER.match(entry.name)
         if not m or m.group("name") != out.name or not entry.is_dir(follow_symlinks=False):
             continue
         if int(m.group("pid")) == os.getpid():

@@ -16,7 +16,7 @@ from pathlib import Path
 from seoulrec.store import checks as store
 from seoulrec.store.catalog import Catalog
 from seoulrec.store.disclosures import get_state, redecide_attachments
-from seoulrec.publish.outdir import _LEFTOVER, MANIFEST, foreign_files, made_by_seoulrec
+from seoulrec.publish.outdir import LEFTOVER, MANIFEST, foreign_files, made_by_seoulrec
 
 CHECKS = (
     "integrity",
@@ -227,7 +227,7 @@ def _leftovers(catalog: Catalog) -> list[dict]:
         except OSError:
             continue
         for entry in entries:
-            m = _LEFTOVER.match(entry.name)
+            m = LEFTOVER.match(entry.name)
             if (
                 m
                 and m.group("name") == folder.name
