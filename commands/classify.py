@@ -1,4 +1,4 @@
-"""``seoulrec classify run|review|set|train|eval``: classification with archivists in control."""
+"""``seoulrec classify run|review|set|unit-tasks|accept|train|eval``: classification with archivists in control."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import List, Optional
 import typer
 
 from seoulrec.decide import classify as core
+from seoulrec.decide import filing
 from seoulrec.config import load_config
 from seoulrec.errors import UsageError
 
@@ -58,13 +59,20 @@ def run(
     Decision: an authoritative result (unit-task mapping) wins; else the best result at or above
     [classify] threshold; else the record goes to the review queue. Manual decisions are kept.
 
+    Unit tasks (단위과제): once a unit-task model is trained (`classify train --target
+    unit-task`), every current record that came without a unit task gets a suggestion with its
+    retention and top 5 alternatives; at or above [classify] unit_task_threshold (default 0.9)
+    it is filed, below it waits in `classify unit-tasks` for `classify accept`. Records that
+    came with a unit task keep it; accepted ones stay accepted.
+
     Example: seoulrec classify run --all --json
     """
     settings, folder = _settings()
     cat = open_catalog(catalog)
     report = core.run(cat, settings, folder, redo=redo)
+    unit_tasks = filing.run(cat, settings)
     if as_json:
-        emit_json(report.to_dict())
+        emit_json({**report.to_dict(), "unit_tasks": unit_tasks.to_dict()})
         return
     for warning in report.warnings:
         warn(warning)
@@ -73,6 +81,19 @@ def run(
         ["classified", "needs review", "manual kept"],
         [[report.classified, report.needs_review, report.manual_kept]],
     )
+    if unit_tasks.model_version is not None:
+        summary(
+            f"unit tasks (model version {unit_tasks.model_version})",
+            ["filed", "needs review", "accepted kept", "unchanged"],
+            [
+                [
+                    unit_tasks.filed,
+                    unit_tasks.needs_review,
+                    unit_tasks.manual_kept,
+                    unit_tasks.unchanged,
+                ]
+            ],
+        )
     if report.by_classifier:
         summary(
             "decided by",
@@ -156,6 +177,91 @@ def set_(
     )
 
 
+@classify_app.command("unit-tasks")
+def unit_tasks(
+    catalog: Optional[str] = CatalogOption,
+    limit: Optional[int] = typer.Option(
+        None, "--limit", min=1, max=MAX_ID, help="At most N records, oldest first."
+    ),
+    as_json: bool = JsonOption,
+    as_csv: bool = CsvOption,
+    as_tsv: bool = TsvOption,
+):
+    """The unit-task review queue: records whose suggested unit task (단위과제) is below
+    [classify] unit_task_threshold, oldest first, with the retention and the top 5.
+
+    Example: seoulrec classify unit-tasks --limit 20
+    """
+    fmt = output_format(as_json, as_csv, as_tsv)
+    cat = open_catalog(catalog)
+    items = filing.queue(cat, limit)
+    rows = [
+        [
+            item["id"],
+            item["title"] or "",
+            item["department"] or "",
+            " | ".join(
+                f"{n}. {a['unit_task']} ({a['confidence']:.2f})"
+                for n, a in enumerate(item["alternatives"], 1)
+            ),
+        ]
+        for item in items
+    ]
+    listing(
+        fmt,
+        f"{len(items)} records wait for a unit task",
+        ["id", "title", "department", "suggestions (1 = best)"],
+        rows,
+        document=items,
+    )
+    if items and fmt is Format.table:
+        info(
+            "Accept with: seoulrec classify accept ID [--choice N | --unit-task NAME] --reason TEXT"
+        )
+
+
+@classify_app.command("accept")
+def accept(
+    record_id: int = typer.Argument(
+        ..., min=1, max=MAX_ID, help="Record id (see `classify unit-tasks`)."
+    ),
+    choice: int = typer.Option(1, "--choice", min=1, max=5, help="Which suggestion (1 = best)."),
+    unit_task: Optional[str] = typer.Option(
+        None, "--unit-task", help="File under this unit task instead of a suggestion."
+    ),
+    retention: Optional[str] = typer.Option(
+        None, "--retention", help="보존기간 (default: the unit task's usual retention)."
+    ),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+    catalog: Optional[str] = CatalogOption,
+    as_json: bool = JsonOption,
+):
+    """File a record under a unit task (단위과제) and its retention: a suggestion of the queue or
+    one you name. Sticky across re-runs and new versions, audited (who, when, why).
+
+    Example: seoulrec classify accept 12 --choice 2 --reason "복무 관련 문서"
+    """
+    cat = open_catalog(catalog)
+    result = filing.accept(cat, record_id, reason, unit_task, choice, retention)
+    if as_json:
+        emit_json(result)
+        return
+    info(
+        f"record {record_id} filed under {result['unit_task']} (보존기간 {result['retention']}, manual)"
+    )
+
+
+TargetOption = typer.Option(
+    "field", "--target", help="field (the portal's subject field, default) or unit-task (단위과제)."
+)
+
+
+def _target(value: str) -> str:
+    if value not in ("field", "unit-task"):
+        raise UsageError(f"--target must be field or unit-task, not {value!r}")
+    return value
+
+
 @classify_app.command("train")
 def train(
     labels: Optional[Path] = typer.Option(
@@ -168,15 +274,36 @@ def train(
         "--features",
         help="morph (kiwipiepy morphemes + character n-grams, default) or char+stem.",
     ),
+    target: str = TargetOption,
     catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Train the statistical classifier and store it, versioned, in the catalog.
 
+    --target unit-task learns unit tasks (단위과제) and their retention (보존기간) from Seoul's
+    approval-document list as published (info_list_*.csv: tkcrd_nm, othbc_pd, title,
+    rspnber_dept_nm, either header variant) or a CSV with title, department, unit_task and
+    retention columns.
+
     Example: seoulrec classify train --labels public_list_2021-01.csv
+
+    Example: seoulrec classify train --target unit-task --labels info_list_2021-01-11.csv
     """
     settings, _ = _settings()
     cat = open_catalog(catalog)
+    if _target(target) == "unit-task":
+        if labels is None:
+            raise UsageError("--target unit-task needs --labels FILE (Seoul's info_list layout)")
+        result = filing.train(cat, labels)
+        if as_json:
+            emit_json(result)
+            return
+        info(
+            f"Trained unit-task model version {result['model_version']} on {result['records']} records: "
+            f"{result['unit_tasks']} unit tasks, {result['with_retention']} with a retention; "
+            f"{result['train_seconds']} s, {result['model_bytes'] // 1024} KiB"
+        )
+        return
     result = core.train(cat, settings, labels, features)
     for warning in result["warnings"]:
         warn(warning)
@@ -210,11 +337,23 @@ def evaluate(
         "--cv",
         help="Cross-validate on --labels (or the catalog) instead of using the trained model.",
     ),
+    target: str = TargetOption,
+    no_baseline: bool = typer.Option(
+        False,
+        "--no-baseline",
+        help="Leave the baseline out (--target unit-task: it trains for minutes).",
+    ),
     catalog: Optional[str] = CatalogOption,
     as_json: bool = JsonOption,
 ):
     """Measure the classifier: accuracy, macro-F1, per-class precision/recall, confusion table,
     beside the baseline (TF-IDF character n-grams + linear SVM) on the same data.
+
+    --target unit-task: the stored unit-task model on --labels (rows it was trained on left
+    out and counted): accuracy, top5, macro_f1, ece (10 bins), auto (at the review threshold:
+    the share filed without review and its accuracy), retention right where the unit task is
+    right, and a baseline object with the same figures (LinearSVC on title and department,
+    trained on the model's rows in this run).
 
     With --labels and a trained model: the model is evaluated on the file's rows it was not
     trained on (rows it was trained on are left out and counted; a file of only those is
@@ -226,6 +365,47 @@ def evaluate(
     """
     settings, _ = _settings()
     cat = open_catalog(catalog)
+    if _target(target) == "unit-task":
+        if labels is None:
+            raise UsageError(
+                "--target unit-task needs --labels FILE (held-out rows of Seoul's list)"
+            )
+        result = filing.evaluate(cat, settings, labels, not no_baseline)
+        for warning in result["warnings"]:
+            warn(warning)
+        if as_json:
+            emit_json(result)
+            return
+        rows = [
+            [
+                "seoulrec",
+                result["accuracy"],
+                result["top5"],
+                result["macro_f1"],
+                result["ece"],
+                result["auto"]["share"],
+                result["auto"]["accuracy"],
+            ]
+        ]
+        if "baseline" in result:
+            b = result["baseline"]
+            rows.append(
+                [
+                    "baseline",
+                    b["accuracy"],
+                    b["top5"],
+                    b["macro_f1"],
+                    b["ece"],
+                    b["auto"]["share"],
+                    b["auto"]["accuracy"],
+                ]
+            )
+        table(
+            f"unit tasks (held out: {result['records']} records; retention right where the unit task is: {result['retention_right_where_unit_task_right']})",
+            ["", "top-1", "top-5", "macro-F1", "ECE", "auto share", "auto accuracy"],
+            rows,
+        )
+        return
     result = core.evaluate(cat, settings, labels, cv, folds)
     for warning in result.get("warnings", []):
         warn(warning)

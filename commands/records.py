@@ -212,6 +212,17 @@ def show_record(
         ]
     for what, change in (doc["pending"] or {}).items():
         rows.append([f"pending {what}", _pending_words(what, change)])
+    filing = doc["unit_task_filing"]
+    if doc["unit_task"] or filing:
+        how = (
+            "as it came"
+            if filing is None
+            else f"{filing['status']}, confidence {filing['confidence']:.2f}"
+            if filing["status"] != "manual"
+            else f"accepted by {filing['actor']}: {filing['reason']}"
+        )
+        task = doc["unit_task"] or f"suggested {filing['unit_task']}"
+        rows.append(["unit_task", f"{task} (보존기간 {doc['retention_period'] or '?'}; {how})"])
     if category is None:
         rows.append(["classification", "not classified yet (run `seoulrec classify run`)"])
     else:

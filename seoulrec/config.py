@@ -187,6 +187,7 @@ SCHEMA: dict[str, dict] = {
     "classify": {
         "pipeline": _list_of(_str),
         "threshold": _number(0, 1),
+        "unit_task_threshold": _number(0, 1),
         "unit_task_map": _str,
         "department_map": _str,
         "keyword_rules": _str,

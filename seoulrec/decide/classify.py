@@ -463,12 +463,17 @@ MODEL_NAME = "statistical"
 
 
 def store_model(
-    catalog: Catalog, model, scheme_version: int, params: dict, metrics: dict | None = None
+    catalog: Catalog,
+    model,
+    scheme_version: int,
+    params: dict,
+    metrics: dict | None = None,
+    name: str = MODEL_NAME,
 ) -> int:
     with catalog.transaction():
         version = store.add_model(
             catalog,
-            MODEL_NAME,
+            name,
             [
                 now(),
                 scheme_version,
@@ -491,8 +496,6 @@ def latest_model(catalog: Catalog):
 
 
 # -- training and evaluation (the commands only render these) ---------------------------------
-
-
 def train(
     catalog: Catalog, settings: dict, labels: Path | None = None, features: str | None = None
 ) -> dict:

@@ -336,10 +336,16 @@ def _prepublication(catalog: Catalog, config, plan: Plan, callbacks: dict) -> di
 
 
 def _classify(catalog: Catalog, config, plan: Plan, callbacks: dict) -> dict:
-    from seoulrec.decide import classify
+    from seoulrec.decide import classify, filing
 
     result = classify.run(catalog, config.section("classify"), config.folder)
-    return result.to_dict() | {"changed": bool(result.classified)}
+    # Unit tasks for records that came without one (only once a unit-task model is trained).
+    unit_tasks = filing.run(catalog, config.section("classify"))
+    return (
+        result.to_dict()
+        | {"unit_tasks": unit_tasks.to_dict()}
+        | {"changed": bool(result.classified or unit_tasks.filed)}
+    )
 
 
 def _disclose(catalog: Catalog, config, plan: Plan, callbacks: dict) -> dict:

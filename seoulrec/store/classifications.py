@@ -180,3 +180,63 @@ def decision_row(catalog: Catalog, record_key: str) -> dict | None:
 
 def delete_decision(catalog: Catalog, record_key: str) -> None:
     catalog.db.execute("DELETE FROM record_categories WHERE record_key = ?", [record_key])
+
+
+# -- unit tasks (단위과제) suggested for records that came without one ---------------------------
+FILING_COLUMNS = (
+    "record_key", "record_id", "unit_task", "retention", "confidence", "alternatives", "status",
+    "model_version", "reason", "actor", "at",
+)  # fmt: skip
+
+
+def records_without_unit_task(catalog: Catalog, after: int, limit: int) -> list[tuple]:
+    """(id, record_key, title, department, filing) of current records with an id above
+    ``after`` whose own unit task is empty; filing is (status, record_id, model_version,
+    unit_task, retention) of the key's last filing, or Nones."""
+    return catalog.db.execute(
+        "SELECT r.id, r.record_key, r.title, r.department, f.status, f.record_id, f.model_version, "
+        "f.unit_task, f.retention FROM records r LEFT JOIN unit_task_filings f ON f.record_key = r.record_key "
+        "WHERE +r.is_current = 1 AND (r.unit_task IS NULL OR r.unit_task = '') AND r.id > ? "
+        "ORDER BY r.id LIMIT ?",
+        [after, limit],
+    ).fetchall()
+
+
+def set_filings(catalog: Catalog, rows: list[tuple]) -> None:
+    """Unit-task filings (``FILING_COLUMNS``), each replacing its key's one before."""
+    catalog.db.conn.executemany(upsert("unit_task_filings", FILING_COLUMNS, ("record_key",)), rows)
+
+
+def file_unit_tasks(catalog: Catalog, rows: list[tuple]) -> None:
+    """(unit_task, retention, record_id): the record's unit task and retention as if it had come
+    with them, and its published row re-decided by the next ``disclose apply`` (the index
+    carries the unit task, so an incremental export must see the change)."""
+    catalog.db.conn.executemany(
+        "UPDATE records SET unit_task = ?, retention_period = ? WHERE id = ?", rows
+    )
+    catalog.db.conn.executemany(
+        "UPDATE disclosures SET facts_hash = NULL, row_hash = NULL WHERE record_id = ?",
+        [(record_id,) for _, _, record_id in rows],
+    )
+
+
+def filing_of(catalog: Catalog, record_key: str) -> dict | None:
+    row = catalog.db.execute(
+        f"SELECT {', '.join(FILING_COLUMNS)} FROM unit_task_filings WHERE record_key = ?",
+        [record_key],
+    ).fetchone()
+    return None if row is None else dict(zip(FILING_COLUMNS, row))
+
+
+def unit_task_queue(catalog: Catalog, limit: int | None = None) -> list[dict]:
+    """Unit-task suggestions waiting for an archivist, oldest first, with the record."""
+    sql = (
+        f"SELECT {', '.join('f.' + c for c in FILING_COLUMNS)}, r.title, r.department FROM unit_task_filings f "
+        "JOIN records r ON r.id = f.record_id WHERE f.status = 'needs_review' ORDER BY f.at, f.record_id"
+    )
+    params: list = []
+    if limit:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    names = FILING_COLUMNS + ("title", "department")
+    return [dict(zip(names, row)) for row in catalog.db.execute(sql, params)]

@@ -110,6 +110,10 @@ def record_json(
         },
         "publication_code": row["publication_code"],
         "unit_task": row["unit_task"],
+        "retention_period": row["retention_period"],
+        # How the unit task came: None when it came with the record, else the suggestion
+        # (auto: filed by the model; needs_review: waiting; manual: accepted by an archivist).
+        "unit_task_filing": _filing(catalog, row),
         "attachments": attachments,
         "status": record_state(catalog, row),
         "ingest_status": row["status"],
@@ -128,6 +132,27 @@ def record_json(
     if with_text:
         doc["text"] = row["text"] or ""
     return doc
+
+
+def _filing(catalog: Catalog, row: dict) -> dict | None:
+    from seoulrec.store.classifications import filing_of
+
+    filing = filing_of(catalog, row["record_key"])
+    if filing is None or filing["record_id"] != row["id"]:
+        return None
+    return {
+        "status": filing["status"],
+        "unit_task": filing["unit_task"],
+        "retention": filing["retention"],
+        "confidence": filing["confidence"],
+        "alternatives": [
+            {"unit_task": t, "confidence": c} for t, c in json.loads(filing["alternatives"] or "[]")
+        ],
+        "model_version": filing["model_version"],
+        "actor": filing["actor"],
+        "reason": filing["reason"],
+        "at": filing["at"],
+    }
 
 
 def record_state(catalog: Catalog, row: dict) -> str:

@@ -8,7 +8,7 @@ import hashlib
 from seoulrec.store import fulltext
 from seoulrec.store.dialect import Dialect, insert_new
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def public_id(record_key: str, given: str = "") -> str:
@@ -301,6 +301,21 @@ def _migration_10(db, d: Dialect) -> None:
     fulltext.build(db, d)
 
 
+def _migration_11(db, d: Dialect) -> None:
+    """Unit tasks (단위과제) suggested for records that came without one: the suggestion, its
+    alternatives and confidence, and whether it was filed (auto, manual) or waits for review."""
+    db.execute(
+        d.ddl("""
+        CREATE TABLE IF NOT EXISTS unit_task_filings (
+            record_key {text} PRIMARY KEY, record_id {int} NOT NULL, unit_task {text},
+            retention {text}, confidence {real}, alternatives {text}, status {text} NOT NULL,
+            model_version {int}, reason {text}, actor {text} NOT NULL, at {text} NOT NULL)""")
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS unit_task_filings_status ON unit_task_filings(status, at)"
+    )
+
+
 MIGRATIONS = {
     1: _migration_1,
     2: _migration_2,
@@ -312,4 +327,5 @@ MIGRATIONS = {
     8: _migration_8,
     9: _migration_9,
     10: _migration_10,
+    11: _migration_11,
 }

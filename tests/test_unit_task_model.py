@@ -1,0 +1,116 @@
+"""The unit-task model measured on Seoul's real week, against the baseline computed here."""
+
+from __future__ import annotations
+
+import collections
+
+import pytest
+
+from seoulrec.decide.unit_task import (
+    UnitTaskModel,
+    evaluate,
+    expected_calibration_error,
+    read_labels,
+)
+from seoulrec.errors import UsageError
+
+from .conftest import corpus_file
+
+WEEK = "seoul-opengov/info_list_2021-01-11.csv"
+
+
+def test_reads_both_real_header_variants_and_its_own(tmp_path):
+    real = corpus_file("seoul-opengov/info_list_sample.csv").read_text("utf-8")
+    labels = read_labels(corpus_file("seoul-opengov/info_list_sample.csv"))
+    assert len(labels) == len(real.splitlines()) - 1
+    first = labels[0]
+    assert (first.unit_task, first.retention, first.department) == (
+        "일상경비관리",
+        "5년",
+        "신교119안전센터",
+    )
+    assert first.title == "12월 중 출동간식비 지급(12.1~12.29)" and first.date == "20201230"
+    # The list's own documentation names the columns differently (DOMAIN: schema drift).
+    header, *rest = real.splitlines()
+    drifted = (
+        header.replace("tkcrd_nm", "trck_card_nm")
+        .replace("othbc_pd", "othnd_pd")
+        .replace("rspnber_dept_nm", "dept_nm")
+    )
+    (tmp_path / "drift.csv").write_text("\n".join([drifted, *rest]), "utf-8")
+    assert read_labels(tmp_path / "drift.csv") == labels
+    own = tmp_path / "own.csv"
+    own.write_text(
+        "title,department,unit_task,retention\n"
+        + "".join(f"제목 {i},부서,과제,3년\n" for i in range(12)),
+        "utf-8",
+    )
+    assert {(lb.unit_task, lb.retention) for lb in read_labels(own)} == {("과제", "3년")}
+    (tmp_path / "few.csv").write_text("title,unit_task\n가,나\n", "utf-8")
+    with pytest.raises(UsageError, match="at least 10"):
+        read_labels(tmp_path / "few.csv")
+
+
+def test_expected_calibration_error():
+    assert expected_calibration_error([0.95] * 20, [True] * 19 + [False]) == 0.0
+    assert expected_calibration_error([0.9] * 10, [False] * 10) == 0.9
+    # Two bins, each off by 0.1, each half the rows.
+    assert expected_calibration_error(
+        [0.25] * 4 + [0.85] * 4, [False] * 4 + [True] * 4
+    ) == pytest.approx(0.2)
+
+
+def _split(departments: int | None):
+    labels = read_labels(corpus_file(WEEK))
+    if departments:
+        largest = collections.Counter(lb.department for lb in labels).most_common(departments)
+        keep = {d for d, _ in largest}
+        labels = [lb for lb in labels if lb.department in keep]
+    # Held-out days: trained on 11-15 January, tested on the 16th and 17th.
+    return [lb for lb in labels if lb.date < "20210116"], [
+        lb for lb in labels if lb.date >= "20210116"
+    ]
+
+
+def _measure(departments: int | None):
+    train, test = _split(departments)
+    model = UnitTaskModel().fit(train)
+    result = evaluate(model, test, 0.9, True, model.training_labels())
+    return result, result["baseline"]
+
+
+def _assert_at_baseline_level(ours: dict, base: dict, ece: float):
+    # Issue 21 asks for baseline + 0.05 on top-1 and top-5; measured, the model is at the
+    # baseline's level on top-1 and above it on top-5 (README: not met). These bounds fail if a
+    # change drops it below that.
+    assert ours["accuracy"] >= base["accuracy"] - 0.03, (ours, base)
+    assert ours["top5"] >= base["top5"], (ours, base)
+    # Macro-F1 is below the baseline's (0.25 against 0.31 on the 20 departments): the
+    # department's habits favour its common unit tasks over its rare ones (README: not met).
+    assert ours["macro_f1"] >= base["macro_f1"] - 0.08, (ours, base)
+    assert ours["ece"] <= ece < base["ece"], (ours, base)
+    assert ours["retention_right_where_unit_task_right"] >= 0.95
+    assert ours["auto"]["share"] > 0 and ours["auto"]["accuracy"] >= 0.88
+
+
+def test_real_week_largest_departments_against_the_baseline():
+    """The 20 departments with most documents (8,310 training rows, 880 unit tasks): quick."""
+    ours, base = _measure(20)
+    assert ours["records"] == 450 and ours["excluded_trained"] == 0
+    _assert_at_baseline_level(ours, base, ece=0.10)
+
+
+@pytest.mark.slow
+def test_real_week_whole_against_the_baseline():
+    """The whole week (16,123 training rows, 2,764 unit tasks); the baseline trains for minutes."""
+    ours, base = _measure(None)
+    _assert_at_baseline_level(ours, base, ece=0.05)
+
+
+def test_rows_it_was_trained_on_are_left_out():
+    train, test = _split(20)
+    model = UnitTaskModel().fit(train)
+    mixed = evaluate(model, train[:30] + test, 0.9, with_baseline=False)
+    assert mixed["excluded_trained"] == 30 and mixed["records"] == len(test)
+    with pytest.raises(UsageError, match="nothing is held out"):
+        evaluate(model, train[:30], 0.9, with_baseline=False)
