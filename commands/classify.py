@@ -251,6 +251,20 @@ def accept(
     )
 
 
+def _figures_table(title: str, result: dict) -> None:
+    """seoulrec's figures beside the baseline's (auto: filed without review at the threshold)."""
+
+    def row(name: str, f: dict) -> list:
+        auto = f.get("auto") or {}
+        return [name, f["accuracy"], f.get("top5", ""), f["macro_f1"], f.get("ece", ""),
+                auto.get("share", ""), auto.get("accuracy", "")]  # fmt: skip
+
+    rows = [row("seoulrec", result)]
+    if "baseline" in result:
+        rows.append(row("baseline (char TF-IDF + linear SVM)", result["baseline"]))
+    table(title, ["", "top-1", "top-5", "macro-F1", "ECE", "auto share", "auto accuracy"], rows)
+
+
 TargetOption = typer.Option(
     "field", "--target", help="field (the portal's subject field, default) or unit-task (단위과제)."
 )
@@ -376,34 +390,9 @@ def evaluate(
         if as_json:
             emit_json(result)
             return
-        rows = [
-            [
-                "seoulrec",
-                result["accuracy"],
-                result["top5"],
-                result["macro_f1"],
-                result["ece"],
-                result["auto"]["share"],
-                result["auto"]["accuracy"],
-            ]
-        ]
-        if "baseline" in result:
-            b = result["baseline"]
-            rows.append(
-                [
-                    "baseline",
-                    b["accuracy"],
-                    b["top5"],
-                    b["macro_f1"],
-                    b["ece"],
-                    b["auto"]["share"],
-                    b["auto"]["accuracy"],
-                ]
-            )
-        table(
+        _figures_table(
             f"unit tasks (held out: {result['records']} records; retention right where the unit task is: {result['retention_right_where_unit_task_right']})",
-            ["", "top-1", "top-5", "macro-F1", "ECE", "auto share", "auto accuracy"],
-            rows,
+            result,
         )
         return
     result = core.evaluate(cat, settings, labels, cv, folds)
@@ -412,18 +401,7 @@ def evaluate(
     if as_json:
         emit_json(result)
         return
-    table(
-        f"evaluation ({result['mode']}, {result['records']} records)",
-        ["", "accuracy", "macro-F1"],
-        [
-            ["seoulrec", result["accuracy"], result["macro_f1"]],
-            [
-                "baseline (char TF-IDF + linear SVM)",
-                result["baseline"]["accuracy"],
-                result["baseline"]["macro_f1"],
-            ],
-        ],
-    )
+    _figures_table(f"evaluation ({result['mode']}, {result['records']} records)", result)
     table(
         "per category",
         ["category", "precision", "recall", "support"],

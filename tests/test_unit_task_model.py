@@ -6,12 +6,8 @@ import collections
 
 import pytest
 
-from seoulrec.decide.unit_task import (
-    UnitTaskModel,
-    evaluate,
-    expected_calibration_error,
-    read_labels,
-)
+from seoulrec.decide.learn import expected_calibration_error
+from seoulrec.decide.unit_task import UnitTaskModel, evaluate, read_labels
 from seoulrec.errors import UsageError
 
 from .conftest import corpus_file

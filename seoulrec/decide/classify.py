@@ -541,11 +541,12 @@ def evaluate(
     With ``labels`` and a trained model: held-out evaluation, and rows the model was trained on
     are left out (and counted), never scored as held out. Otherwise k-fold cross-validation."""
     from seoulrec.decide.learn import (
-        baseline_fit_predict,
         calibration,
         check_labels,
         cross_validate,
+        figures,
         metrics,
+        svm_ranked,
     )
 
     _, scheme = current_scheme(catalog)
@@ -564,11 +565,22 @@ def evaluate(
         truth = [label for _, label in held_out]
         predictions = model.predict(records, explain=0)
         predicted = [c for c, _, _ in predictions]
+        confidence = [p for _, p, _ in predictions]
+        threshold = float(settings.get("threshold", DEFAULT_THRESHOLD))
         ours = {
             **metrics(truth, predicted),
-            "calibration": calibration(truth, predicted, [p for _, p, _ in predictions]),
+            **figures(truth, model.rank(records), confidence, threshold),
+            "calibration": calibration(truth, predicted, confidence),
         }
-        baseline = metrics(truth, baseline_fit_predict(model.training, records))
+        ranked, base_confidence = svm_ranked(
+            [r.get("title") or "" for r, _ in model.training],
+            [c for _, c in model.training],
+            [r.get("title") or "" for r in records],
+        )
+        baseline = {
+            **metrics(truth, [r[0] for r in ranked]),
+            **figures(truth, ranked, base_confidence, threshold),
+        }
         warnings = (
             [f"{excluded} rows of {labels} were in the model's training data and are left out"]
             if excluded

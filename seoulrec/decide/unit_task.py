@@ -254,76 +254,16 @@ class UnitTaskModel:
 
 
 # -- evaluation ---------------------------------------------------------------------------------
-def expected_calibration_error(
-    confidence: list[float], correct: list[bool], bins: int = 10
-) -> float:
-    """ECE: per confidence bin, |accuracy - mean confidence| weighted by the bin's share."""
-    total = len(confidence)
-    if not total:
-        return 0.0
-    error = 0.0
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        members = [
-            i for i, c in enumerate(confidence) if lo <= c < hi or (b == bins - 1 and c == 1.0)
-        ]
-        if members:
-            accuracy = sum(correct[i] for i in members) / len(members)
-            mean = sum(confidence[i] for i in members) / len(members)
-            error += len(members) / total * abs(accuracy - mean)
-    return round(error, 4)
-
-
-def figures(
-    truth: list[str], ranked: list[list[str]], confidence: list[float], threshold: float
-) -> dict:
-    """accuracy, top5, macro_f1, ece and the share filed without review (and its accuracy)."""
-    from sklearn.metrics import f1_score
-
-    best = [r[0] if r else "" for r in ranked]
-    correct = [t == b for t, b in zip(truth, best)]
-    auto = [i for i, c in enumerate(confidence) if c >= threshold]
-    return {
-        "records": len(truth),
-        "accuracy": round(sum(correct) / max(len(truth), 1), 4),
-        "top5": round(sum(t in r[:5] for t, r in zip(truth, ranked)) / max(len(truth), 1), 4),
-        "macro_f1": round(
-            float(
-                f1_score(truth, best, labels=sorted(set(truth)), average="macro", zero_division=0)
-            ),
-            4,
-        ),
-        "ece": expected_calibration_error(confidence, correct),
-        "auto": {
-            "threshold": threshold,
-            "share": round(len(auto) / max(len(truth), 1), 4),
-            "accuracy": round(sum(correct[i] for i in auto) / len(auto), 4) if auto else None,
-        },
-    }
-
-
 def baseline(train: list[Label], test: list[Label], threshold: float) -> dict:
-    """The TF-IDF character 1-3-gram LinearSVC on title and department, trained on the same rows;
-    its confidence is the softmax of its decision values (it has no probabilities of its own)."""
-    import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
+    """The TF-IDF character 1-3-gram LinearSVC on title and department, trained on the same rows."""
+    from seoulrec.decide.learn import figures, svm_ranked
 
     def text(lb: Label) -> str:
         return f"{lb.title} {lb.department}"
 
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-    model = LinearSVC().fit(
-        vectorizer.fit_transform([text(lb) for lb in train]), [lb.unit_task for lb in train]
+    ranked, confidence = svm_ranked(
+        [text(lb) for lb in train], [lb.unit_task for lb in train], [text(lb) for lb in test]
     )
-    decision = model.decision_function(vectorizer.transform([text(lb) for lb in test]))
-    if decision.ndim == 1:  # two classes
-        decision = np.stack([-decision, decision], axis=1)
-    z = decision - decision.max(1, keepdims=True)
-    p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
-    order = np.argsort(-decision, axis=1)[:, :5]
-    ranked = [[str(model.classes_[j]) for j in row] for row in order]
-    confidence = [float(p[i, order[i, 0]]) for i in range(len(test))]
     return figures([lb.unit_task for lb in test], ranked, confidence, threshold)
 
 
@@ -340,6 +280,8 @@ def evaluate(
     excluded = len(labels) - len(held)
     if not held:
         raise UsageError("every labelled row was in the model's training data: nothing is held out")
+    from seoulrec.decide.learn import figures
+
     suggestions = model.suggest([lb.record for lb in held])
     truth = [lb.unit_task for lb in held]
     result = figures(
