@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from datetime import date
+from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -134,6 +135,75 @@ def explain(
         emit_json(result)
         return
     sys.stdout.write(result["explanation"] + "\n")
+
+
+@disclose_app.command("suspects")
+def suspects_(
+    labels: Optional[Path] = typer.Option(
+        None,
+        "--labels",
+        help="Learn what officers withhold from this list (Seoul's info_list layout, othbc_se) instead of the catalog's own records.",
+    ),
+    eval_file: Optional[Path] = typer.Option(
+        None,
+        "--eval",
+        help="Measure instead: swap 20% of this list's 공개 and 비공개 labels and report the share flagged each way and of unchanged rows.",
+    ),
+    catalog: Optional[str] = CatalogOption,
+    as_json: bool = JsonOption,
+    as_csv: bool = CsvOption,
+    as_tsv: bool = TsvOption,
+):
+    """A second look, both ways: withheld (비공개) records that look like what officers publish
+    (for the ex-officio review) and 공개 records that look like what they withhold (a leak
+    check before publishing), each with the probability and the nearest titles of the other
+    class. Never changes a decision: act with `disclose set` or `seoulrec review`.
+
+    Example: seoulrec disclose suspects --json
+
+    Example: seoulrec disclose suspects --eval info_list_2021-01-11.csv --json
+    """
+    from seoulrec.decide import suspects
+
+    if eval_file is not None:
+        result = suspects.evaluate(suspects.read_classes(eval_file))
+        if as_json:
+            emit_json(result)
+            return
+        table(
+            f"second look, measured on {result['records']} rows of {eval_file} (labels swapped)",
+            ["rows", "records", "flagged"],
+            [
+                ["비공개 declared 공개", *result["withheld_relabelled_public"].values()],
+                ["공개 declared 비공개", *result["public_relabelled_withheld"].values()],
+                ["unchanged", *result["unchanged"].values()],
+            ],
+        )
+        return
+    fmt = output_format(as_json, as_csv, as_tsv)
+    cat = open_catalog(catalog, readonly=True)
+    result = suspects.suspects(cat, labels)
+    items = [("to open", i) for i in result["to_open"]] + [
+        ("to check", i) for i in result["to_check"]
+    ]
+    rows = [
+        [
+            kind,
+            i["id"],
+            i["title"],
+            i["declared"],
+            i["probability_withheld"],
+            " | ".join(n["title"] for n in i["nearest_other_class"]),
+        ]
+        for kind, i in items
+    ]
+    listing(
+        fmt,
+        f"{len(result['to_open'])} withheld records look public; {len(result['to_check'])} public records look withheld",
+        ["look", "id", "title", "declared", "P(withheld)", "nearest titles of the other class"],
+        rows,
+        document=result,
+    )
 
 
 @disclose_app.command("check")

@@ -45,6 +45,9 @@ COLUMNS = {
     "date": "date",
     "package_id": "id",
     "id": "id",
+    "othbc_se": "class",
+    "othbs_se": "class",
+    "class": "class",
 }
 SAME_DEPARTMENT = 3.0  # a neighbour of the same department counts 1 + this
 NEIGHBOURS = 50
@@ -69,9 +72,9 @@ class Label:
         return {"title": self.title, "department": self.department}
 
 
-def read_labels(path: Path) -> list[Label]:
-    """Seoul's info_list layout as it is (either header variant) or seoulrec's own CSV
-    (title, department, unit_task, retention); rows without a unit task are skipped."""
+def read_rows(path: Path, required: set[str]) -> list[dict]:
+    """The rows of a labelled CSV with ``COLUMNS``' names (either header variant of Seoul's
+    list, or seoulrec's own), HTML entities decoded; rows missing a required value skipped."""
     from seoulrec.text import decode_text
 
     if not path.is_file():
@@ -79,28 +82,38 @@ def read_labels(path: Path) -> list[Label]:
     text, _ = decode_text(path.read_bytes(), str(path))
     reader = csv.DictReader(io.StringIO(text))
     names = {f: COLUMNS.get(f.strip().lower()) for f in reader.fieldnames or []}
-    if not {"title", "unit_task"} <= set(names.values()):
+    if not required <= set(names.values()):
+        wanted = ", ".join(sorted(required - set(names.values())))
         raise UsageError(
-            f"{path}: needs a title and a unit task column (Seoul's tkcrd_nm or unit_task); found {reader.fieldnames}"
+            f"{path}: needs a column for {wanted} (Seoul's list header or seoulrec's own); found {reader.fieldnames}"
         )
-    labels = []
+    rows = []
     for row in reader:
         values = {
             names[k]: html.unescape((v or "").strip())
             for k, v in row.items()
             if k in names and names[k]
         }
-        if values.get("unit_task") and values.get("title"):
-            labels.append(
-                Label(
-                    " ".join(values["title"].split()),
-                    values.get("department", ""),
-                    values["unit_task"],
-                    values.get("retention", ""),
-                    values.get("date", ""),
-                    values.get("id", ""),
-                )
-            )
+        if all(values.get(r) for r in required):
+            values["title"] = " ".join(values["title"].split())
+            rows.append(values)
+    return rows
+
+
+def read_labels(path: Path) -> list[Label]:
+    """Seoul's info_list layout as it is (either header variant) or seoulrec's own CSV
+    (title, department, unit_task, retention); rows without a unit task are skipped."""
+    labels = [
+        Label(
+            values["title"],
+            values.get("department", ""),
+            values["unit_task"],
+            values.get("retention", ""),
+            values.get("date", ""),
+            values.get("id", ""),
+        )
+        for values in read_rows(path, {"title", "unit_task"})
+    ]
     if len(labels) < 10:
         raise UsageError(f"{path}: {len(labels)} labelled rows; at least 10 are needed")
     return labels

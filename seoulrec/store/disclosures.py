@@ -200,3 +200,13 @@ def override_row(catalog: Catalog, record_key: str) -> dict | None:
 
 def delete_override(catalog: Catalog, record_key: str) -> None:
     catalog.db.execute("DELETE FROM disclosure_overrides WHERE record_key = ?", [record_key])
+
+
+def declared_classes(catalog: Catalog) -> list[tuple]:
+    """(id, title, department, enforcement_date, class) of current records: the class of the
+    decision in force, else the one the record came with (공개구분 as officers declared it)."""
+    return catalog.db.execute(
+        "SELECT r.id, r.title, r.department, r.enforcement_date, "
+        "COALESCE(d.disclosure_class, r.disclosure_class) FROM records r "
+        "LEFT JOIN disclosures d ON d.record_id = r.id WHERE r.is_current = 1 ORDER BY r.id"
+    ).fetchall()

@@ -185,7 +185,7 @@ def test_errors_are_clear(cli, filled, labels, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("title,department\n가,나\n", "utf-8")
     result = cli("classify", "train", "--target", "unit-task", "--labels", bad, "--catalog", filled)
-    assert result.exit_code == 2 and "unit task column" in result.stderr
+    assert result.exit_code == 2 and "needs a column for unit_task" in result.stderr
     result = cli(
         "classify", "train", "--target", "subject", "--labels", labels, "--catalog", filled
     )
