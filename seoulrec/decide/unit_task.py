@@ -157,9 +157,9 @@ class UnitTaskModel:
         self.vectorizer = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, dtype=np.float32
         )
-        self.matrix = self.vectorizer.fit_transform([lb.title for lb in labels]).tocsr()
+        matrix = self.vectorizer.fit_transform([lb.title for lb in labels])
         self.y = np.array([index[lb.unit_task] for lb in labels])
-        self.matrix_t = self.matrix.T.tocsc()
+        self.matrix_t = matrix.T.tocsc()  # training titles as columns: queries @ matrix_t
         self.department_index = {
             d: i for i, d in enumerate(sorted({lb.department for lb in labels}))
         }
