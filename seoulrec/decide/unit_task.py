@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seoulrec.errors import UsageError
+from seoulrec.errors import CorruptDocument, UsageError
 
 #: Header names of Seoul's list (both real variants) and of seoulrec's own label file.
 COLUMNS = {
@@ -79,7 +79,10 @@ def read_rows(path: Path, required: set[str]) -> list[dict]:
 
     if not path.is_file():
         raise UsageError(f"labels file {path} does not exist")
-    text, _ = decode_text(path.read_bytes(), str(path))
+    try:
+        text, _ = decode_text(path.read_bytes(), str(path))
+    except CorruptDocument as error:  # the user's file, not a record: a usage error (exit 2)
+        raise UsageError(str(error)) from None
     reader = csv.DictReader(io.StringIO(text))
     names = {f: COLUMNS.get(f.strip().lower()) for f in reader.fieldnames or []}
     if not required <= set(names.values()):

@@ -68,6 +68,10 @@ def test_bad_lists_are_refused(cli, tmp_path):
     )
     result = cli("disclose", "suspects", "--eval", only_public)
     assert result.exit_code == 2 and "at least 5 rows each of 공개 and 비공개" in result.stderr
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(bytes(range(256)) * 4)
+    result = cli("disclose", "suspects", "--eval", binary)
+    assert result.exit_code == 2 and "unknown encoding" in result.stderr
     result = cli("disclose", "suspects", "--eval", tmp_path / "missing.csv")
     assert result.exit_code == 2 and "does not exist" in result.stderr
     no_class = tmp_path / "no_class.csv"
