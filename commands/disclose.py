@@ -329,7 +329,11 @@ def workbench(
     ctx: typer.Context,
     catalog: Optional[str] = CatalogOption,
     queue: str = typer.Option(
-        "all", "--queue", help="classification, disclosure (the board and re-reviews due), or all."
+        "all",
+        "--queue",
+        help="classification, unit-tasks (단위과제 suggestions), disclosure (the board and re-reviews due), "
+        "suspects (`disclose suspects`: withheld records that look public, public ones that look withheld), "
+        "or all (every queue but suspects).",
     ),
     actor: Optional[str] = typer.Option(
         None,
@@ -342,8 +346,10 @@ def workbench(
     department, approval chain, text and attachments, suggestions with confidence). Keys: a
     accept the best suggestion, 1-5 choose another, s search the scheme, d set a disclosure
     class with grounds and reason, n skip, u undo the last decision, / search the catalog and
-    open a hit, q quit. Decisions go through the same functions as `classify set` and
-    `disclose set` (audited, one transaction each); `disclose apply` publishes them.
+    open a hit, q quit. On a unit-task item, a and 1-5 file the record under that unit task with
+    its retention (as `classify accept`). Decisions go through the same functions as
+    `classify set`, `classify accept` and `disclose set` (audited, one transaction each);
+    `disclose apply` publishes them.
 
     Example: SEOULREC_ACTOR=kim seoulrec review --queue classification
     """
@@ -352,8 +358,10 @@ def workbench(
     import os
     import sys
 
-    if queue not in ("classification", "disclosure", "all"):
-        raise UsageError(f"--queue must be classification, disclosure or all, not {queue!r}")
+    if queue not in ("classification", "unit-tasks", "disclosure", "suspects", "all"):
+        raise UsageError(
+            f"--queue must be classification, unit-tasks, disclosure, suspects or all, not {queue!r}"
+        )
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise UsageError(
             "`seoulrec review` is interactive and needs a terminal; for scripts use "

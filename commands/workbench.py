@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from seoulrec.decide import classify, disclosure
+from seoulrec.decide import classify, disclosure, filing
 from seoulrec.errors import SeoulrecError
 from seoulrec.store.fulltext import Query, search
 
@@ -29,7 +29,7 @@ class Item:
     """One record waiting in a queue, and why."""
 
     record_id: int
-    queue: str  # "classification" | "board" | "rereview" | "opened" (from a search)
+    queue: str  # "classification" | "unit_task" | "suspect" | "board" | "rereview" | "opened"
     why: str
     suggestions: list[dict] = field(default_factory=list)
 
@@ -44,6 +44,38 @@ def build_queue(catalog, which: str, policy, today: date) -> list[Item]:
                     "classification",
                     "분류 검토: below the threshold",
                     entry["suggestions"][:5],
+                )
+            )
+    if which in ("unit-tasks", "all"):
+        for entry in filing.queue(catalog):
+            items.append(
+                Item(
+                    entry["id"],
+                    "unit_task",
+                    "단위과제 검토: below the unit-task threshold",
+                    [
+                        {
+                            "category": a["unit_task"],
+                            "confidence": a["confidence"],
+                            "classifier": "unit_task",
+                        }
+                        for a in entry["alternatives"]
+                    ],
+                )
+            )
+    if which == "suspects":  # fits a model over the catalog: only when asked for
+        from seoulrec.decide.suspects import suspects
+
+        found = suspects(catalog)
+        for entry in found["to_open"] + found["to_check"]:
+            look = "looks public" if entry["declared"] == "비공개" else "looks withheld"
+            nearest = "; ".join(n["title"] for n in entry["nearest_other_class"][:2])
+            items.append(
+                Item(
+                    entry["id"],
+                    "suspect",
+                    f"다시 보기: {entry['declared']} but {look} "
+                    f"(P(withheld) {entry['probability_withheld']:.2f}; like: {nearest})",
                 )
             )
     if which in ("disclosure", "all"):
@@ -266,7 +298,7 @@ class Workbench(App):
         text.update("\n".join(parts))
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         lines = [
-            f"{n}. {s['category']} {_escape(s.get('name') or '')}  {s['confidence']:.2f} ({s['classifier']})"
+            f"{n}. {_escape(s['category'])} {_escape(s.get('name') or '')}  {s['confidence']:.2f} ({s['classifier']})"
             for n, s in enumerate(item.suggestions[:5], start=1)
         ]
         suggestions.update(
@@ -288,6 +320,9 @@ class Workbench(App):
         item = self.current
         if item is None:
             return
+        if item.queue == "unit_task":
+            self._file_unit_task(code, reason)
+            return
         try:
             before = classify.decision_of(self.catalog, item.record_id)
             result = classify.set_manual(
@@ -299,6 +334,24 @@ class Workbench(App):
         self.history.append(("classification", item.record_id, before))
         self.decided += 1
         self.say(f"#{item.record_id} filed under {result['category']} {result['name']} (u undoes)")
+        self.advance()
+
+    def _file_unit_task(self, unit_task: str, reason: str) -> None:
+        item = self.current
+        assert item is not None
+        try:
+            before = filing.filing_of(self.catalog, item.record_id)
+            result = filing.accept(
+                self.catalog, item.record_id, reason, unit_task=unit_task, actor=self.actor
+            )
+        except SeoulrecError as exc:
+            self.say(str(exc))
+            return
+        self.history.append(("unit_task", item.record_id, before))
+        self.decided += 1
+        self.say(
+            f"#{item.record_id} filed under {result['unit_task']} (보존기간 {result['retention']}; u undoes)"
+        )
         self.advance()
 
     def action_accept(self) -> None:
@@ -321,6 +374,9 @@ class Workbench(App):
 
     def action_scheme(self) -> None:
         if self.current is None:
+            return
+        if self.current.queue == "unit_task":
+            self.say("a unit task of your own: seoulrec classify accept ID --unit-task NAME")
             return
         _, scheme = classify.current_scheme(self.catalog)
 
@@ -370,6 +426,8 @@ class Workbench(App):
         try:
             if what == "classification":
                 classify.restore(self.catalog, record_id, before, actor=self.actor)
+            elif what == "unit_task":
+                filing.restore(self.catalog, record_id, before, actor=self.actor)
             else:
                 disclosure.restore_override(self.catalog, record_id, before, actor=self.actor)
         except SeoulrecError as exc:

@@ -284,3 +284,47 @@ def accept(
             actor=actor,
         )
     return {"id": record_id, "unit_task": unit_task, "retention": retention, "status": "manual"}
+
+
+def filing_of(catalog: Catalog, record_id: int) -> dict | None:
+    """A record's unit-task filing as stored (to undo a later one), or None."""
+    from seoulrec.store.disclosures import record_key_of
+
+    key = record_key_of(catalog, record_id)
+    if key is None:
+        raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
+    return store.filing_of(catalog, key)
+
+
+def restore(catalog: Catalog, record_id: int, previous: dict | None, actor: str | None = None):
+    """Undo an accepted filing: the filing as it was (``filing_of``), and the record's unit task
+    and retention with it (empty again when it was only a suggestion), audited."""
+    from seoulrec.store.disclosures import record_key_of
+
+    key = record_key_of(catalog, record_id)
+    if key is None:
+        raise RecordNotFound(f"no record with id {record_id}; see `seoulrec records list`")
+    with catalog.transaction():
+        if previous is None:
+            store.delete_filing(catalog, key)
+        else:
+            store.set_filings(catalog, [tuple(previous[c] for c in store.FILING_COLUMNS)])
+        kept = (
+            previous if previous is not None and previous["status"] in ("auto", "manual") else None
+        )
+        store.file_unit_tasks(
+            catalog,
+            [
+                (
+                    kept["unit_task"] if kept else None,
+                    kept["retention"] if kept else None,
+                    record_id,
+                )
+            ],
+        )
+        catalog.audit(
+            "classify.unit_task_undo",
+            record_id,
+            {"restored": kept["unit_task"] if kept else None},
+            actor=actor,
+        )

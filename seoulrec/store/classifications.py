@@ -240,3 +240,7 @@ def unit_task_queue(catalog: Catalog, limit: int | None = None) -> list[dict]:
         params.append(int(limit))
     names = FILING_COLUMNS + ("title", "department")
     return [dict(zip(names, row)) for row in catalog.db.execute(sql, params)]
+
+
+def delete_filing(catalog: Catalog, record_key: str) -> None:
+    catalog.db.execute("DELETE FROM unit_task_filings WHERE record_key = ?", [record_key])

@@ -257,3 +257,81 @@ def test_decisions_leave_the_catalog_and_audit_as_the_commands_do(tmp_path, cli,
     by_cli = Catalog.open(location)
     assert _state(by_app, 1) == _state(by_cli, 1)
     by_cli.close()
+
+
+def test_unit_task_suggestions_are_filed_and_undone_in_the_workbench(catalog, tmp_path):
+    """The unit-task queue in the workbench: 2 files the second suggestion with its retention
+    (as `classify accept`), u puts the suggestion back in the queue."""
+    from seoulrec.decide import filing
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "title,department,unit_task,retention\n"
+        + "".join(f"공공자전거 대여소 운영 {i},기획과,자전거시설운영,5년\n" for i in range(10))
+        + "".join(f"제설 장비 점검 {i},기획과,제설대책,3년\n" for i in range(10))
+        + "".join(f"청소년 시설 안전 {i},기획과,청소년시설관리,10년\n" for i in range(10)),
+        "utf-8",
+    )
+    filing.train(catalog, labels)
+    report = filing.run(catalog, {"unit_task_threshold": 1.0})  # every suggestion queued
+    assert report.needs_review == len(TITLES)
+    items = build_queue(catalog, "unit-tasks", None, TODAY)
+    assert [i.queue for i in items] == ["unit_task"] * len(TITLES)
+    first = items[0]
+    second_choice = first.suggestions[1]["category"]
+    app, screen = drive(catalog, ["2"], queue="unit-tasks")
+    record = catalog.get_record(first.record_id)
+    retention = {"자전거시설운영": "5년", "제설대책": "3년", "청소년시설관리": "10년"}[
+        second_choice
+    ]
+    assert (record["unit_task"], record["retention_period"]) == (second_choice, retention)
+    assert filing.filing_of(catalog, first.record_id)["actor"] == "archivist-kim"
+    assert _audit(catalog, "classify.unit_task") == [("archivist-kim", first.record_id)]
+    assert len(build_queue(catalog, "unit-tasks", None, TODAY)) == len(TITLES) - 1
+
+    drive(catalog, ["1", "u"], queue="unit-tasks")  # file the next one, then undo it
+    assert len(build_queue(catalog, "unit-tasks", None, TODAY)) == len(TITLES) - 1
+    second = items[1].record_id
+    assert catalog.get_record(second)["unit_task"] is None
+    assert filing.filing_of(catalog, second)["status"] == "needs_review"
+    assert _audit(catalog, "classify.unit_task_undo") == [("archivist-kim", second)]
+
+
+def test_the_suspects_queue_opens_records_to_look_at_again(tmp_path, cli):
+    """`--queue suspects`: each item says which way it looks wrong and why."""
+    import csv
+    import io
+
+    from ..conftest import corpus_file
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                corpus_file("seoul-opengov/info_list_2021-01-11.csv").read_text("utf-8-sig")
+            )
+        )
+    )
+    picked = [r for r in rows if r["othbc_se"] == "공개"][:150] + [
+        r for r in rows if r["othbc_se"] == "비공개"
+    ][:50]
+    manifest = tmp_path / "list.csv"
+    with manifest.open("w", encoding="utf-8", newline="") as f:
+        out = csv.DictWriter(f, fieldnames=list(picked[0]))
+        out.writeheader()
+        out.writerows(picked)
+    location = tmp_path / "catalog.db"
+    assert cli("init", "--catalog", location).exit_code == 0
+    assert cli("ingest", "--catalog", location, manifest).exit_code == 0
+    cat = Catalog.open(location)
+    try:
+        items = build_queue(cat, "suspects", None, TODAY)
+        assert items and {i.queue for i in items} == {"suspect"}
+        assert all("looks" in i.why and "P(withheld)" in i.why for i in items)
+        from seoulrec.decide.policy import load_policy
+
+        everything = build_queue(cat, "all", load_policy(None), TODAY)
+        assert all(i.queue != "suspect" for i in everything)  # only when asked for
+        _, screen = drive(cat, [], queue="suspects")
+        assert "다시 보기" in screen
+    finally:
+        cat.close()
