@@ -154,7 +154,7 @@ def site(
     search: bool = typer.Option(
         True,
         "--search/--no-search",
-        help="Build the Pagefind search index (with Korean morphemes).",
+        help="Build the search index (words and the Kiwi morphemes inside them; seoulrec's own static index).",
     ),
     since: Optional[str] = typer.Option(
         None,

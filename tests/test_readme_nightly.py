@@ -44,7 +44,7 @@ def test_the_readme_nightly_commands_run_twice_and_publish_a_complete_index(tmp_
             for part in partitions:
                 assert (project / "public" / fmt / part["path"] / name).is_file()
         assert (project / "public" / "site" / "index.html").is_file() and (
-            project / "public" / "site" / "pagefind"
+            project / "public" / "site" / "search"
         ).is_dir()
         assert len(list((project / "public" / "site" / "records").glob("*.html"))) == 4 + night
         assert (project / "public" / "feed" / "feed.xml").is_file() and (

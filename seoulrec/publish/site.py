@@ -3,9 +3,9 @@
 One page per record (the portal's metadata table, the masked text of published originals,
 public attachments as masked text, "비공개 문서" without a link for the others, grounds in words,
 reason and release date for withheld ones), browse pages by field, department, organ, month
-and type, a statistics page with inline SVG charts and the same numbers in tables, and a
-Pagefind search index. Pagefind does not segment Korean, so each page also carries, hidden,
-the Kiwi morphemes of its public text: a search for ``정비`` finds ``소규모주택정비사업``.
+and type, a statistics page with inline SVG charts and the same numbers in tables, and
+seoulrec's own static search index (``seoulrec.publish.search``): the words of each page and
+the Kiwi morphemes inside them, so a search for ``정비`` finds ``소규모주택정비사업``.
 
 Only what the last ``disclose apply`` made public is read; output folder safety, permissions
 and the atomic swap are those of the index export (``outdir``).
@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from seoulrec.store import publications as store
 from seoulrec.store.catalog import Catalog
-from seoulrec.publish.search import pagefind_index, search_terms
+from seoulrec.publish.search import Entry, excerpt, terms, write_index
 from seoulrec.errors import UsageError
 from seoulrec.publish.export import (
     DEFAULT_BASE_URL,
@@ -257,7 +257,7 @@ def build_site(
     inboxes: list[Path] | tuple = (),
 ) -> SiteResult:
     """Write the whole site into ``out`` (replaced atomically; only a folder seoulrec made).
-    ``korean_terms=False`` leaves out the Kiwi morphemes (plain Pagefind, for measurements).
+    ``korean_terms=False`` leaves out the Kiwi morphemes (whole words only, for measurements).
     ``since_last``: pages of records whose decision has not changed since the site in ``out``
     was built are reused as they are (hard links); changed records are rendered, withdrawn ones
     disappear, listings, statistics and the search index are rebuilt. The result is the same,
@@ -274,7 +274,7 @@ def build_site(
         tmp = run.start("site", "delta" if build.reuse_until is not None else "full", build.seq)
         build.record_pages(tmp)
         build.other_pages(tmp)
-        search_info = pagefind_index(tmp) if search else {}
+        search_info = build.search_index(tmp) if search else {}
         manifest = build.manifest(tmp)
         if bag:
             _make_bag(tmp, build.state)
@@ -314,7 +314,8 @@ class _SiteBuild:
                 "the last `seoulrec disclose apply` did not finish; run it again before building the site"
             )
         self.catalog, self.out, self.masker, self.state = catalog, out, masker, state
-        self.keyed = bool(search and korean_terms)
+        self.search, self.korean_terms = search, korean_terms
+        self.entries: list[Entry] = []
         self.seq = int(catalog.get_meta("disclosure_seq") or 0)
         self.fingerprint = site_fingerprint(catalog, settings, search, korean_terms)
         self.previous = read_manifest(out, catalog) if (since_last and out.is_dir()) else None
@@ -328,13 +329,13 @@ class _SiteBuild:
         self.listings: dict[str, str] = {}
         self.summaries: list[Summary] = []
         self.licence = str(settings.get("licence", ""))
-        base_url = str(settings.get("base_url", DEFAULT_BASE_URL))
-        site_root = base_url.rstrip("/").rsplit("/", 1)[0] + "/"
         self.common = {
-            "keyed_search": self.keyed,
+            "search": search,
             "site_name": SITE_NAME,
-            "feed_url": site_root + "feed/feed.xml",
-            "sitemap_url": site_root + "sitemap/sitemap.xml",
+            # Relative: the nightly run writes the feed and the sitemap beside the site
+            # (public/feed, public/sitemap, public/site), on whatever host serves them.
+            "feed_url": "../feed/feed.xml",
+            "sitemap_url": "../sitemap/sitemap.xml",
         }
         self.env = _environment()
 
@@ -345,9 +346,11 @@ class _SiteBuild:
         (tmp / "files").mkdir()
         old_pages: set[str] = set()
         old_files: set[str] = set()
+        cached: dict[str, dict] = {}
         if self.reuse_until is not None:  # listed once: a stat per record is slow at 100,000
             old_pages = {f"records/{n}" for n in _listdir(self.out / "records")}
             old_files = set(_listdir(self.out / "files"))
+            cached = _read_search_cache(self.out) if self.search else {}
         self.template = self.env.get_template("record.html")
         rows = store.decided_rows(self.catalog, with_text=True)
         while chunk := list(itertools.islice(rows, 500)):
@@ -361,8 +364,11 @@ class _SiteBuild:
                     self.reuse_until is not None
                     and raw[_SEQ] <= self.reuse_until
                     and page_name in old_pages
+                    and (row["id"] in cached or not self.search)
                 ):
                     self._link_unchanged(tmp, row["id"], page_name, old_files)
+                    if self.search:  # what the page is found by, as the last build found it
+                        self.entries.append(Entry(**cached[row["id"]]))
                     continue
                 self._render_record(tmp, raw, attachments[raw[0]])
         self.pages = len(self.summaries)
@@ -417,7 +423,24 @@ class _SiteBuild:
             *(link["name"] for link in links),
             text,
         ]
-        terms = search_terms("\n".join(x for x in shown if x)) if self.keyed else ""
+        if self.search:
+            found_by = "\n".join(x for x in shown if x)
+            title = row["title"] or ""
+            self.entries.append(
+                Entry(
+                    url=f"records/{row['id']}.html",
+                    title=title or "(제목 없음)",
+                    department=row["department"] or "",
+                    date=row["enforcement_date"] or "",
+                    class_label=row["class_label"],
+                    organ=row["organ"] or "",
+                    field=(row.get("category") or "미분류").split(" > ")[0],
+                    type=_kind_label(row),
+                    excerpt=excerpt(text) if text else _withheld_excerpt(row),
+                    title_terms=self._terms(title),
+                    other_terms=self._terms(found_by),
+                )
+            )
         page = self.template.render(
             **self.common,
             root="../",
@@ -427,7 +450,6 @@ class _SiteBuild:
             paragraphs=[p for p in (text or "").splitlines() if p.strip()],
             grounds_words=_grounds_words(row["grounds"]),
             attachments=links,
-            morphemes=terms,
         )
         (tmp / "records" / f"{row['id']}.html").write_text(page, "utf-8")
 
@@ -468,14 +490,30 @@ class _SiteBuild:
             ),
             "utf-8",
         )
-        for asset in ("style.css", "search-terms.js"):
+        for asset in ("style.css", "search.js"):
             content = (
                 resources.files("seoulrec.data").joinpath("site").joinpath(asset).read_text("utf-8")
             )
             (tmp / asset).write_text(content, "utf-8")
         self.pages += 2
-        for sub in ("records", "files"):
-            _settle_order(tmp / sub)
+
+    def _terms(self, text: str) -> list[str]:
+        if self.korean_terms:
+            return terms(text)
+        return list(dict.fromkeys(w.lower() for w in text.split() if len(w) > 1))
+
+    def search_index(self, tmp: Path) -> dict:
+        """The static search index of every record page, and the cache a delta build reads."""
+        import time
+
+        started = time.perf_counter()
+        info = write_index(tmp, self.entries)
+        cache = tmp / SEARCH_CACHE
+        cache.parent.mkdir(exist_ok=True)
+        with cache.open("w", encoding="utf-8") as f:
+            for entry in sorted(self.entries, key=lambda e: e.url):
+                f.write(json.dumps(entry.to_cache(), ensure_ascii=False) + "\n")
+        return info | {"seconds": round(time.perf_counter() - started, 3)}
 
     def manifest(self, tmp: Path) -> dict:
         # Linked files are the previous build's bytes: their digests are carried over.
@@ -497,6 +535,30 @@ class _SiteBuild:
             "listings": self.listings,
             "meetings": _meetings_digest(self.catalog),
         }
+
+
+#: What each record page is found by, kept beside the build (not published: under .seoulrec/)
+#: so that a delta build indexes reused pages without masking and analysing them again.
+SEARCH_CACHE = ".seoulrec/search-entries.jsonl"
+
+
+def _read_search_cache(out: Path) -> dict[str, dict]:
+    """{record id: Entry fields} of the site in ``out``; empty when absent or unreadable."""
+    found: dict[str, dict] = {}
+    try:
+        with (out / SEARCH_CACHE).open(encoding="utf-8") as f:
+            for line in f:
+                entry = json.loads(line)
+                found[entry["url"].rsplit("/", 1)[-1].removesuffix(".html")] = entry
+    except (OSError, ValueError, KeyError):
+        return {}
+    return found
+
+
+def _withheld_excerpt(row: dict) -> str:
+    """What a withheld record's page says in place of its text."""
+    reason = row.get("reason") or "사유를 기록 중입니다."
+    return excerpt(f"원문 비공개 ({row['class_label']}). 사유: {reason}")
 
 
 def _summary(row: dict) -> Summary:
@@ -545,19 +607,6 @@ def _meeting_pages(
         "utf-8",
     )
     return meetings
-
-
-def _settle_order(folder: Path) -> None:
-    """Re-create ``folder`` with its entries added in name order. Pagefind numbers pages in the
-    order the file system lists them, and a small directory lists in the order entries were
-    added: pages rendered in catalog order (which a killed and resumed ingest can change) would
-    give the same site a different search index."""
-    fresh = folder.with_name(folder.name + ".settled")
-    fresh.mkdir()
-    for name in sorted(os.listdir(folder)):
-        os.rename(folder / name, fresh / name)
-    folder.rmdir()
-    fresh.rename(folder)
 
 
 def _listdir(folder: Path) -> list[str]:

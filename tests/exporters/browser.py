@@ -26,9 +26,9 @@ def missing() -> str | None:
     return None
 
 
-#: Bytes the test server sent for search files (/pagefind/), counted on the server: what a
-#: citizen's browser downloads, workers' fetches included.
-SENT = {"pagefind": 0}
+#: Bytes the test server sent for search files (/search/), counted on the server: what a
+#: citizen's browser downloads for a query.
+SENT = {"search": 0}
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -36,8 +36,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
     def send_header(self, keyword, value):
-        if keyword.lower() == "content-length" and "/pagefind/" in self.path:
-            SENT["pagefind"] += int(value)
+        if keyword.lower() == "content-length" and "/search/" in self.path:
+            SENT["search"] += int(value)
         super().send_header(keyword, value)
 
 
@@ -79,28 +79,24 @@ def chromium():
 
 
 SEARCH_JS = """
-const [query, done] = [arguments[0], arguments[arguments.length - 1]];
+const [query, filters, every, done] = [arguments[0], arguments[1], arguments[2], arguments[arguments.length - 1]];
 (async () => {
-  window.__pf = window.__pf || await import("/pagefind/pagefind.js");
-  await window.__pf.init();
-  const started = performance.now();
-  const found = await window.__pf.search(window.seoulrecKey ? window.seoulrecKey(query) : query);
-  const searchMs = performance.now() - started;
-  const pages = await Promise.all(found.results.slice(0, 10).map(r => r.data()));
-  done({urls: pages.map(p => p.url), all: await Promise.all(found.results.slice(0, 50).map(r => r.data().then(d => d.url))),
-        count: found.results.length, ms: searchMs, total_ms: performance.now() - started});
+  const found = await window.seoulrecSearch(query, filters);
+  done({first: found.results, count: found.count, ms: found.ms, total_ms: found.total_ms,
+        all: every ? await window.seoulrecAll(query, filters) : []});
 })().catch(e => done({error: String(e)}));
 """
 
 
-def search(driver, query: str) -> dict:
-    """Run one query through Pagefind's own JS API in the page, as its UI does (search, then the
-    first 10 results' fragments): result URLs, result count, the search's milliseconds, and the
-    bytes the query transferred."""
-    before = SENT["pagefind"]
-    answer = driver.execute_async_script(SEARCH_JS, query)
-    answer["bytes"] = SENT["pagefind"] - before
-    answer["urls"] = answer.get("all", answer.get("urls", []))
+def search(driver, query: str, filters: dict | None = None, every: bool = True) -> dict:
+    """One query through the portal's own search in the page (search.js), as the form runs it:
+    the first 10 results as shown (``first``), the count, the milliseconds to the first results,
+    the bytes the query transferred, and (``every``: fetching every result's row, as a citizen
+    paging to the end would) every result's address (``urls``)."""
+    before = SENT["search"]
+    answer = driver.execute_async_script(SEARCH_JS, query, filters or {}, every)
+    answer["bytes"] = SENT["search"] - before
+    answer["urls"] = answer.get("all", [])
     return answer
 
 

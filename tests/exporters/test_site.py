@@ -2,7 +2,6 @@
 decoded), escapes what documents say, keeps placeholders for missing facts, finds Korean words
 inside compounds in its search terms."""
 
-import gzip
 import json
 import random
 
@@ -40,15 +39,12 @@ SECRET_BODY = "비밀 본문 문장입니다"
 
 
 def bundle_text(folder):
-    """Every byte of the bundle as text, Pagefind's compressed fragments and index decoded."""
+    """Every byte of the bundle as text (the search index is plain JSON)."""
     texts = []
     for path in sorted(folder.rglob("*")):
         if not path.is_file():
             continue
-        data = path.read_bytes()
-        if path.suffix in (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter"):
-            data = gzip.decompress(data)
-        texts.append(data.decode("utf-8", "replace"))
+        texts.append(path.read_bytes().decode("utf-8", "replace"))
     return "\n".join(texts)
 
 
@@ -99,15 +95,17 @@ def test_the_site_never_publishes_what_is_not_public(cli, random_catalog, tmp_pa
     def number(r):
         return r["document_number"].rsplit("-", 1)[1]
 
-    from seoulrec.publish.search import hangul_key
-
     for r in withheld:
         assert f"{SECRET_BODY} {number(r)} " not in everything
-    assert (
-        hangul_key("비밀") not in everything or published
-    )  # keyed search terms come from published text only
+    # The search index (terms, excerpts) holds no identifier and no withheld text: a withheld
+    # record's number is found by its title, never by its body.
+    index = "\n".join(p.read_text("utf-8") for p in sorted((out / "search").rglob("*.json"))) + (
+        out / ".seoulrec" / "search-entries.jsonl"
+    ).read_text("utf-8")
     for identifier in IDENTIFIERS:
-        assert hangul_key(identifier) not in everything
+        assert identifier not in index and identifier.replace("-", "") not in index
+    for r in withheld:
+        assert f"{SECRET_BODY} {number(r)} " not in index
     for r in published:
         assert f"{SECRET_BODY} {number(r)} " in everything  # published originals are there, masked
     withdrawn = j(cli, "records", "list", "--status", "withdrawn", "--catalog", random_catalog)
@@ -207,7 +205,11 @@ def test_site_from_the_demo_builds_with_a_search_index(cli, tmp_path):
     demo = tmp_path / "demo"
     j(cli, "demo", "--out", demo)
     out = demo / "public" / "site"
-    assert (out / "index.html").is_file() and (out / "pagefind" / "pagefind.js").is_file()
+    assert (out / "index.html").is_file() and (out / "search.js").is_file()
+    meta = json.loads((out / "search" / "meta.json").read_text("utf-8"))
+    assert meta["schema"] == "seoulrec.search/1" and meta["docs"] == len(
+        list((out / "records").glob("*.html"))
+    )
     assert pubdoc_xml  # the demo corpus generator is shared with the tests
 
 
@@ -297,8 +299,7 @@ def test_a_bagged_site_validates_and_is_deterministic(cli, catalog_path, tmp_pat
 
 
 def test_the_search_index_is_deterministic_too(cli, catalog_path, tmp_path):
-    """Same catalog, same bytes, Pagefind's files included (a Pagefind filter made them differ
-    from run to run: its hash maps iterate in random order; the site has no filter)."""
+    """Same catalog, same bytes, the search index included."""
     src = tmp_path / "src"
     for n in range(1, 6):
         write_package(src / f"p{n}", DemoDoc(number=n, department=f"부서{n % 3}과"), {})
@@ -309,5 +310,5 @@ def test_the_search_index_is_deterministic_too(cli, catalog_path, tmp_path):
         out = tmp_path / name
         j(cli, "export", "site", "--out", out, "--catalog", catalog_path)
         trees.append(site_tree(out))
-    assert any(k.startswith("pagefind/") for k in trees[0])
+    assert any(k.startswith("search/t/") for k in trees[0])
     assert trees[0] == trees[1]
