@@ -97,6 +97,10 @@ def every_byte(folder: Path) -> tuple[str, int]:
             continue
         data = path.read_bytes()
         total += len(data)
+        if path.suffix in (".pdf", ".docx", ".hwpx"):  # an original: its text, extracted again
+            from seoulrec.inputs.formats.registry import extract
+
+            texts.append(extract(data, path.name, path.suffix[1:]).text)
         texts.append(data.decode("utf-8", "replace"))
     return "\n".join(texts), total
 

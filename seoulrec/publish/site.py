@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from seoulrec.store import publications as store
 from seoulrec.store.catalog import Catalog
+from seoulrec.publish.originals import offer
 from seoulrec.publish.search import Entry, excerpt, terms, write_index
 from seoulrec.errors import UsageError
 from seoulrec.publish.export import (
@@ -355,6 +356,7 @@ class _SiteBuild:
         rows = store.decided_rows(self.catalog, with_text=True)
         while chunk := list(itertools.islice(rows, 500)):
             attachments = self._attachments([raw[0] for raw in chunk])
+            self.sources = store.original_sources(self.catalog, [raw[0] for raw in chunk])
             for raw in chunk:
                 # The text is masked only for a page that is rendered (the slow part of a row).
                 row = public_row(raw[:-1] + (None,), self.masker, self.licence)
@@ -396,20 +398,50 @@ class _SiteBuild:
     def _render_record(self, tmp: Path, raw: tuple, attachments: list) -> None:
         masker = self.masker
         row = public_row(raw, masker, self.licence)
+        records, sources = self.sources
+        kind, source_path, source_format, sha = records.get(raw[0], (None, None, None, None))
+        # Originals only of a record published in full whose own words hold no identifier.
+        whole = row["original_public"] and row["disclosure_class"] == "public"
+        clean = whole and not masker.mask(f"{raw[-1] or ''}\n{row['title']}")[1]
+        why_not = (
+            ""
+            if clean or not row["original_public"]
+            else "개인정보를 가린 문서라 원본 파일은 제공하지 않습니다."
+            if whole
+            else "부분공개 문서라 가린 본문만 제공하고 원본 파일은 제공하지 않습니다."
+        )
+        originals = []
+        if clean and kind == "material" and source_format:
+            copy = offer(row["title"], Path(source_path or ""), sha, source_format, masker)
+            originals.append(
+                self._publish_original(tmp, row["id"], "original", source_format, copy)
+            )
         links = []
-        for index, (_number, name, published, text) in enumerate(attachments, start=1):
-            href = None
+        for index, (number, name, published, text) in enumerate(attachments, start=1):
+            href = original = None
             if published and row["original_public"]:
                 # Published as masked text under a name seoulrec chooses: an attachment's own
                 # name (slashes, "..") never becomes a path.
                 target = tmp / "files" / row["id"] / f"{index}.txt"
                 target.parent.mkdir(exist_ok=True)
                 # With a BOM: web servers send .txt without a charset, browsers then guess wrong.
-                target.write_text(masker.mask(text or "")[0], "utf-8-sig")
+                masked, findings = masker.mask(text or "")
+                target.write_text(masked, "utf-8-sig")
                 href = f"../files/{row['id']}/{index}.txt"
+                a_name, a_format, a_sha = sources.get(number, (name, None, None))
+                if clean and findings:
+                    original = {
+                        "href": None,
+                        "why_not": "개인정보를 가린 파일이라 원본은 제공하지 않습니다.",
+                    }
+                elif clean and a_format and source_format == "package":
+                    folder = Path(source_path or "")
+                    path = folder / a_name if (folder / a_name).is_file() else None
+                    copy = offer(a_name, path, a_sha, a_format, masker)
+                    original = self._publish_original(tmp, row["id"], str(index), a_format, copy)
             # An attachment's name can hold a person (신청서_홍길동_880808-1122334): masked on
             # public and withheld records alike, and so in the search index.
-            links.append({"name": masker.mask(name or "")[0], "href": href})
+            links.append({"name": masker.mask(name or "")[0], "href": href, "original": original})
         text = row.get("text") if row["original_public"] else None
         # Everything the page shows is what it can be found by.
         shown = [
@@ -450,8 +482,25 @@ class _SiteBuild:
             paragraphs=[p for p in (text or "").splitlines() if p.strip()],
             grounds_words=_grounds_words(row["grounds"]),
             attachments=links,
+            originals=originals,
+            why_not=why_not,
         )
         (tmp / "records" / f"{row['id']}.html").write_text(page, "utf-8")
+
+    def _publish_original(self, tmp: Path, record_id: str, stem: str, fmt: str, copy) -> dict:
+        """Write an offered original under files/ID/ (a name seoulrec chooses); a link or the
+        sentence saying why there is none."""
+        if copy.data is None:
+            return {"href": None, "why_not": copy.why_not, "format": fmt.upper()}
+        target = tmp / "files" / record_id / f"{stem}.{fmt}"
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(copy.data)
+        return {
+            "href": f"../files/{record_id}/{stem}.{fmt}",
+            "format": fmt.upper(),
+            "bytes": len(copy.data),
+            "removed": copy.removed,
+        }
 
     def other_pages(self, tmp: Path) -> None:
         """Meetings, browse listings, home, statistics and the assets."""

@@ -194,3 +194,24 @@ def decided_facts(catalog: Catalog) -> Iterator[tuple]:
         "WHERE r.is_current = 1",
         [],
     )
+
+
+def original_sources(catalog: Catalog, record_ids: list[int]) -> tuple[dict, dict]:
+    """Where these records' originals were ingested from: ``{record_id: (kind, source_path,
+    source_format, sha256)}`` and ``{attachment_id: (name, format, sha256)}``."""
+    d = catalog.dialect
+    records = {
+        row[0]: row[1:]
+        for row in catalog.db.execute(
+            f"SELECT id, kind, source_path, source_format, sha256 FROM records WHERE {d.in_list('id')}",
+            [d.list_param(record_ids)],
+        )
+    }
+    attachments = {
+        row[0]: row[1:]
+        for row in catalog.db.execute(
+            f"SELECT id, name, format, sha256 FROM attachments WHERE {d.in_list('record_id')}",
+            [d.list_param(record_ids)],
+        )
+    }
+    return records, attachments

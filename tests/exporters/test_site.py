@@ -44,6 +44,10 @@ def bundle_text(folder):
     for path in sorted(folder.rglob("*")):
         if not path.is_file():
             continue
+        if path.suffix in (".pdf", ".docx", ".hwpx"):  # an original: its text, extracted again
+            from seoulrec.inputs.formats.registry import extract
+
+            texts.append(extract(path.read_bytes(), path.name, path.suffix[1:]).text)
         texts.append(path.read_bytes().decode("utf-8", "replace"))
     return "\n".join(texts)
 
