@@ -242,7 +242,8 @@ _MATERIALS_CACHE: dict[str, dict[str, dict]] = {}
 
 
 def materials_manifest(folder: Path) -> dict[str, dict]:
-    """``materials.csv`` beside unstructured files: ``file,kind[,title][,class]`` per row. A
+    """``materials.csv`` beside unstructured files: ``file,kind[,title][,class][,department]
+    [,date]`` per row. A
     symbolic link is never followed (its target could be anything outside the input)."""
     key = str(folder)
     if key not in _MATERIALS_CACHE:
@@ -266,9 +267,21 @@ def materials_manifest(folder: Path) -> dict[str, dict]:
                             "kind": (row.get("kind") or "").strip() or None,
                             "title": (row.get("title") or "").strip() or None,
                             "class": (row.get("class") or "").strip() or None,
+                            "department": (row.get("department") or "").strip() or None,
+                            "date": (row.get("date") or "").strip() or None,
                         }
         _MATERIALS_CACHE[key] = rows
     return _MATERIALS_CACHE[key]
+
+
+def _material_date(value) -> str | None:
+    """``2025-03-04``, ``20250304``, PDF ``D:20250304…`` or an ISO timestamp → ``2025-03-04``."""
+    import re
+
+    from seoulrec.inputs.formats.pubdoc import normalize_date
+
+    m = re.search(r"(\d{4})-?(\d{2})-?(\d{2})", str(value or ""))
+    return normalize_date(str(value or "")) or (normalize_date("-".join(m.groups())) if m else None)
 
 
 def _material_kind(path: Path, options: dict) -> str | None:
@@ -526,6 +539,19 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
                 extracted.title, extracted.metadata["title_source"] = listed["title"], "manifest"
             elif not extracted.title:
                 extracted.title, extracted.metadata["title_source"] = path.stem, "file_name"
+            # The department and date a portal shows: the manifest's, else the file's own
+            # creation date (PDF, DOCX, HWPX properties), never a guess.
+            if listed.get("department"):
+                extracted.department = listed["department"]
+            if not extracted.enforcement_date:
+                meta = extracted.metadata
+                extracted.enforcement_date = _material_date(
+                    listed.get("date")
+                    or meta.get("created")
+                    or meta.get("CreatedDate")
+                    or (meta.get("info") or {}).get("CreationDate")
+                    or (meta.get("xmp") or {}).get("created")
+                )
             material_class = options.get("material_class") or listed.get("class")
             if material_class:
                 from seoulrec.decide.policy import CLASSES
