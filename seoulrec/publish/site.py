@@ -479,7 +479,7 @@ class _SiteBuild:
             page_title=row["title"] or "(제목 없음)",
             r=row,
             kind_label=_kind_label(row),
-            paragraphs=[p for p in (text or "").splitlines() if p.strip()],
+            blocks=_blocks(text or ""),
             grounds_words=_grounds_words(row["grounds"]),
             attachments=links,
             originals=originals,
@@ -602,6 +602,24 @@ def _read_search_cache(out: Path) -> dict[str, dict]:
     except (OSError, ValueError, KeyError):
         return {}
     return found
+
+
+def _blocks(text: str) -> list[dict]:
+    """A text as the page shows it: paragraphs, and consecutive lines of tab-separated cells
+    (the readers write a table row so) as a table, not run together on one line."""
+    blocks: list[dict] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if "\t" in line:
+            cells = [c.strip() for c in line.split("\t")]
+            if blocks and blocks[-1]["kind"] == "table":
+                blocks[-1]["rows"].append(cells)
+            else:
+                blocks.append({"kind": "table", "rows": [cells]})
+        else:
+            blocks.append({"kind": "p", "text": line})
+    return blocks
 
 
 def _withheld_excerpt(row: dict) -> str:

@@ -316,3 +316,20 @@ def test_the_search_index_is_deterministic_too(cli, catalog_path, tmp_path):
         trees.append(site_tree(out))
     assert any(k.startswith("search/t/") for k in trees[0])
     assert trees[0] == trees[1]
+
+
+def test_tables_in_a_document_body_stay_tables(cli, catalog_path, tmp_path):
+    src = tmp_path / "src"
+    write_package(src / "p1", DemoDoc(number=7, title="자치구별 수량 보고"), {})
+    assert cli("ingest", "--catalog", catalog_path, "--jobs", 1, src).exit_code == 0
+    j(cli, "disclose", "apply", "--catalog", catalog_path, "--today", TODAY)
+    out = tmp_path / "site"
+    j(cli, "export", "site", "--out", out, "--catalog", catalog_path)
+    (page,) = (out / "records").glob("*.html")
+    html = page.read_text("utf-8")
+    # The pubdoc's <table> (자치구 | 수량 계 / 마포구 | 7) is a table on the page, not one line.
+    assert (
+        '<table class="body-table"><tr><td>자치구</td><td>수량 계</td></tr><tr><td>마포구</td><td>7</td></tr></table>'
+        in html
+    )
+    assert "자치구 수량 계" not in html
