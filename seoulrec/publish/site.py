@@ -411,6 +411,18 @@ class _SiteBuild:
             else "부분공개 문서라 가린 본문만 제공하고 원본 파일은 제공하지 않습니다."
         )
         originals = []
+        if clean and kind == "approval" and row.get("text"):
+            # The pubdoc body as a page of its own: with no identifier in it, its words as
+            # written (the masker changed nothing), tables kept.
+            target = tmp / "files" / row["id"] / "original.html"
+            target.parent.mkdir(exist_ok=True)
+            target.write_text(
+                self.env.get_template("original.html").render(r=row, blocks=_blocks(row["text"])),
+                "utf-8",
+            )
+            originals.append(
+                {"href": f"../files/{row['id']}/original.html", "format": "HTML", "removed": []}
+            )
         if clean and kind == "material" and source_format:
             copy = offer(row["title"], Path(source_path or ""), sha, source_format, masker)
             originals.append(

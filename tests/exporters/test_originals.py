@@ -127,6 +127,10 @@ def test_public_originals_download_and_equal_their_source_less_the_properties(si
     record, html = _page(out, "공공자전거 대여소 확충 계획")
     assert "원본 파일 (PDF)" in html
     assert PdfReader(out / "files" / record / "1.pdf").metadata.get("/Creator") is None
+    # The pubdoc body itself, as a page of its own with its words as written.
+    body = (out / "files" / record / "original.html").read_text("utf-8")
+    assert "대여소를 확충합니다." in body and '<html lang="ko">' in body
+    assert 'href="../files/' + record + '/original.html"' in html
 
 
 def test_no_original_of_a_partial_record_or_one_with_an_identifier(site):
@@ -138,7 +142,10 @@ def test_no_original_of_a_partial_record_or_one_with_an_identifier(site):
         record, html = _page(out, title)
         assert sentence in html
         files = out / "files" / record
-        assert not [p for p in files.glob("*") if p.suffix != ".txt"], title
+        # The body of 민원 회신 holds no identifier (its page may be offered); its file does.
+        assert not [p for p in files.glob("*") if p.suffix not in (".txt", ".html")], title
+    record, _ = _page(out, "도로 정비 계획")
+    assert not (out / "files" / record / "original.html").exists()  # partial: never
     record, html = _page(out, "연락처 안내")  # a material whose own text holds a phone number
     assert "원본 파일 내려받기" not in html and not list(
         (out / "files").glob(f"{record}/original.*")

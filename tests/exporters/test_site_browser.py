@@ -280,6 +280,7 @@ def test_axe_core_finds_no_accessibility_violations(site):
         str(listing.relative_to(site)),
         "stats.html",
         "index.html?q=계획&department=문화정책과",  # results with a filter
+        f"files/{public.removesuffix('.html')}/original.html",  # a pubdoc body as its own page
     ]
     found = {}
     with browser.served(site) as base, browser.chromium() as driver:
