@@ -177,3 +177,21 @@ def write_index(folder: Path, entries: list[Entry]) -> dict:
         "files": files,
         "bytes": sum(p.stat().st_size for p in base.rglob("*") if p.is_file()),
     }
+
+
+#: What each record page is found by, kept beside the build (not published: under .seoulrec/)
+#: so that a delta build indexes reused pages without masking and analysing them again.
+SEARCH_CACHE = ".seoulrec/search-entries.jsonl"
+
+
+def read_cache(out: Path) -> dict[str, dict]:
+    """{record id: Entry fields} of the site in ``out``; empty when absent or unreadable."""
+    found: dict[str, dict] = {}
+    try:
+        with (out / SEARCH_CACHE).open(encoding="utf-8") as f:
+            for line in f:
+                entry = json.loads(line)
+                found[entry["url"].rsplit("/", 1)[-1].removesuffix(".html")] = entry
+    except (OSError, ValueError, KeyError):
+        return {}
+    return found

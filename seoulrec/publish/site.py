@@ -26,7 +26,7 @@ from typing import NamedTuple
 from seoulrec.store import publications as store
 from seoulrec.store.catalog import Catalog
 from seoulrec.publish.originals import offer
-from seoulrec.publish.search import Entry, excerpt, terms, write_index
+from seoulrec.publish.search import SEARCH_CACHE, Entry, excerpt, read_cache, terms, write_index
 from seoulrec.errors import UsageError
 from seoulrec.publish.export import (
     DEFAULT_BASE_URL,
@@ -351,7 +351,7 @@ class _SiteBuild:
         if self.reuse_until is not None:  # listed once: a stat per record is slow at 100,000
             old_pages = {f"records/{n}" for n in _listdir(self.out / "records")}
             old_files = set(_listdir(self.out / "files"))
-            cached = _read_search_cache(self.out) if self.search else {}
+            cached = read_cache(self.out) if self.search else {}
         self.template = self.env.get_template("record.html")
         rows = store.decided_rows(self.catalog, with_text=True)
         while chunk := list(itertools.islice(rows, 500)):
@@ -596,24 +596,6 @@ class _SiteBuild:
             "listings": self.listings,
             "meetings": _meetings_digest(self.catalog),
         }
-
-
-#: What each record page is found by, kept beside the build (not published: under .seoulrec/)
-#: so that a delta build indexes reused pages without masking and analysing them again.
-SEARCH_CACHE = ".seoulrec/search-entries.jsonl"
-
-
-def _read_search_cache(out: Path) -> dict[str, dict]:
-    """{record id: Entry fields} of the site in ``out``; empty when absent or unreadable."""
-    found: dict[str, dict] = {}
-    try:
-        with (out / SEARCH_CACHE).open(encoding="utf-8") as f:
-            for line in f:
-                entry = json.loads(line)
-                found[entry["url"].rsplit("/", 1)[-1].removesuffix(".html")] = entry
-    except (OSError, ValueError, KeyError):
-        return {}
-    return found
 
 
 def _blocks(text: str) -> list[dict]:
