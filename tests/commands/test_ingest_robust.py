@@ -297,7 +297,7 @@ def test_ctrl_c_with_json_still_reports_what_was_done(cli, catalog_path, tmp_pat
     )
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    assert proc.returncode == 130, (err, out[-2000:], time.monotonic() - started)
     report = json.loads(out)
     assert report["interrupted"] and report["added"] == 1
     assert db.execute("SELECT status FROM batches").fetchone()[0] == "interrupted"
