@@ -37,6 +37,11 @@ classify_app = typer.Typer(
 )
 
 
+LimitOption = typer.Option(
+    None, "--limit", min=1, max=MAX_ID, help="At most N records, oldest first."
+)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(classify_app, name="classify")
 
@@ -105,9 +110,7 @@ def run(
 @classify_app.command("review")
 def review(
     catalog: Optional[str] = CatalogOption,
-    limit: Optional[int] = typer.Option(
-        None, "--limit", min=1, max=MAX_ID, help="At most N records, oldest first."
-    ),
+    limit: Optional[int] = LimitOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,
@@ -180,9 +183,7 @@ def set_(
 @classify_app.command("unit-tasks")
 def unit_tasks(
     catalog: Optional[str] = CatalogOption,
-    limit: Optional[int] = typer.Option(
-        None, "--limit", min=1, max=MAX_ID, help="At most N records, oldest first."
-    ),
+    limit: Optional[int] = LimitOption,
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,

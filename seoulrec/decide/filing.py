@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from seoulrec.decide.classify import store_model
@@ -114,16 +114,9 @@ class FilingReport:
     needs_review: int = 0
     manual_kept: int = 0
     unchanged: int = 0
-    warnings: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {
-            "model_version": self.model_version,
-            "filed": self.filed,
-            "needs_review": self.needs_review,
-            "manual_kept": self.manual_kept,
-            "unchanged": self.unchanged,
-        }
+        return asdict(self)
 
 
 def run(catalog: Catalog, settings: dict, on_progress=None, batch: int = 5000) -> FilingReport:
