@@ -1,12 +1,9 @@
 """``seoulrec check``: verify a catalog and every output it has written."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer
 
-from seoulrec.run import check as core
 from seoulrec.errors import SeoulrecError
 
 from .console import CatalogOption, JsonOption, emit_json, info, open_catalog, table
@@ -40,6 +37,8 @@ def check(
 
     Example: seoulrec check --repair --json
     """
+    from seoulrec.run import check as core
+
     cat = open_catalog(catalog, readonly=not repair)
     try:
         done = core.repair(cat) if repair else []

@@ -1,15 +1,10 @@
 """``seoulrec classify run|review|set|unit-tasks|accept|train|eval``: classification with archivists in control."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from seoulrec.decide import classify as core
-from seoulrec.decide import filing
-from seoulrec.config import load_config
 from seoulrec.errors import UsageError
 
 from .console import (
@@ -47,6 +42,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _settings():
+    from seoulrec.config import load_config
+
     config = load_config()
     return config.section("classify"), config.folder
 
@@ -72,6 +69,9 @@ def run(
 
     Example: seoulrec classify run --all --json
     """
+    from seoulrec.decide import classify as core
+    from seoulrec.decide import filing
+
     settings, folder = _settings()
     cat = open_catalog(catalog)
     report = core.run(cat, settings, folder, redo=redo)
@@ -119,6 +119,8 @@ def review(
 
     Example: seoulrec classify review --json
     """
+    from seoulrec.decide import classify as core
+
     fmt = output_format(as_json, as_csv, as_tsv)
     cat = open_catalog(catalog)
     queue = core.review_queue(cat, limit)
@@ -163,6 +165,8 @@ def set_(
 
     Example: seoulrec classify set 12 13 TRA --reason "자전거 대여소 사업"
     """
+    from seoulrec.decide import classify as core
+
     *raw_ids, code = args
     bad = [a for a in raw_ids if not a.isdigit()]
     if bad:
@@ -193,6 +197,8 @@ def unit_tasks(
 
     Example: seoulrec classify unit-tasks --limit 20
     """
+    from seoulrec.decide import filing
+
     fmt = output_format(as_json, as_csv, as_tsv)
     cat = open_catalog(catalog)
     items = filing.queue(cat, limit)
@@ -242,6 +248,8 @@ def accept(
 
     Example: seoulrec classify accept 12 --choice 2 --reason "복무 관련 문서"
     """
+    from seoulrec.decide import filing
+
     cat = open_catalog(catalog)
     result = filing.accept(cat, record_id, reason, unit_task, choice, retention)
     if as_json:
@@ -304,6 +312,9 @@ def train(
 
     Example: seoulrec classify train --target unit-task --labels info_list_2021-01-11.csv
     """
+    from seoulrec.decide import classify as core
+    from seoulrec.decide import filing
+
     settings, _ = _settings()
     cat = open_catalog(catalog)
     if _target(target) == "unit-task":
@@ -378,6 +389,9 @@ def evaluate(
 
     Example: seoulrec classify eval --labels held_out.csv --json
     """
+    from seoulrec.decide import classify as core
+    from seoulrec.decide import filing
+
     settings, _ = _settings()
     cat = open_catalog(catalog)
     if _target(target) == "unit-task":

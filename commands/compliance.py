@@ -1,13 +1,10 @@
 """``seoulrec compliance``: everything a records manager must act on, in one report."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Optional
 
 import typer
 
-from seoulrec.run import compliance as core
 from seoulrec.dates import parse_date
 from seoulrec.errors import ComplianceFailed, UsageError
 
@@ -26,6 +23,8 @@ from .console import (
 
 
 def register(app: typer.Typer) -> None:
+    from seoulrec.run import compliance as core
+
     app.command(
         "compliance",
         help=f"""Everything a records manager must act on: meetings announced late and minutes
@@ -52,6 +51,8 @@ def compliance(
     as_csv: bool = CsvOption,
     as_tsv: bool = TsvOption,
 ):
+    from seoulrec.run import compliance as core
+
     fmt = output_format(as_json, as_csv, as_tsv)
     failing: set[str] = set()
     if fail_on:

@@ -10,28 +10,24 @@ No user or document text is ever read as rich markup: both consoles have markup 
 styles are passed as ``style=``.
 """
 
-from __future__ import annotations
-
 import csv
 import json
 import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 
-from seoulrec.publish.cells import spreadsheet_safe
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 from typer.core import TyperGroup
 
-from seoulrec.store.catalog import Catalog
-from seoulrec.config import load_config, resolve_catalog
 from seoulrec.errors import PartialFailure, SeoulrecError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from seoulrec.store.catalog import Catalog
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -39,8 +35,28 @@ EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_INTERRUPTED = 130
 
-err = Console(stderr=True, highlight=False, markup=False)
-out = Console(highlight=False, markup=False)
+_CONSOLES: dict[str, "Console"] = {}
+
+
+def console(name: str = "err") -> "Console":
+    """The rich console for stderr (``"err"``) or stdout (``"out"``), made on first use: a
+    command that prints nothing through rich never imports it (start-up time, issue 24)."""
+    if name not in _CONSOLES:
+        from rich.console import Console
+
+        _CONSOLES[name] = Console(stderr=name == "err", highlight=False, markup=False)
+    return _CONSOLES[name]
+
+
+def _styled(*parts: tuple[str, str | None]):
+    """Rich text from (text, style) parts: document text is never read as markup."""
+    from rich.text import Text
+
+    result = Text()
+    for text, style in parts:
+        result.append(text, style=style)
+    return result
+
 
 #: What a command may still print when it is interrupted (``--json`` reports of work done).
 _ON_INTERRUPT: list = []
@@ -54,11 +70,11 @@ def emit_json(document: Any) -> None:
 
 def info(message: str, style: str | None = None) -> None:
     """A message for the person at the terminal (stderr)."""
-    err.print(message, soft_wrap=True, style=style)
+    console().print(message, soft_wrap=True, style=style)
 
 
 def warn(message: str) -> None:
-    err.print(Text("warning: ", style="yellow") + Text(message), soft_wrap=True)
+    console().print(_styled(("warning: ", "yellow"), (message, None)), soft_wrap=True)
 
 
 def _cell(value: Any) -> str:
@@ -74,26 +90,31 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _render(console: Console, title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+def _render(name: str, title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    target = console(name)
     t = Table(title=title, show_lines=False, title_justify="left")
     for column in columns:
         t.add_column(column, overflow="fold")
     for row in rows:
         t.add_row(*[Text(_cell(v)) for v in row])
-    if not console.is_terminal:
+    if not target.is_terminal:
         # Piped or redirected, a table never wraps mid-word: it takes the width it needs.
-        console = Console(file=console.file, highlight=False, markup=False, width=100_000)
-    console.print(t)
+        target = Console(file=target.file, highlight=False, markup=False, width=100_000)
+    target.print(t)
 
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
     """A result table on stdout."""
-    _render(out, title, columns, rows)
+    _render("out", title, columns, rows)
 
 
 def summary(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
     """A summary of side effects (what a command did) on stderr."""
-    _render(err, title, columns, rows)
+    _render("err", title, columns, rows)
 
 
 class Format(str, Enum):
@@ -124,6 +145,8 @@ def listing(
             sys.stdout, delimiter="," if fmt is Format.csv else "\t", lineterminator="\n"
         )
         writer.writerow(columns)
+        from seoulrec.publish.cells import spreadsheet_safe
+
         for row in rows:
             # Text a spreadsheet would run as a formula gets a leading ' (OWASP).
             writer.writerow([spreadsheet_safe(v) if isinstance(v, str) else _cell(v) for v in row])
@@ -137,11 +160,19 @@ def on_interrupt(callback) -> None:
     _ON_INTERRUPT.append(callback)
 
 
-#: Exceptions click (or the click Typer ships) handles itself: usage errors, exits, aborts.
-_CLICK_OWN = tuple(
-    {typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort}
-    | {c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"}
-)
+def _click_own() -> tuple:
+    """Exceptions click handles itself (usage errors, exits, aborts): those of the click Typer
+    ships, and of the click package when something loaded it (it is not imported for this)."""
+    own = {typer.Exit, typer.Abort}
+    for module in (sys.modules.get("typer._click.exceptions"), sys.modules.get("click.exceptions")):
+        if module is not None:
+            own |= {
+                getattr(module, name)
+                for name in ("Exit", "ClickException", "Abort")
+                if hasattr(module, name)
+            }
+    own |= {c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"}
+    return tuple(own)
 
 
 class SeoulrecGroup(TyperGroup):
@@ -151,18 +182,18 @@ class SeoulrecGroup(TyperGroup):
         _ON_INTERRUPT.clear()
         try:
             return super().invoke(ctx)
-        except _CLICK_OWN:  # type: ignore[misc]
+        except _click_own():  # type: ignore[misc]
             raise
         except PartialFailure as exc:
-            err.print(Text(str(exc), style="yellow"), soft_wrap=True)
+            console().print(_styled((str(exc), "yellow")), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except SeoulrecError as exc:
-            err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+            console().print(_styled(("error: ", "bold red"), (str(exc), None)), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             for callback in _ON_INTERRUPT:
                 callback()
-            err.print(
+            console().print(
                 "interrupted: the catalog is consistent; re-run the same command to finish",
                 style="yellow",
             )
@@ -171,19 +202,25 @@ class SeoulrecGroup(TyperGroup):
             if os.environ.get("SEOULREC_DEBUG"):
                 raise
             if _lost_database(exc):
-                err.print(
-                    Text("error: ", style="bold red")
-                    + Text(
-                        f"the PostgreSQL catalog stopped answering ({type(exc).__name__}: {exc}); "
-                        "what was committed is kept: re-run the command when it is back"
+                console().print(
+                    _styled(
+                        ("error: ", "bold red"),
+                        (
+                            f"the PostgreSQL catalog stopped answering ({type(exc).__name__}: {exc}); "
+                            "what was committed is kept: re-run the command when it is back",
+                            None,
+                        ),
                     ),
                     soft_wrap=True,
                 )
                 raise typer.Exit(EXIT_FAILURE) from None
-            err.print(
-                Text("internal error: ", style="bold red")
-                + Text(
-                    f"{type(exc).__name__}: {exc}\nThis is a bug in seoulrec, not in your input. Re-run with SEOULREC_DEBUG=1 for details."
+            console().print(
+                _styled(
+                    ("internal error: ", "bold red"),
+                    (
+                        f"{type(exc).__name__}: {exc}\nThis is a bug in seoulrec, not in your input. Re-run with SEOULREC_DEBUG=1 for details.",
+                        None,
+                    ),
                 ),
                 soft_wrap=True,
             )
@@ -198,7 +235,10 @@ def _lost_database(exc: Exception) -> bool:
     return psycopg is not None and isinstance(exc, psycopg.OperationalError)
 
 
-def open_catalog(option: "str | Path | None", readonly: bool = False) -> Catalog:
+def open_catalog(option: "str | Path | None", readonly: bool = False) -> "Catalog":
+    from seoulrec.config import load_config, resolve_catalog
+    from seoulrec.store.catalog import Catalog
+
     config = load_config()
     return Catalog.open(resolve_catalog(option, config), readonly=readonly)
 

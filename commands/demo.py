@@ -1,7 +1,5 @@
 """``seoulrec demo``: generate a demo corpus offline and run the whole pipeline on it."""
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 
@@ -9,22 +7,8 @@ from typing import Optional
 
 import typer
 
-from seoulrec.store.catalog import Catalog
 from seoulrec.errors import UsageError
-from seoulrec.store.catalog import is_url
-from seoulrec.store.pg import redact, without_password
-from seoulrec.config import CONFIG_NAME, load_config
-from seoulrec.run.demo import (
-    demo_config,
-    generate_demo,
-    generate_district,
-    generate_meetings,
-    generate_registry,
-    prepare_demo_folder,
-)
 from seoulrec.errors import StageFailed
-from seoulrec.run.pipeline import Plan, run_pipeline
-from seoulrec.run.project import init_project
 
 from .console import JsonOption, emit_json, info, table
 
@@ -62,6 +46,22 @@ def demo(
 
     Example: seoulrec demo --out /tmp/demo-pg --catalog postgresql://me@localhost/seoulrec_demo
     """
+    from seoulrec.config import CONFIG_NAME
+    from seoulrec.store.catalog import Catalog
+    from seoulrec.run.pipeline import Plan
+    from seoulrec.run.demo import demo_config
+    from seoulrec.run.demo import generate_demo
+    from seoulrec.run.demo import generate_district
+    from seoulrec.run.demo import generate_meetings
+    from seoulrec.run.demo import generate_registry
+    from seoulrec.run.project import init_project
+    from seoulrec.store.catalog import is_url
+    from seoulrec.config import load_config
+    from seoulrec.run.demo import prepare_demo_folder
+    from seoulrec.store.pg import redact
+    from seoulrec.run.pipeline import run_pipeline
+    from seoulrec.store.pg import without_password
+
     prepare_demo_folder(out)
     today = date.today()
     counts = generate_demo(out / "corpus")

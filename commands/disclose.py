@@ -1,7 +1,5 @@
 """``seoulrec disclose apply|explain|check|set`` and ``seoulrec review queue|decide|due``."""
 
-from __future__ import annotations
-
 import sys
 
 from datetime import date
@@ -10,10 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from seoulrec.decide import disclosure
-from seoulrec.config import load_config
 from seoulrec.dates import parse_date
-from seoulrec.decide.policy import policy_from_config
 from seoulrec.errors import UsageError
 
 from .console import (
@@ -68,6 +63,9 @@ def _day(value: Optional[str], option: str = "--today") -> date:
 
 
 def _policy():
+    from seoulrec.config import load_config
+    from seoulrec.decide.policy import policy_from_config
+
     config = load_config()
     return policy_from_config(config)
 
@@ -85,6 +83,8 @@ def apply(
 
     Example: seoulrec disclose apply --json
     """
+    from seoulrec.decide import disclosure
+
     policy = _policy()
     cat = open_catalog(catalog)
     counts = disclosure.apply(cat, policy, _day(today))
@@ -129,6 +129,8 @@ def explain(
 
     Example: seoulrec disclose explain 12
     """
+    from seoulrec.decide import disclosure
+
     cat = open_catalog(catalog, readonly=True)
     result = disclosure.explain(cat, record_id, _policy(), _day(today))
     if as_json:
@@ -222,6 +224,8 @@ def check(
 
     Example: seoulrec disclose check --strict
     """
+    from seoulrec.decide import disclosure
+
     cat = open_catalog(catalog, readonly=True)
     violations = disclosure.check(cat)
     attention = disclosure.needs_attention(cat)
@@ -310,6 +314,8 @@ def set_(
 
     Example: seoulrec disclose set 12 13 --class non_public --grounds 5 --reason "의사결정 과정" --until 2026-06-30
     """
+    from seoulrec.decide import disclosure
+
     ids = collect_ids(record_ids, ids_from)
     day = _day(today)
     cat = open_catalog(catalog)
@@ -392,6 +398,8 @@ def queue(
 
     Example: seoulrec review queue --json
     """
+    from seoulrec.decide import disclosure
+
     cat = open_catalog(catalog, readonly=True)
     items = disclosure.review_queue(cat, _policy(), _day(today))
     rows = [
@@ -420,6 +428,8 @@ def decide(
 
     Example: seoulrec review decide 12 overturn --note "내부검토 종료"
     """
+    from seoulrec.decide import disclosure
+
     cat = open_catalog(catalog)
     result = disclosure.review_decide(cat, record_id, decision, note, _policy(), _day(today))
     if as_json:
@@ -445,6 +455,8 @@ def due(
 
     Example: seoulrec review due --today 2030-01-01
     """
+    from seoulrec.decide import disclosure
+
     cat = open_catalog(catalog, readonly=True)
     result = disclosure.due(cat, _day(as_of, "--today"))
     rows = [

@@ -1,18 +1,11 @@
 """``seoulrec export index``: the publishable index, full or incremental, written atomically."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from seoulrec.config import load_config
 from seoulrec.errors import UsageError
-from seoulrec.publish.export import run_export
-from seoulrec.run.pipeline import configured_inboxes
-from seoulrec.plugins import exporters
-from seoulrec.decide.privacy import masker_from_config
 
 from .console import (
     CatalogOption,
@@ -80,6 +73,11 @@ def index(
 
     Example: seoulrec export index --format jsonl --out public/jsonl --since last --json
     """
+    from seoulrec.run.pipeline import configured_inboxes
+    from seoulrec.config import load_config
+    from seoulrec.decide.privacy import masker_from_config
+    from seoulrec.publish.export import run_export
+
     if since not in (None, "last"):
         raise UsageError(f"--since takes 'last', not {since!r}")
     config = load_config()
@@ -116,6 +114,8 @@ def formats(as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool =
 
     Example: seoulrec export formats
     """
+    from seoulrec.plugins import exporters
+
     plugins = exporters.all()
     fmt = output_format(as_json, as_csv, as_tsv)
     document = [
@@ -180,6 +180,9 @@ def site(
 
     Example: seoulrec export site --out public/site --since last
     """
+    from seoulrec.run.pipeline import configured_inboxes
+    from seoulrec.config import load_config
+    from seoulrec.decide.privacy import masker_from_config
     from seoulrec.publish.site import build_site
 
     if since not in (None, "last"):

@@ -1,29 +1,18 @@
 """``seoulrec ingest``: batch-import files, package folders and whole trees."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TaskProgressColumn,
-)
 
-from seoulrec.store.catalog import Catalog
-from seoulrec.config import load_config, resolve_catalog
-from seoulrec.run import reports
-from seoulrec.errors import PartialFailure, SeoulrecError, UsageError
 from seoulrec.config import MAX_JOBS
-from seoulrec.inputs.ingest import IngestOptions, run_batch
+from seoulrec.errors import PartialFailure, SeoulrecError, UsageError
 from seoulrec.model import OUTCOME_ADVICE
 
-from .console import MAX_ID, CatalogOption, JsonOption, emit_json, err, info, summary
+from .console import MAX_ID, CatalogOption, JsonOption, console, emit_json, info, summary
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 # "\b" keeps click from re-wrapping the list into one paragraph.
 OUTCOMES_HELP = "\b\n" + "\n".join(f"  {k}: {v}" for k, v in OUTCOME_ADVICE.items())
@@ -130,6 +119,11 @@ def ingest(
     ),
     as_json: bool = JsonOption,
 ):
+    from seoulrec.config import load_config, resolve_catalog
+    from seoulrec.inputs.ingest import IngestOptions, run_batch
+    from seoulrec.run import reports
+    from seoulrec.store.catalog import Catalog
+
     config = load_config()
     options = IngestOptions.from_config(
         config,
@@ -190,9 +184,19 @@ def ingest(
         )
 
 
-def ingest_progress() -> tuple[Progress, dict]:
+def ingest_progress() -> tuple["Progress", dict]:
     """The ingest progress bar on stderr (off when stderr is not a terminal) and the callbacks
     that drive it (``run_batch(..., **callbacks)``)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    err = console()
     progress = Progress(
         TextColumn("[bold]ingest"),
         BarColumn(),

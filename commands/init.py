@@ -1,12 +1,9 @@
 """``seoulrec init``: create a catalog and a commented seoulrec.toml."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer
 
-from seoulrec.run.project import init_project
 
 from .console import emit_json, info, JsonOption
 
@@ -38,6 +35,8 @@ def init(
 
     Example: seoulrec init --catalog postgresql://records@db.example/seoulrec
     """
+    from seoulrec.run.project import init_project
+
     result = init_project(folder, catalog)
     if as_json:
         emit_json(result)

@@ -1,7 +1,5 @@
 """The ``seoulrec`` application: every command group is registered here, in one explicit list."""
 
-from __future__ import annotations
-
 import typer
 
 from seoulrec import __version__

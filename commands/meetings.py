@@ -1,14 +1,10 @@
 """``seoulrec meetings``: import the meetings manifest (회의 공개) and list meetings."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from seoulrec.inputs import meetings as core
-from seoulrec.config import load_config
 from seoulrec.dates import parse_date
 from seoulrec.errors import PartialFailure
 
@@ -52,6 +48,8 @@ def import_(
 
     Example: seoulrec meetings import inbox/meetings.csv --json
     """
+    from seoulrec.inputs import meetings as core
+    from seoulrec.config import load_config
     from datetime import date
 
     cat = open_catalog(catalog)
@@ -89,6 +87,8 @@ def list_(
 
     Example: seoulrec meetings list --csv > meetings.csv
     """
+    from seoulrec.inputs import meetings as core
+
     fmt = output_format(as_json, as_csv, as_tsv)
     cat = open_catalog(catalog, readonly=True)
     try:

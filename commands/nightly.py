@@ -1,15 +1,11 @@
 """``seoulrec nightly``: the whole pipeline in one command, for cron and CI."""
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from seoulrec.store.catalog import Catalog
-from seoulrec.config import load_config, resolve_catalog
 from seoulrec.dates import parse_date
 from seoulrec.errors import (
     CatalogLocked,
@@ -18,7 +14,6 @@ from seoulrec.errors import (
     StageFailed,
     UsageError,
 )
-from seoulrec.run.pipeline import Plan, run_pipeline
 
 from .console import CatalogOption, JsonOption, emit_json, info, table
 from .ingest import ingest_progress
@@ -67,6 +62,12 @@ def nightly(
 
     Example: seoulrec nightly --inbox /exports/today --out public --json > nightly.json
     """
+    from seoulrec.store.catalog import Catalog
+    from seoulrec.run.pipeline import Plan
+    from seoulrec.config import load_config
+    from seoulrec.config import resolve_catalog
+    from seoulrec.run.pipeline import run_pipeline
+
     try:
         config = load_config()
         cat_path = resolve_catalog(catalog, config)

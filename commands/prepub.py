@@ -1,14 +1,11 @@
 """``seoulrec prepub``: the pre-publication registry (사전공표) and what is overdue."""
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from seoulrec.inputs import prepub as core
 from seoulrec.dates import parse_date
 from seoulrec.errors import PartialFailure
 
@@ -56,6 +53,8 @@ def import_(
 
     Example: seoulrec prepub import ../shared/corpus/seoul-opengov/public_list_2021-01.csv --json
     """
+    from seoulrec.inputs import prepub as core
+
     cat = open_catalog(catalog)
     try:
         result = core.import_registry(cat, registry)
@@ -91,6 +90,8 @@ def status(
 
     Example: seoulrec prepub status --overdue --csv
     """
+    from seoulrec.inputs import prepub as core
+
     fmt = output_format(as_json, as_csv, as_tsv)
     day = parse_date(today, "--today") if today else date.today()
     cat = open_catalog(catalog, readonly=True)

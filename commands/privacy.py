@@ -1,13 +1,9 @@
 """``seoulrec privacy scan``: personal data in titles and texts, reported by type."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer
 
-from seoulrec.config import load_config
-from seoulrec.decide.privacy import LIMITS_NOTE, masker_from_config, scan_catalog
 
 from .console import (
     MAX_ID,
@@ -48,6 +44,11 @@ def scan(
 
     Example: seoulrec privacy scan 12
     """
+    from seoulrec.decide.privacy import LIMITS_NOTE
+    from seoulrec.config import load_config
+    from seoulrec.decide.privacy import masker_from_config
+    from seoulrec.decide.privacy import scan_catalog
+
     fmt = output_format(as_json, as_csv, as_tsv)
     masker = masker_from_config(load_config())
     cat = open_catalog(catalog, readonly=True)

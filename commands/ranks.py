@@ -1,15 +1,10 @@
 """``seoulrec ranks show|unresolved``: the rank ladder (직위 → approval level) and the positions
 it does not resolve."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer
 
-from seoulrec.config import load_config
-from seoulrec.model import LEVEL_ORDER
-from seoulrec.decide.ranks import Ladder, unresolved_positions
 
 from .console import (
     CatalogOption,
@@ -40,6 +35,10 @@ def show(as_json: bool = JsonOption, as_csv: bool = CsvOption, as_tsv: bool = Ts
 
     Example: seoulrec ranks show --json
     """
+    from seoulrec.model import LEVEL_ORDER
+    from seoulrec.decide.ranks import Ladder
+    from seoulrec.config import load_config
+
     ladder = Ladder.default(load_config().section("ranks") or None)
     by_level: dict[str, list[str]] = {level: [] for level in LEVEL_ORDER if level != "unresolved"}
     for suffix, level in ladder.suffixes:
@@ -66,6 +65,8 @@ def unresolved(
 
     Example: seoulrec ranks unresolved --json
     """
+    from seoulrec.decide.ranks import unresolved_positions
+
     cat = open_catalog(catalog, readonly=True)
     found = unresolved_positions(cat)
     fmt = output_format(as_json, as_csv, as_tsv)

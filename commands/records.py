@@ -1,14 +1,11 @@
 """``seoulrec records list|show``: look at the catalog."""
 
-from __future__ import annotations
-
 import sys
 from typing import Optional
 
 import typer
 
 from seoulrec.errors import UsageError
-from seoulrec.store.records import KINDS, STATES, pending_changes, record_json
 
 from .console import (
     CLASSES,
@@ -84,6 +81,11 @@ def list_records(
 
     Example: seoulrec records list --from 2025-01-01 --withheld --category TRA --csv > withheld.csv
     """
+    from seoulrec.store.records import KINDS
+    from seoulrec.store.records import STATES
+    from seoulrec.store.records import pending_changes
+    from seoulrec.store.records import record_json
+
     fmt = output_format(as_json, as_csv, as_tsv)
     if disclosure_class and disclosure_class not in CLASSES:
         raise UsageError(f"--class must be one of {', '.join(CLASSES)}, not {disclosure_class!r}")
@@ -176,6 +178,8 @@ def show_record(
 
     Example: seoulrec records show 12 --json
     """
+    from seoulrec.store.records import record_json
+
     cat = open_catalog(catalog, readonly=True)
     doc = record_json(cat, cat.get_record(record_id), with_text=text)
     if as_json:

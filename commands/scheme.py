@@ -1,19 +1,10 @@
 """``seoulrec scheme show|validate|import``: the classification scheme (표준분류체계)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from seoulrec.decide.classify import (
-    current_scheme,
-    import_scheme,
-    load_scheme_file,
-    scheme_versions,
-    use_scheme,
-)
 
 from .console import (
     MAX_ID,
@@ -49,6 +40,8 @@ def show(
 
     Example: seoulrec scheme show --json
     """
+    from seoulrec.decide.classify import current_scheme
+
     cat = open_catalog(catalog)
     version, scheme = current_scheme(cat)
     rows = [[c.code, c.name, c.parent, c.description] for c in scheme.categories.values()]
@@ -72,6 +65,8 @@ def validate(
 
     Example: seoulrec scheme validate agency_scheme.csv
     """
+    from seoulrec.decide.classify import load_scheme_file
+
     scheme = load_scheme_file(file)
     if as_json:
         emit_json({"valid": True, "name": scheme.name, "categories": len(scheme.categories)})
@@ -89,6 +84,9 @@ def import_(
 
     Example: seoulrec scheme import agency_scheme.yaml
     """
+    from seoulrec.decide.classify import import_scheme
+    from seoulrec.decide.classify import load_scheme_file
+
     scheme = load_scheme_file(file)
     cat = open_catalog(catalog)
     version = import_scheme(cat, scheme)
@@ -111,6 +109,8 @@ def versions(
 
     Example: seoulrec scheme versions
     """
+    from seoulrec.decide.classify import scheme_versions
+
     cat = open_catalog(catalog, readonly=True)
     found = scheme_versions(cat)
     rows = [
@@ -147,6 +147,8 @@ def use(
 
     Example: seoulrec scheme use 1
     """
+    from seoulrec.decide.classify import use_scheme
+
     cat = open_catalog(catalog)
     result = use_scheme(cat, version)
     if as_json:

@@ -1,15 +1,10 @@
 """``seoulrec search QUERY``: Korean full-text search of the catalog, for archivists."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer
 
 from seoulrec.errors import UsageError
-from seoulrec.store.catalog import SCHEMA_VERSION
-from seoulrec.store.fulltext import Query, search
-from seoulrec.store.records import KINDS, STATES
 
 from .console import (
     CLASSES,
@@ -73,6 +68,12 @@ def search_command(
 
     Example: seoulrec search "제설 대책" --from 2021-01-01 --department 도로관리과 --json
     """
+    from seoulrec.store.records import KINDS
+    from seoulrec.store.fulltext import Query
+    from seoulrec.store.catalog import SCHEMA_VERSION
+    from seoulrec.store.records import STATES
+    from seoulrec.store.fulltext import search
+
     fmt = output_format(as_json, as_csv, as_tsv)
     if disclosure_class and disclosure_class not in CLASSES:
         raise UsageError(f"--class must be one of {', '.join(CLASSES)}, not {disclosure_class!r}")

@@ -1,12 +1,9 @@
 """``seoulrec stats``: disclosure rates and counts, the figures a records manager reports."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer
 
-from seoulrec.publish import stats as core
 
 from .console import (
     CatalogOption,
@@ -56,6 +53,8 @@ def stats(
 
     Example: seoulrec stats --organ "서울특별시 강남구" --json
     """
+    from seoulrec.publish import stats as core
+
     fmt = output_format(as_json, as_csv, as_tsv)
     cat = open_catalog(catalog, readonly=True)
     try:

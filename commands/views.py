@@ -1,13 +1,10 @@
 """``seoulrec status``, ``batches``, ``failures`` and ``audit``: what a records office asks
 every morning, read from the catalog."""
 
-from __future__ import annotations
-
 from typing import List, Optional
 
 import typer
 
-from seoulrec.run import reports
 from seoulrec.dates import parse_date
 
 from .console import (
@@ -40,6 +37,8 @@ def status(catalog: Optional[str] = CatalogOption, as_json: bool = JsonOption):
 
     Example: seoulrec status --json
     """
+    from seoulrec.run import reports
+
     cat = open_catalog(catalog, readonly=True)
     result = reports.status(cat)
     if as_json:
@@ -122,6 +121,8 @@ def batches(
 
     Example: seoulrec batches --limit 10
     """
+    from seoulrec.run import reports
+
     cat = open_catalog(catalog, readonly=True)
     found = reports.batches(cat, limit)
     rows = [
@@ -169,6 +170,8 @@ def failures(
 
     Example: seoulrec failures --batch 3 --csv > failures.csv
     """
+    from seoulrec.run import reports
+
     if ctx.invoked_subcommand is not None:
         return
     fmt = output_format(as_json, as_csv, as_tsv)
@@ -204,6 +207,8 @@ def resolve(
 
     Example: seoulrec failures resolve 12 13 --note "not a record: scanner cover sheet"
     """
+    from seoulrec.run import reports
+
     cat = open_catalog(catalog)
     count = reports.resolve_failures(cat, failure_ids, note)
     if as_json:
@@ -235,6 +240,8 @@ def audit(
 
     Example: seoulrec audit --record 12
     """
+    from seoulrec.run import reports
+
     if since is not None:
         since = parse_date(since, "--since").isoformat()
     cat = open_catalog(catalog, readonly=True)

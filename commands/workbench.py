@@ -5,8 +5,6 @@ core functions as ``classify set`` and ``disclose set`` (audited, one transactio
 archivists working side by side, or with the commands, are safe. Works over SSH in 80x24.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import date
 

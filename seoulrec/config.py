@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -237,6 +236,8 @@ def load_config(path: Path | None = None) -> Config:
         if path is not None:
             raise ConfigError(f"config file {path} does not exist")
         return Config()
+    import tomllib  # here, not at the top: `seoulrec --help` never reads a config (issue 24)
+
     try:
         data = tomllib.loads(candidate.read_text("utf-8"))
     except UnicodeDecodeError:

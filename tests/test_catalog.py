@@ -164,3 +164,50 @@ def test_init_follows_seoulrec_catalog_like_every_command(cli, isolated, tmp_pat
     assert cli("init").exit_code == 0
     assert target.is_file() and not (isolated / "seoulrec.db").exists()
     assert cli("records", "list").exit_code == 0
+
+
+def test_outside_write_commits_on_its_own_and_a_transaction_rolls_back(tmp_path):
+    """The catalog's connection is in autocommit mode outside its transactions (as it was
+    through sqlite-utils): another connection sees a lone write at once, and nothing of a
+    transaction that failed."""
+    path = tmp_path / "c.db"
+    catalog = Catalog.create(path)
+    catalog.set_meta("lone", "1")
+    other = sqlite3.connect(path)
+    assert other.execute("SELECT value FROM meta WHERE key = 'lone'").fetchone() == ("1",)
+    with pytest.raises(RuntimeError):
+        with catalog.transaction():
+            catalog.set_meta("half", "1")
+            raise RuntimeError("stop")
+    assert other.execute("SELECT value FROM meta WHERE key = 'half'").fetchone() is None
+    assert not catalog.db.conn.in_transaction
+
+
+def test_sqlite_utils_explores_the_catalog(catalog_path, cli):
+    """Records officers can read the catalog with the sqlite-utils command (README)."""
+    src = catalog_path.parent / "inbox"
+    src.mkdir()
+    (src / "note.txt").write_text("회의 결과 보고", encoding="utf-8")
+    cli("ingest", "--catalog", catalog_path, src)
+    run = subprocess.run(
+        [sys.executable, "-m", "sqlite_utils", "tables", str(catalog_path), "--counts"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    counts = {t["table"]: t["count"] for t in json.loads(run.stdout)}
+    assert counts["meta"] > 0 and "records" in counts
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sqlite_utils",
+            "query",
+            str(catalog_path),
+            "select count(*) as n from records",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(run.stdout) == [{"n": counts["records"]}]

@@ -4,8 +4,10 @@ own each rule (no rule is re-implemented here)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from seoulrec.store.catalog import Catalog
+if TYPE_CHECKING:
+    from seoulrec.store.catalog import Catalog
 
 #: Every kind of finding, in the order a manager reads them, with what to do.
 KINDS = {
@@ -24,7 +26,7 @@ KINDS = {
 }
 
 
-def report(catalog: Catalog, today: date) -> dict:
+def report(catalog: "Catalog", today: date) -> dict:
     from seoulrec.inputs import meetings, prepub
     from seoulrec.decide.disclosure import check, due, needs_attention
     from seoulrec.decide.ranks import chainless_records, unresolved_positions

@@ -1,5 +1,5 @@
 """The catalog: opening, creating and migrating it, transactions, run locks, meta values and
-the record reads every layer uses. SQLite through sqlite-utils by default; a ``postgresql://``
+the record reads every layer uses. SQLite through the standard library by default; a ``postgresql://``
 location opens ``seoulrec.store.pg.PgCatalog`` with the same schema and methods.
 
 One file, WAL mode, a schema version in ``meta`` and forward-only migrations. Ingested items are
@@ -15,8 +15,6 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
-
-import sqlite_utils
 
 from seoulrec.errors import CatalogLocked, CatalogNotFound, RecordNotFound, UsageError
 from seoulrec.store.dialect import SQLITE, Dialect, upsert
@@ -52,17 +50,63 @@ def backend_for(url: str) -> "type[Catalog]":
     return getattr(importlib.import_module(module), name)
 
 
+class SqliteDatabase:
+    """The catalog's SQLite connection and the little seoulrec asks of it (``execute``,
+    ``executemany``, ``executescript``, ``query``, ``table_names``): the same surface as
+    ``seoulrec.store.pg.PgDatabase``. Plain ``sqlite3`` in autocommit mode: a write outside
+    ``Catalog.transaction`` commits on its own, as it did through sqlite-utils, whose import
+    (numpy through its optional import, click, pluggy: ~190 ms) every command paid for these
+    five calls (issue 24)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        conn.isolation_level = None  # autocommit: transactions are BEGIN IMMEDIATE ... COMMIT
+        conn.execute("PRAGMA recursive_triggers = on")
+        self.conn = conn
+
+    def execute(self, sql: str, params=None) -> sqlite3.Cursor:
+        return self.conn.execute(sql) if params is None else self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
+    def executescript(self, script: str) -> None:
+        """Statements separated by ``;``; inside a transaction one at a time (sqlite3's own
+        ``executescript`` would commit the open transaction first)."""
+        if not self.conn.in_transaction:
+            self.conn.executescript(script)
+            return
+        statement = ""
+        for line in script.splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):
+                self.conn.execute(statement)
+                statement = ""
+        if statement.strip():
+            self.conn.execute(statement)
+
+    def query(self, sql: str, params=None) -> Iterator[dict]:
+        cursor = self.execute(sql, params)
+        names = [d[0] for d in cursor.description or []]
+        for row in cursor:
+            yield dict(zip(names, row))
+
+    def table_names(self) -> list[str]:
+        return [
+            r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+
+
 class Catalog:
     """An open catalog. Use ``Catalog.create`` for a new file and ``Catalog.open`` otherwise.
 
-    Either an SQLite file (the default, through sqlite-utils) or, given a ``postgresql://``
+    Either an SQLite file (the default, through ``SqliteDatabase``) or, given a ``postgresql://``
     URL, a PostgreSQL database (``seoulrec.store.pg.PgCatalog``): the same schema and methods."""
 
     backend = "sqlite"
     #: What this backend's SQL says differently (``seoulrec.store.dialect``).
     dialect: Dialect = SQLITE
 
-    def __init__(self, path: Path, db: sqlite_utils.Database):
+    def __init__(self, path: Path, db: SqliteDatabase):
         self.path: Path | None = path
         self.db = db
 
@@ -91,13 +135,13 @@ class Catalog:
         return range(first, first + count)
 
     @classmethod
-    def _connect(cls, path: Path, readonly: bool = False) -> sqlite_utils.Database:
+    def _connect(cls, path: Path, readonly: bool = False) -> SqliteDatabase:
         if readonly:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
         else:
             conn = sqlite3.connect(str(path), timeout=30)
         conn.execute("PRAGMA busy_timeout = 30000")
-        db = sqlite_utils.Database(conn)
+        db = SqliteDatabase(conn)
         if not readonly:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
@@ -225,7 +269,7 @@ class Catalog:
     def transaction(self):
         """One atomic write: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error.
 
-        sqlite-utils commits each write statement on its own unless a transaction is open, so
+        A write statement outside one commits on its own (autocommit), so
         every multi-statement write in seoulrec goes through here.
         """
         conn = self.db.conn

@@ -4,7 +4,7 @@ audit triggers and transactions as the SQLite catalog, for many archivists on ma
 seoulrec's statements live in the catalog package; where PostgreSQL's dialect differs from
 SQLite's, the statement takes the piece from ``seoulrec.store.dialect.POSTGRESQL`` (column
 types, JSON fields, list parameters, aggregates, the partition expression, triggers, new ids).
-``PgDatabase`` offers the part of sqlite-utils' surface the catalog uses; the only change it
+``PgDatabase`` offers the surface the catalog uses (that of ``catalog.SqliteDatabase``); the only change it
 makes to a statement is the parameter marker (``format_params``). What is much faster another
 way has its own PostgreSQL implementation here (ids reserved from sequences, COPY for a
 group's rows, the ingest and nightly locks, sizes).
@@ -184,7 +184,7 @@ def format_params(sql: str) -> str:
     return "".join(out)
 
 
-# -- the sqlite-utils surface the catalog uses ------------------------------------------------
+# -- the database surface the catalog uses ----------------------------------------------------
 
 
 class Cursor:
@@ -257,7 +257,7 @@ class Connection:
 
 
 class PgDatabase:
-    """The part of ``sqlite_utils.Database`` seoulrec uses, on a PostgreSQL connection."""
+    """``catalog.SqliteDatabase``'s surface on a PostgreSQL connection."""
 
     def __init__(self, raw):
         self.raw = raw
@@ -337,7 +337,7 @@ class PgCatalog(Catalog):
 
     backend = "postgresql"
     dialect = POSTGRESQL
-    db: "PgDatabase"  # type: ignore[assignment]  # sqlite-utils' interface, over psycopg
+    db: "PgDatabase"  # type: ignore[assignment]  # SqliteDatabase's interface, over psycopg
 
     def __init__(self, url: str, db: PgDatabase):
         self.url = url

@@ -379,9 +379,9 @@ def test_an_older_catalog_is_migrated_before_export(cli, tmp_path):
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     db.commit()
-    import sqlite_utils
+    from seoulrec.store.catalog import SqliteDatabase
 
-    old = Catalog(path, sqlite_utils.Database(db))
+    old = Catalog(path, SqliteDatabase(db))
     for version in (1, 2, 3):
         with old.transaction():
             MIGRATIONS[version](old.db, old.dialect)
