@@ -526,3 +526,44 @@ def test_readers_skip_known_sources_with_the_sessions_password(pg_url, tmp_path,
     )
     assert again.unchanged == 14 and seen.count(True) == 14
     catalog.close()
+
+
+def test_a_quiet_apply_stands_and_a_changed_title_is_decided_again_on_both_backends(
+    cli, any_catalog, tmp_path
+):
+    """The database counts changes to what decisions are made from (triggers on SQLite, per
+    statement on PostgreSQL): an apply with nothing changed reads nothing; after a change it
+    decides again."""
+    from tests.conftest import open_db
+
+    first, _ = _inboxes(tmp_path)
+    _run(cli, "ingest", "--catalog", any_catalog, first, "--json")
+
+    def apply() -> dict:
+        return _run(
+            cli, "disclose", "apply", "--today", "2026-11-27", "--catalog", any_catalog, "--json"
+        )
+
+    def last_audit() -> dict:
+        db = open_db(any_catalog)
+        try:
+            row = db.execute(
+                "SELECT detail FROM audit WHERE action = 'disclose.apply' ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        finally:
+            db.close()
+        return json.loads(row[0])
+
+    decided = apply()
+    assert apply()["records"] == decided["records"] and last_audit().get("unchanged")
+    db = open_db(any_catalog)
+    try:
+        db.execute("UPDATE records SET title = '민원 회신 (연락처 010-1234-5678)' WHERE id = 1")
+        db.commit()
+    finally:
+        db.close()
+    apply()
+    assert not last_audit().get("unchanged")
+    shown = json.loads(cli("records", "show", "1", "--json", "--catalog", any_catalog).stdout)
+    title = shown["decision"]["public_title"]
+    assert title.startswith("민원 회신") and "010-1234-5678" not in title

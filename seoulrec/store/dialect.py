@@ -71,6 +71,14 @@ class Dialect:
             for event in ("UPDATE", "DELETE")
         ]
 
+    def counted_changes(self, table: str) -> list[str]:
+        """Statements that add one to ``fact_changes.n`` whenever ``table`` changes."""
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_counted_{event.lower()} AFTER {event} ON {table} "
+            f"BEGIN UPDATE fact_changes SET n = n + 1; END"
+            for event in ("INSERT", "UPDATE", "DELETE")
+        ]
+
     def columns(self, db, table: str) -> set[str]:
         return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
 
@@ -124,6 +132,17 @@ class PostgresDialect(Dialect):
             f"CREATE OR REPLACE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION seoulrec_refuse('the {table} log is append-only')"
             for event in ("UPDATE", "DELETE")
+        ]
+
+    def counted_changes(self, table: str) -> list[str]:
+        count = (
+            "CREATE OR REPLACE FUNCTION seoulrec_count_change() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN UPDATE fact_changes SET n = n + 1; RETURN NULL; END $$"
+        )
+        # Once per statement: a bulk insert counts one change, not one per row.
+        return [count] + [
+            f"CREATE OR REPLACE TRIGGER {table}_counted AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION seoulrec_count_change()"
         ]
 
     def columns(self, db, table: str) -> set[str]:

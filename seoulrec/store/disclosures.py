@@ -183,6 +183,23 @@ def openings_due(catalog: Catalog, day: str) -> list[tuple]:
     ).fetchall()
 
 
+def fact_changes(catalog: Catalog) -> int:
+    """How many changes the tables decisions are made from have seen (kept by triggers)."""
+    row = catalog.db.execute("SELECT n FROM fact_changes").fetchone()
+    return int(row[0]) if row else -1
+
+
+def decisions_standing(catalog: Catalog) -> tuple[int, str | None]:
+    """How many decisions are stored, and the earliest day on which time alone could change
+    one (``""`` when some decision does not know what it was made from: it must be decided
+    again; None when there are none)."""
+    count, first = catalog.db.execute(
+        "SELECT count(*), min(CASE WHEN facts_hash IS NULL OR stable_until IS NULL THEN '' "
+        "ELSE stable_until END) FROM disclosures"
+    ).fetchone()
+    return int(count), first
+
+
 def get_state(catalog: Catalog, key: str) -> dict | None:
     """A JSON state kept in ``meta`` (``disclosure_apply``: the last apply's state)."""
     value = catalog.get_meta(key)
