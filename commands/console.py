@@ -90,21 +90,48 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: Hangul and other wide characters take two."""
+    from unicodedata import east_asian_width
+
+    if text.isascii():
+        return len(text)
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _plain(stream, title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+    """A table as aligned plain text (piped or redirected output): a header, a rule, one line
+    per row, columns two spaces apart; never wrapped, no box drawing for a script to strip."""
+    cells = [[" ".join(_cell(v).split()) for v in row] for row in rows]
+    widths = [_width(c) for c in columns]
+    for row in cells:
+        widths = [max(w, _width(c)) for w, c in zip(widths, row)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
+
+    out = [title] if title else []
+    out += [line(columns), line(["-" * w for w in widths])] + [line(row) for row in cells]
+    stream.write("\n".join(out) + "\n")
+    stream.flush()
+
+
 def _render(name: str, title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
-    from rich.console import Console
+    stream = sys.stderr if name == "err" else sys.stdout
+    if not stream.isatty():
+        # Piped or redirected: plain aligned text, and rich is never imported for it (a
+        # command like `status` in a script starts in the time of typer alone, issue 24).
+        _plain(stream, title, columns, rows)
+        return
     from rich.table import Table
     from rich.text import Text
 
-    target = console(name)
     t = Table(title=title, show_lines=False, title_justify="left")
     for column in columns:
         t.add_column(column, overflow="fold")
     for row in rows:
         t.add_row(*[Text(_cell(v)) for v in row])
-    if not target.is_terminal:
-        # Piped or redirected, a table never wraps mid-word: it takes the width it needs.
-        target = Console(file=target.file, highlight=False, markup=False, width=100_000)
-    target.print(t)
+    console(name).print(t)
 
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:

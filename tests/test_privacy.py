@@ -205,3 +205,59 @@ def test_no_title_of_a_real_week_is_masked_as_a_name():
         if f.kind == "name"
     ]
     assert names == []
+
+
+def _plain_scans(text: str) -> list[tuple]:
+    """The cue-led families and word-written addresses as plain scans of the whole text (what
+    the masker did before it found them at their cue words and at "(at)")."""
+    import re
+
+    from seoulrec.decide import privacy
+
+    found = []
+    for family, pattern in privacy._CUE_LED.items():
+        found += [(family, m.span(), m.group(0)) for m in pattern.finditer(text)]
+    scan = re.compile(f"(?P<email>{privacy.EMAIL_AT_WORD})", re.IGNORECASE)
+    found += [("email", m.span(), m.group(0)) for m in scan.finditer(text)]
+    return sorted(found)
+
+
+def _anchored_scans(text: str) -> list[tuple]:
+    from seoulrec.decide import privacy
+
+    patterns = set(privacy._CUE_LED.values()) | {privacy._EMAIL_AT_WORD}
+    return sorted(
+        (m.lastgroup, m.span(), m.group(0))
+        for m in Masker._matches(text)
+        if getattr(m, "re", None) in patterns
+    )
+
+
+_ANCHOR_CASES = [
+    "신청인 김철수, 민원인 신청인 박영희 (연락처 0221338237) 서울 11-123456-78",
+    "농협 123-45-678901 예금주 홍길동 계좌번호: 110123456789 송금 은행 신한 123456-78-901234",
+    "hong (at) example (dot) com, KIM[AT]seoul.go.kr, x(at)y.kr, a.b-c (At) mail.example.com",
+    "故 이순신 성 명: 강감찬 성명 : 을지문덕 이름(편해준) 전화 02 133 8237 tel 0312345678",
+    "(at) example.com at the start, then 서울서울 22-33-444444-55 and 전남 12-345678-90",
+]
+
+
+@pytest.mark.parametrize("text", _ANCHOR_CASES)
+def test_cue_anchored_scans_find_what_whole_text_scans_find(text):
+    assert _anchored_scans(text) == _plain_scans(text)
+
+
+def test_cue_anchored_scans_agree_on_real_prose_with_planted_identifiers():
+    import random
+
+    from tests.conftest import corpus_file
+    from seoulrec.inputs.formats.documents import read_hwp, read_pdf
+
+    texts = [read_pdf(p.read_bytes()).text for p in sorted(corpus_file("pdf").glob("bill_*.pdf"))]
+    texts += [read_hwp(p.read_bytes()).text for p in sorted(corpus_file("hwp").glob("nts_*.hwp"))]
+    prose = "\n".join(texts)
+    rng = random.Random(7)
+    starts = [rng.randrange(0, max(1, len(prose) - 400)) for _ in range(500)]
+    text = " ".join(prose[i : i + 400] + " " + rng.choice(_ANCHOR_CASES) for i in starts)
+    assert len(text) > 200_000
+    assert _anchored_scans(text) == _plain_scans(text)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 # benchmarks); the "not preceded by a digit or hyphen" boundary is checked in Python instead.
 RRN = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?[-.~_]?\s?[0-9]\d{6}(?!\d)"
 PASSPORT = r"[MSRGDmsrgd](?:\d{8}|\d{3}[A-Za-z]\d{4})(?![A-Za-z0-9])"
-LICENCE = r"(?:1[1-9]|2[0-8]|서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산)\s?-?\s?\d{2}-\d{6}-\d{2}(?!\d)"
+_REGIONS = r"서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산"
+LICENCE = rf"(?:1[1-9]|2[0-8]|{_REGIONS})\s?-?\s?\d{{2}}-\d{{6}}-\d{{2}}(?!\d)"
 # Groups may be parted by a dash, dot or bracket with spaces around it ("010 - 5823 - 9164")
 # or by a line break ("010-3579-" / "2460"); a landline written with no separator at all is
 # a customer or case number as often as a phone ("요금경정(023271245)"): it is matched only
@@ -28,7 +29,8 @@ LANDLINE = (
     r"|1[568]\d{2}-\d{4}(?![\d-])"
 )
 #: A landline without separators, only after a cue word (전화 0221338237).
-PHONE_CUED = r"(?:전화|연락처|연락|휴대폰|핸드폰|tel|Tel|TEL|☎|팩스|fax|FAX)[^\n\d*]{0,6}(?P<bare>(?:02|0[3-6][1-5]|070)\d{7,8}(?![\d-]))"
+_PHONE_CUES = r"전화|연락처|연락|휴대폰|핸드폰|tel|Tel|TEL|☎|팩스|fax|FAX"
+PHONE_CUED = rf"(?:{_PHONE_CUES})[^\n\d*]{{0,6}}(?P<bare>(?:02|0[3-6][1-5]|070)\d{{7,8}}(?![\d-]))"
 # Local parts in Hangul too (internationalised addresses, RFC 6531: 홍길동@한국.kr).
 EMAIL = r"[A-Za-z0-9가-힣._%+-]+@[A-Za-z0-9가-힣-]+(?:\.[A-Za-z0-9가-힣-]+)+"
 #: An address written to dodge harvesters: hong(at)example.com, hong [at] example [dot] com.
@@ -39,7 +41,8 @@ INTL_PHONE = (
 )
 # Bank names that are also everyday words (국민 in 국민신문고, 우리, 하나, 기업) count only
 # as part of "…은행", which the 은행 cue finds.
-ACCOUNT = r"(?:계좌|입금|송금|예금주|은행|농협|신한|새마을금고|우체국|카카오뱅크|토스뱅크)[^\n\d*]{0,15}(?P<account>\d{2,6}-\d{2,6}-\d{2,7}(?:-\d{1,3})?(?![\d-])|\d{10,14}(?![\d-]))"
+_ACCOUNT_CUES = r"계좌|입금|송금|예금주|은행|농협|신한|새마을금고|우체국|카카오뱅크|토스뱅크"
+ACCOUNT = rf"(?:{_ACCOUNT_CUES})[^\n\d*]{{0,15}}(?P<account>\d{{2,6}}-\d{{2,6}}-\d{{2,7}}(?:-\d{{1,3}})?(?![\d-])|\d{{10,14}}(?![\d-]))"
 BUSINESS = r"\d{3}-\d{2}-\d{5}(?![\d-])"
 _CUES = (
     r"성\s?명|이\s?름|성\s?함|신청인|민원인|청구인|신고인|의뢰인|진정인|대상자|피해자|보호자|고인"
@@ -109,7 +112,7 @@ BOUNDED = {
 
 KINDS = ("rrn", "passport", "licence", "phone", "email", "account", "business", "name")
 LICENCE_NUMERIC = r"(?:1[1-9]|2[0-8])\s?-?\s?\d{2}-\d{6}-\d{2}(?!\d)"
-LICENCE_REGION = r"(?:서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산)\s?-?\s?\d{2}-\d{6}-\d{2}(?!\d)"
+LICENCE_REGION = rf"(?:{_REGIONS})\s?-?\s?\d{{2}}-\d{{6}}-\d{{2}}(?!\d)"
 # One scan per family, each starting with something the C scanner skips to quickly; measured
 # 8.9 MB/s for one combined alternation against about 25 MB/s for these scans (benchmarks/).
 _DIGIT_LED = re.compile(
@@ -129,15 +132,36 @@ _DIGIT_LED = re.compile(
 #: Runs of digits and number punctuation long enough to hold any numeric identifier; the
 #: numeric family is matched only inside them (every character it matches is in this class).
 _NUMERIC_RUN = re.compile(r"\d[\d\s.)~_-]{7,}")
+#: Families that start with a cue word, found together by one scan for their cue words
+#: (``_CUE_ANCHOR``), each then matched at its own cues: one scan instead of four.
+_CUE_LED = {
+    "licence": re.compile(f"(?P<licence>{LICENCE_REGION})"),
+    "acct": re.compile(f"(?P<acct>{ACCOUNT})"),
+    "person": re.compile(f"(?P<person>{NAME})"),
+    "cued": re.compile(f"(?P<cued>{PHONE_CUED})"),
+}
+#: One flat alternation of every cue word: sre then skips to the cues' first characters
+#: (118 MB/s on Korean prose; grouped per family, 18 MB/s). Its family is looked up by word.
+_CUE_ANCHOR = re.compile("|".join((_REGIONS, _ACCOUNT_CUES, _CUES, "故", _PHONE_CUES)))
+_CUE_FAMILY = {
+    word: family
+    for family, words in (
+        ("licence", _REGIONS),
+        ("acct", _ACCOUNT_CUES),
+        ("person", _CUES + "|故"),
+        ("cued", _PHONE_CUES),
+    )
+    for word in words.replace("\\s?", "").split("|")
+}
 _SCANS = (
-    (re.compile(f"(?P<licence>{LICENCE_REGION})"), None),
     (re.compile(f"(?P<passport>{PASSPORT})"), None),
-    (re.compile(f"(?P<acct>{ACCOUNT})"), None),
-    (re.compile(f"(?P<person>{NAME})"), None),
     (re.compile(f"(?P<intl>{INTL_PHONE})"), None),
-    (re.compile(f"(?P<cued>{PHONE_CUED})"), None),
-    (re.compile(f"(?P<email>{EMAIL_AT_WORD})", re.IGNORECASE), None),
 )
+#: A word-written address is found at its "(at)" and its local part read backwards (a scan
+#: for the whole pattern tries every Latin letter and digit of the text: 7x slower).
+_AT_WORD = re.compile(r"[(\[]\s?at\s?[)\]]", re.IGNORECASE)
+_EMAIL_AT_WORD = re.compile(f"(?P<email>{EMAIL_AT_WORD})", re.IGNORECASE)
+_ASCII_LOCAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
 _AT = re.compile("@")
 _EMAIL_AT = re.compile(EMAIL)
 _EMAIL_LOCAL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-") | {
@@ -313,6 +337,25 @@ class Masker:
             yield from _DIGIT_LED.finditer(text, run.start(), run.end())
         for pattern, _ in _SCANS:
             yield from pattern.finditer(text)
+        ends = dict.fromkeys(_CUE_LED, 0)  # each family's matches do not overlap (as finditer)
+        for cue in _CUE_ANCHOR.finditer(text):
+            family, start = _CUE_FAMILY["".join(cue.group().split())], cue.start()
+            if start >= ends[family]:
+                m = _CUE_LED[family].match(text, start)
+                if m:
+                    ends[family] = m.end()
+                    yield m
+        for at in _AT_WORD.finditer(text):
+            start = at.start()
+            if start > 0 and text[start - 1].isspace():
+                start -= 1  # one space may stand before the bracket
+            begin = start
+            while begin > 0 and text[begin - 1] in _ASCII_LOCAL:
+                begin -= 1
+            if begin < start:
+                m = _EMAIL_AT_WORD.match(text, begin)
+                if m:
+                    yield m
         for at in _AT.finditer(text):
             start = at.start()
             while start > 0 and text[start - 1] in _EMAIL_LOCAL:
