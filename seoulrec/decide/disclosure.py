@@ -7,7 +7,7 @@ import hashlib
 import json
 import marshal
 from datetime import date
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from seoulrec import __version__
 from seoulrec.store import disclosures as store
@@ -16,7 +16,18 @@ from seoulrec.dates import stored_date
 from seoulrec.errors import RecordNotFound, UsageError
 from seoulrec.model import CLASS_LABELS, parse_grounds
 from seoulrec.decide.policy import GROUNDS, Decision, Policy, RecordFacts, decide
-from seoulrec.decide.privacy import Masker
+
+if TYPE_CHECKING:
+    from seoulrec.decide.privacy import Masker
+
+
+def _masker(policy: Policy) -> "Masker":
+    """The masker under ``policy`` (imported here: its patterns take ~35 ms to compile, and
+    `seoulrec status` reads decisions without masking anything)."""
+    from seoulrec.decide.privacy import Masker
+
+    return Masker.from_policy(policy.masking)
+
 
 _day = stored_date
 
@@ -164,7 +175,7 @@ def iter_facts(
 _JUNK_TITLE = __import__("re").compile(r"^[\W\d_]*$|^[\[(<【〔]\s*[^\])>】〕]{0,12}\s*[\])>】〕]$")
 
 
-def public_title(info: dict, original_public: bool, masker: Masker) -> tuple[str, int, bool]:
+def public_title(info: dict, original_public: bool, masker: "Masker") -> tuple[str, int, bool]:
     """The title the list publishes, how many personal-data findings were masked in it, and
     whether an archivist must title the record. A title taken from the body of a record whose
     original is withheld is not published (it is the body); nor is page furniture. The list then
@@ -197,6 +208,21 @@ def _grounds_json(grounds: list[int]) -> str:
     return text
 
 
+_WITHHELD_JSON: dict[tuple, str] = {}
+
+
+def _withheld_json(because: list[str]) -> str:
+    """The reasons an original is withheld as JSON: few distinct lists recur over a catalog
+    (10 µs a record to encode each anew), so encoded ones are kept (at most 10,000)."""
+    key = tuple(because)
+    text = _WITHHELD_JSON.get(key)
+    if text is None:
+        if len(_WITHHELD_JSON) >= 10_000:
+            _WITHHELD_JSON.clear()
+        text = _WITHHELD_JSON[key] = _ENCODE(because)
+    return text
+
+
 COUNT_KEYS = (
     "records",
     "changed",
@@ -222,7 +248,7 @@ def _init_decider(
         today=today,
         seq=seq,
         stamp=stamp,
-        masker=Masker.from_policy(policy.masking),
+        masker=_masker(policy),
         paths=category_paths or {},
     )
 
@@ -300,7 +326,7 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
             _grounds_json(d.grounds),
             reason,
             d.release_date,
-            _ENCODE(d.withheld_because),
+            _withheld_json(d.withheld_because),
             d.policy_version,
             d.source,
             d.next_review,
@@ -474,7 +500,7 @@ def explain(catalog: Catalog, record_id: int, policy: Policy, today: date) -> di
     from seoulrec.store.records import pending_changes
 
     pending = pending_changes(catalog, [record_id]).get(record_id)
-    masker = Masker.from_policy(policy.masking)
+    masker = _masker(policy)
     title, findings, needs_title = public_title(info, d.original_public, masker)
     d.reason = masker.mask(d.reason)[0] if d.reason else d.reason
     position = None

@@ -153,10 +153,8 @@ _CUE_FAMILY = {
     )
     for word in words.replace("\\s?", "").split("|")
 }
-_SCANS = (
-    (re.compile(f"(?P<passport>{PASSPORT})"), None),
-    (re.compile(f"(?P<intl>{INTL_PHONE})"), None),
-)
+_PASSPORT = re.compile(f"(?P<passport>{PASSPORT})")
+_INTL = re.compile(f"(?P<intl>{INTL_PHONE})")
 #: A word-written address is found at its "(at)" and its local part read backwards (a scan
 #: for the whole pattern tries every Latin letter and digit of the text: 7x slower).
 _AT_WORD = re.compile(r"[(\[]\s?at\s?[)\]]", re.IGNORECASE)
@@ -335,8 +333,11 @@ class Masker:
     def _matches(text: str):
         for run in _NUMERIC_RUN.finditer(text):
             yield from _DIGIT_LED.finditer(text, run.start(), run.end())
-        for pattern, _ in _SCANS:
-            yield from pattern.finditer(text)
+        yield from _PASSPORT.finditer(text)
+        # Families led by a rare character are scanned only when it occurs: a title is a few
+        # dozen characters, and each scan costs a call (the masker runs on every title).
+        if "+" in text:
+            yield from _INTL.finditer(text)
         ends = dict.fromkeys(_CUE_LED, 0)  # each family's matches do not overlap (as finditer)
         for cue in _CUE_ANCHOR.finditer(text):
             family, start = _CUE_FAMILY["".join(cue.group().split())], cue.start()
@@ -345,7 +346,7 @@ class Masker:
                 if m:
                     ends[family] = m.end()
                     yield m
-        for at in _AT_WORD.finditer(text):
+        for at in _AT_WORD.finditer(text) if ("(" in text or "[" in text) else ():
             start = at.start()
             if start > 0 and text[start - 1].isspace():
                 start -= 1  # one space may stand before the bracket
@@ -356,7 +357,7 @@ class Masker:
                 m = _EMAIL_AT_WORD.match(text, begin)
                 if m:
                     yield m
-        for at in _AT.finditer(text):
+        for at in _AT.finditer(text) if "@" in text else ():
             start = at.start()
             while start > 0 and text[start - 1] in _EMAIL_LOCAL:
                 start -= 1
