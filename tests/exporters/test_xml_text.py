@@ -3,6 +3,7 @@ a control character (``\\x01``), exported in every format; lxml parses every XML
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from ..conftest import cli_json
@@ -65,3 +66,45 @@ def test_the_feed_and_sitemap_drop_characters_xml_cannot_hold(tmp_path):
             assert "\x01" not in etree.tostring(tree, encoding="unicode")
     feed = (tmp_path / "atom" / "feed.xml").read_text("utf-8")
     assert "제어문자 &lt;제목&gt; &amp; 끝" in feed and "서울특별시" in feed
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "평범한 제목",
+        "줄\n바뀜\r\n제목",
+        "=HYPERLINK(\"x\")",
+        "제어\x01문자 <제목> & 끝\ufffe",
+        "널\x00문자가 든 제목",
+        "-1 + @ \t 탭",
+    ],
+)
+def test_seoul_csv_rows_are_one_line_safe_cells_and_valid_xml(title):
+    """The row renderer's fast path (the common row checked in one pass) gives what cleaning
+    every value one by one gives."""
+    import csv
+    import io
+    import json
+
+    from lxml import etree
+
+    from exporters.seoul_csv import HEADER, SeoulCsvExporter, seoul_row
+    from seoulrec.publish.cells import spreadsheet_safe, xml_clean
+
+    class Context:
+        def url(self, row):
+            return "https://example.org/r/1"
+
+    row = {
+        "id": "1", "enforcement_date": "2025-10-01", "unit_task": "업무", "title": title,
+        "document_number": "과-1", "writer": "김담당", "retention_period": "5년",
+        "department": "과", "class_label": "공개", "licence": "CC BY",
+    }  # fmt: skip
+    line, as_json, as_xml = SeoulCsvExporter().render(Context(), row)
+    expected = [" ".join(v.splitlines()) for v in (seoul_row(Context(), row)[k] for k in HEADER)]
+    assert "\n" not in line + as_json + as_xml and "\r" not in line
+    assert next(csv.reader(io.StringIO(line))) == [spreadsheet_safe(v) for v in expected]
+    assert list(json.loads(as_json).values()) == expected
+    assert as_json == json.dumps(dict(zip(HEADER, expected)), ensure_ascii=False)
+    parsed = etree.fromstring(as_xml.encode())
+    assert [e.text or "" for e in parsed] == [xml_clean(v) for v in expected]
