@@ -175,6 +175,74 @@ def disclose(args) -> None:
         holder.pop("cat").close()
 
 
+# -- ingest -----------------------------------------------------------------------------------
+def _bare_read(path: str) -> int:
+    """The bare limit for one package: read its pubdoc.xml, SHA-256 it, parse it with lxml."""
+    import hashlib
+
+    from lxml import etree
+
+    data = Path(path, "pubdoc.xml").read_bytes()
+    hashlib.sha256(data).hexdigest()
+    return len(etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True)))
+
+
+def _bare_hash(path: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path, "pubdoc.xml").read_bytes()).hexdigest()
+
+
+def ingest(args) -> None:
+    """pubdoc ingest (run_batch as `seoulrec ingest` runs it) into a fresh catalog, and again
+    with nothing changed, against bare loops over the same package folders in as many
+    processes: read + SHA-256 + lxml parse, and read + SHA-256."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from bench_ingest import make_corpus
+
+    from seoulrec.inputs.ingest import IngestOptions, run_batch
+    from seoulrec.store.catalog import Catalog
+
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "corpus"
+        make_corpus(corpus, args.packages)
+        paths = sorted(str(p) for p in corpus.iterdir())
+        print(f"{len(paths):,} pubdoc packages")
+        holder: dict = {}
+        for jobs in (1, 2):
+
+            def fresh() -> None:
+                if "cat" in holder:
+                    holder.pop("cat").close()
+                db = Path(folder) / "c.db"
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db}{suffix}").unlink(missing_ok=True)
+                holder["cat"] = Catalog.create(db)
+
+            def ours(jobs: int = jobs) -> None:
+                run_batch(holder["cat"], [corpus], IngestOptions(jobs=jobs))
+
+            def bare(fn=_bare_read, jobs: int = jobs) -> None:
+                with ProcessPoolExecutor(jobs) as pool:
+                    list(pool.map(fn, paths, chunksize=64))
+
+            paired(
+                f"ingest, {jobs} job(s), into a fresh catalog  vs  read + SHA-256 + lxml parse in {jobs} process(es)",
+                ours,
+                bare,
+                args.runs,
+                before_a=fresh,
+            )
+            paired(
+                f"ingest again, nothing changed, {jobs} job(s)  vs  read + SHA-256 in {jobs} process(es)",
+                ours,
+                lambda jobs=jobs: bare(_bare_hash, jobs),
+                args.runs,
+            )
+            holder.pop("cat").close()
+
+
 # -- export -----------------------------------------------------------------------------------
 def export(args) -> None:
     """A full export (in-process, no start-up) of a decided catalog against a Python dump of
@@ -284,15 +352,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("target", choices=["startup", "disclose", "export", "masker"])
+    parser.add_argument("target", choices=["startup", "ingest", "disclose", "export", "masker"])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--megabytes", type=int, default=20)
+    parser.add_argument("--packages", type=int, default=4000)
     args = parser.parse_args()
     print(machine())
-    {"startup": startup, "disclose": disclose, "export": export, "masker": masker}[args.target](
-        args
-    )
+    targets = {"startup": startup, "ingest": ingest, "disclose": disclose, "export": export}
+    targets["masker"] = masker
+    targets[args.target](args)
 
 
 if __name__ == "__main__":
