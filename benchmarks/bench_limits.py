@@ -243,6 +243,56 @@ def ingest(args) -> None:
             holder.pop("cat").close()
 
 
+# -- readers --------------------------------------------------------------------------------
+def readers(args) -> None:
+    """HWP and HWPX readers in-process over the real corpus (../shared/corpus) against the bare
+    section read: olefile + zlib of every BodyText section; zipfile + lxml of every section."""
+    import io
+    import zipfile
+    import zlib
+
+    import olefile
+    from lxml import etree
+
+    from seoulrec.inputs.formats.documents import read_hwp
+    from seoulrec.inputs.formats.hwpx import read_hwpx
+
+    corpus = HERE.parents[1] / "shared" / "corpus"
+    hwp = [p.read_bytes() for p in sorted((corpus / "hwp").glob("nts_*.hwp"))]
+    hwp.append((corpus / "hwp" / "SimpleTable.hwp").read_bytes())
+    hwpx = [p.read_bytes() for p in sorted((corpus / "hwpx").glob("*.hwpx"))]
+
+    def bare_hwp() -> None:
+        for data in hwp * args.repeat:
+            with olefile.OleFileIO(io.BytesIO(data)) as ole:
+                for entry in ole.listdir():
+                    if entry[0] == "BodyText":
+                        zlib.decompress(ole.openstream(entry).read(), -15)
+
+    def bare_hwpx() -> None:
+        for data in hwpx * args.repeat:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for name in archive.namelist():
+                    if name.startswith("Contents/section"):
+                        etree.fromstring(
+                            archive.read(name), etree.XMLParser(resolve_entities=False)
+                        )
+
+    print(f"{len(hwp)} HWP and {len(hwpx)} HWPX files of the corpus, each read {args.repeat} times")
+    paired(
+        "read_hwp  vs  olefile + zlib of every BodyText section",
+        lambda: [read_hwp(d) for d in hwp * args.repeat],
+        bare_hwp,
+        args.runs,
+    )
+    paired(
+        "read_hwpx  vs  zipfile + lxml of every section",
+        lambda: [read_hwpx(d) for d in hwpx * args.repeat],
+        bare_hwpx,
+        args.runs,
+    )
+
+
 # -- export -----------------------------------------------------------------------------------
 def export(args) -> None:
     """A full export (in-process, no start-up) of a decided catalog against a Python dump of
@@ -352,15 +402,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("target", choices=["startup", "ingest", "disclose", "export", "masker"])
+    parser.add_argument(
+        "target", choices=["startup", "ingest", "disclose", "export", "masker", "readers"]
+    )
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--megabytes", type=int, default=20)
     parser.add_argument("--packages", type=int, default=4000)
+    parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     print(machine())
     targets = {"startup": startup, "ingest": ingest, "disclose": disclose, "export": export}
-    targets["masker"] = masker
+    targets.update(masker=masker, readers=readers)
     targets[args.target](args)
 
 

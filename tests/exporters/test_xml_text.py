@@ -73,7 +73,7 @@ def test_the_feed_and_sitemap_drop_characters_xml_cannot_hold(tmp_path):
     [
         "평범한 제목",
         "줄\n바뀜\r\n제목",
-        "=HYPERLINK(\"x\")",
+        '=HYPERLINK("x")',
         "제어\x01문자 <제목> & 끝\ufffe",
         "널\x00문자가 든 제목",
         "-1 + @ \t 탭",

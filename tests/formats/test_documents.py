@@ -2,6 +2,8 @@ import codecs
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seoulrec.errors import (
     CorruptDocument,
@@ -317,3 +319,16 @@ def test_a_truncated_hwp_is_corrupt_not_unsupported():
         truncated = data[:cut]
         with pytest.raises(CorruptDocument, match="truncated"):
             extract(truncated, "cut.hwp", identify(truncated, "cut.hwp"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=0xFFFF), max_size=60), st.booleans())
+def test_hwp_paragraphs_decode_the_same_in_one_call_as_unit_by_unit(units, odd):
+    """The one-call decoding of a paragraph without eight-unit controls gives what reading it
+    unit by unit gives (surrogates, one-unit controls, an odd trailing byte)."""
+    import struct
+
+    from seoulrec.inputs.formats.documents import _para_text_by_unit, para_text
+
+    payload = struct.pack(f"<{len(units)}H", *units) + (b"A" if odd else b"")
+    assert para_text(payload) == _para_text_by_unit(payload)

@@ -72,8 +72,23 @@ def hwp_records(stream: bytes):
         pos += size
 
 
+#: Units below 32 that are not one-unit controls: inline and extended controls, eight units
+#: long (a tab among them); a paragraph without any is decoded in one call.
+_EIGHT_UNIT = re.compile("[" + "".join(chr(c) for c in range(32) if c not in CHAR_CONTROLS) + "]")
+_ONE_UNIT = {c: {10: "\n", 30: " ", 31: " ", 24: "-"}.get(c) for c in CHAR_CONTROLS}
+
+
 def para_text(payload: bytes) -> str:
     """Decode HWPTAG_PARA_TEXT: UTF-16LE with one- and eight-unit control characters."""
+    text = payload[: len(payload) // 2 * 2].decode("utf-16-le", "replace")
+    if not _EIGHT_UNIT.search(text):
+        # Most paragraphs: text and one-unit controls only (a paragraph ends in 13).
+        return text.translate(_ONE_UNIT)
+    return _para_text_by_unit(payload)
+
+
+def _para_text_by_unit(payload: bytes) -> str:
+    """``para_text`` unit by unit, skipping the eight units of each inline or extended control."""
     units = struct.unpack(f"<{len(payload) // 2}H", payload[: len(payload) // 2 * 2])
     out: list[str] = []
     i, n = 0, len(units)

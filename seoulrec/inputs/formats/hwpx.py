@@ -72,8 +72,8 @@ def paragraph_lines(root) -> list[str]:
                 if local(tc.tag) != "tc":
                     continue
                 cell_lines: list[str] = []
-                for p in tc.iter():
-                    if local(p.tag) == "p" and _nearest_cell(p) is tc:
+                for p in tc.iter("{*}p"):
+                    if _nearest_cell(p) is tc:
                         text, tables = run_text(p)
                         if text.strip():
                             cell_lines.append(text.strip())
@@ -99,8 +99,8 @@ def paragraph_lines(root) -> list[str]:
                 while nested_rows:
                     table_lines(nested_rows.pop(0))
             # Text boxes / drawing objects hold sub-lists of paragraphs too.
-            for sub in p.iter():
-                if local(sub.tag) == "subList" and _nearest_table(sub) is None:
+            for sub in p.iter("{*}subList"):
+                if _nearest_table(sub) is None:
                     emit_paragraphs(sub)
 
     emit_paragraphs(root)
@@ -159,13 +159,8 @@ def read_hwpx(data: bytes, name: str = "document.hwpx") -> Extracted:
     for _, section in sections:
         root = _parse(archive.read(section), f"{name}:{section}")
         lines.extend(paragraph_lines(root))
-        for el in root.iter():
-            if isinstance(el.tag, str) and local(el.tag) in ("header", "footer"):
-                running.update(
-                    t.text.strip()
-                    for t in el.iter()
-                    if isinstance(t.tag, str) and local(t.tag) == "t" and t.text and t.text.strip()
-                )
+        for el in root.iter("{*}header", "{*}footer"):
+            running.update(t.text.strip() for t in el.iter("{*}t") if t.text and t.text.strip())
     result = Extracted(format="hwpx", text="\n".join(lines))
     hpf = archive.find("contents/content.hpf")
     if hpf:

@@ -184,7 +184,15 @@ def parse(data: bytes, name: str = "document") -> tuple[etree._Element, list[str
     return root, warnings
 
 
+_LOCAL_NAMES: dict = {}
+
+
 def local(tag) -> str:
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
+    """An element's name without its namespace ("" for comments and processing instructions);
+    a document has few distinct tags, so each is split once (readers ask for every element's)."""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+        if len(_LOCAL_NAMES) < 10_000:
+            _LOCAL_NAMES[tag] = name
+    return name
