@@ -79,3 +79,37 @@ def test_wide_characters_are_aligned_by_display_width():
     # 도로관리과 is 10 columns wide: "n" starts at column 12 in every line.
     assert first == "부서" + " " * 6 + "  n"
     assert a == "도로관리과  1" and b == "ab" + " " * 8 + "  22"
+
+
+def test_the_command_table_matches_the_commands_themselves():
+    """`seoulrec --help` lists COMMANDS without building them: every command a module under
+    commands/ registers is in the table, under that module, with its own one-line help."""
+    import pkgutil
+
+    import commands
+    from commands.main import COMMANDS, commands_of
+    from typer._click.utils import make_default_short_help
+
+    registered = {}
+    for info in pkgutil.iter_modules(commands.__path__):
+        module = __import__(f"commands.{info.name}", fromlist=["register"])
+        if hasattr(module, "register") and info.name != "main":
+            for name, command in commands_of(info.name).items():
+                registered[name] = (info.name, command)
+    assert set(COMMANDS) == set(registered)
+    for name, (module, text) in COMMANDS.items():
+        assert registered[name][0] == module, name
+        for limit in (30, 45, 74, 10**6):
+            assert make_default_short_help(text, limit) == registered[name][1].get_short_help_str(
+                limit
+            ), (name, limit)
+
+
+def test_help_builds_no_command_and_status_builds_one_module(catalog_path):
+    own = {"seoulrec.commands", "seoulrec.commands.main", "seoulrec.commands.console"}
+    modules = imported(["--help"], catalog_path.parent)
+    assert {m for m in modules if m.startswith("seoulrec.commands")} == own
+    modules = imported(["status"], catalog_path.parent)
+    assert {m for m in modules if m.startswith("seoulrec.commands")} == own | {
+        "seoulrec.commands.views"
+    }
