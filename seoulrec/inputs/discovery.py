@@ -44,40 +44,42 @@ def ignored_name(name: str, patterns) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-def read_regular(path: Path, max_bytes: int) -> bytes:
+def read_regular(path: "Path | str", max_bytes: int) -> bytes:
     """Read a regular file without following a symbolic link and without blocking on a FIFO or
     device: those are refused (``unsafe`` for links, ``unreadable`` for the others)."""
     import stat
+
+    name = os.path.basename(path)  # a str path is read without building a Path (ingest's walk)
 
     # Looked at before it is opened: opening a FIFO, even non-blocking, is seen by whoever
     # holds its other end, and a device may act on an open.
     try:
         before = os.lstat(path)
     except OSError as exc:
-        raise Unreadable(f"{shown_path(path.name)}: cannot be read ({exc.strerror})") from None
+        raise Unreadable(f"{shown_path(name)}: cannot be read ({exc.strerror})") from None
     if stat.S_ISLNK(before.st_mode):
-        raise UnsafeInput(f"{shown_path(path.name)}: a symbolic link; links are never followed")
+        raise UnsafeInput(f"{shown_path(name)}: a symbolic link; links are never followed")
     if not stat.S_ISREG(before.st_mode):
         raise Unreadable(
-            f"{shown_path(path.name)}: not a regular file (FIFO, socket or device); not opened"
+            f"{shown_path(name)}: not a regular file (FIFO, socket or device); not opened"
         )
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise UnsafeInput(
-                f"{shown_path(path.name)}: a symbolic link; links are never followed"
+                f"{shown_path(name)}: a symbolic link; links are never followed"
             ) from None
-        raise Unreadable(f"{shown_path(path.name)}: cannot be read ({exc.strerror})") from None
+        raise Unreadable(f"{shown_path(name)}: cannot be read ({exc.strerror})") from None
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise Unreadable(
-                f"{shown_path(path.name)}: not a regular file (FIFO, socket or device); skipped"
+                f"{shown_path(name)}: not a regular file (FIFO, socket or device); skipped"
             )
         if info.st_size > max_bytes:
             raise TooLarge(
-                f"{shown_path(path.name)}: {info.st_size // 2**20} MiB is over the {max_bytes // 2**20} MiB limit"
+                f"{shown_path(name)}: {info.st_size // 2**20} MiB is over the {max_bytes // 2**20} MiB limit"
             )
         return fh.read(info.st_size + 1) if info.st_size else fh.read()
 

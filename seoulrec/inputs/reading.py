@@ -112,28 +112,32 @@ def build_package(
     return extracted
 
 
-def _read_file(path: Path, max_bytes: int) -> bytes:
+def _read_file(path: "Path | str", max_bytes: int) -> bytes:
     return read_regular(path, max_bytes)
 
 
 def _package_members(folder: Path, max_bytes: int) -> tuple[str, bytes, dict[str, bytes]]:
+    """The package's primary document and its other files by path relative to the folder,
+    walked in sorted order with plain strings (a Path per file cost more than reading it)."""
     primary_name, primary = None, None
     members: dict[str, bytes] = {}
     total = 0
-    for root, dirs, files in os.walk(folder, followlinks=False):
+    base = os.fspath(folder)
+    for root, dirs, files in os.walk(base, followlinks=False):
         dirs.sort()
+        at_top = root == base
+        prefix = "" if at_top else os.path.relpath(root, base).replace(os.sep, "/") + "/"
         for name in sorted(files):
-            path = Path(root) / name
-            rel = path.relative_to(folder).as_posix()
-            if path.is_symlink():
+            path = os.path.join(root, name)
+            rel = prefix + name
+            if os.path.islink(path):
                 raise UnsafeInput(f"{rel}: a symbolic link inside the package; refused")
             data = _read_file(path, max_bytes)
             total += len(data)
             if total > max_bytes:
                 raise TooLarge(f"{folder.name}: package is over the {max_bytes // 2**20} MiB limit")
             if primary is None and (
-                name.lower() in PACKAGE_PRIMARY
-                or (path.parent == folder and identify(data[:2048]) == "pack")
+                name.lower() in PACKAGE_PRIMARY or (at_top and identify(data[:2048]) == "pack")
             ):
                 primary_name, primary = rel, data
             else:
@@ -164,10 +168,10 @@ def _record(
 
     approvals = []
     for a in extracted.approvals:
-        row = asdict(a)
+        row = dict(vars(a))  # plain fields: a shallow copy is asdict without its deep copies
         row["level"] = ladder.level_of(a.position)
         approvals.append(row)
-    attachments = [asdict(a) for a in extracted.attachments]
+    attachments = [dict(vars(a)) for a in extracted.attachments]
     status = "incomplete" if any(a.status == "missing" for a in extracted.attachments) else "ok"
     return {
         "record_key": key,
@@ -444,13 +448,13 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
     max_bytes = int(options.get("max_file_mb", 1024)) * 2**20
     flag_base = options.get("flag_base", 1)
     ladder = _ladder(options)
-    fallback_key = f"path:{shown_path(path.resolve())}"
     if item.kind == "package_dir":
         primary_name, primary, members = _package_members(path, max_bytes)
         result["sha256"] = sha = _package_sha(primary, members)
         result["format"] = "package"
         if catalog_path and _known(catalog_path, sha, result):
             return
+        fallback_key = f"path:{shown_path(path.resolve())}"  # after the known check: realpath
         extracted = build_package(primary_name, primary, members, flag_base)
         result["unclaimed"] = [str(path / m) for m in extracted.metadata.pop("unclaimed", [])]
         result["records"].append(
@@ -461,6 +465,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
     result["sha256"] = sha = sha256_bytes(data)
     if catalog_path and _known(catalog_path, sha, result):
         return
+    fallback_key = f"path:{shown_path(path.resolve())}"
     fmt = identify(data, path.name)
     result["format"] = fmt
     if fmt in ("pubdoc", "pack"):
