@@ -261,3 +261,54 @@ def test_cue_anchored_scans_agree_on_real_prose_with_planted_identifiers():
     text = " ".join(prose[i : i + 400] + " " + rng.choice(_ANCHOR_CASES) for i in starts)
     assert len(text) > 200_000
     assert _anchored_scans(text) == _plain_scans(text)
+
+
+_PIECES = st.sampled_from(
+    [
+        "0", "1", "2", "5", "8", "9", "-", " ", ".", ")", "(", "\n", "~", "_", "+", "@", "at",
+        "AT", "[", "]", "M", "s", "k", "x", ".com", "홍", "길동", "김", "신청인", "성 명", "故",
+        "전화", "계좌", "서울", "예금주", "tel", "010", "02", "+82", "82", "은행", "님", "：",
+        "０", "１", "－",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PIECES, max_size=30))
+def test_the_pre_check_never_hides_a_finding(pieces):
+    """Text the one-scan pre-check passes over is text in which no family finds anything."""
+    import re
+
+    from seoulrec.decide import privacy
+
+    text = "".join(pieces)
+    found = MASKER.find(text)
+    real = privacy._ANY
+    privacy._ANY = re.compile("")  # matches everywhere: every scan runs
+    try:
+        assert MASKER.find(text) == found
+    finally:
+        privacy._ANY = real
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "문의 1588-1234",
+        "번호 M12345678",
+        "번호 M123A4567",
+        "메일 a@b.kr",
+        "전화 +82 2 2133 8237",
+        "메일 hong(at)seoul.kr",
+        "신청인 김철수",
+        "故 홍길동",
+        "전화 0312345678",
+        "농협 1234567890",
+        "문의 010 - 5823 - 9164",
+    ],
+)
+def test_the_shortest_identifier_of_each_family_passes_the_pre_check(text):
+    from seoulrec.decide import privacy
+
+    assert MASKER.find(text), text
+    assert privacy._ANY.search(text), text
