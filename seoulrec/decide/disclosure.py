@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Iterator
 
 from seoulrec import __version__
@@ -133,8 +133,6 @@ NEVER = "9999-12-31"
 def stable_until(facts: RecordFacts, d: Decision, policy: Policy, today: date) -> str:
     """The first day on which time alone could change the decision (a release date, the
     30-year opening, the end of a hold, an approval date after ``today``); NEVER if none."""
-    from datetime import timedelta
-
     days = []
     if d.release_date:
         days.append(date.fromisoformat(d.release_date))
@@ -143,9 +141,11 @@ def stable_until(facts: RecordFacts, d: Decision, policy: Policy, today: date) -
     if facts.approval_date is not None:
         if facts.approval_date > today:
             days.append(facts.approval_date)
-        held = facts.approval_date + timedelta(days=policy.hold_for(facts.approval_level))
-        if held > today:
-            days.append(held)
+        hold = policy.hold_for(facts.approval_level)
+        if hold:  # no hold: the approval date itself, already considered
+            held = facts.approval_date + timedelta(days=hold)
+            if held > today:
+                days.append(held)
     later = [day for day in days if day > today]
     return min(later).isoformat() if later else NEVER
 
