@@ -120,11 +120,11 @@ def _facts(row) -> tuple[dict, RecordFacts]:
 #: Columns of a fact row that describe the record (the rest is the decision it had).
 _FACT_COLUMNS = tuple(range(17)) + tuple(range(22, 26))
 _FACT_VALUES = __import__("operator").itemgetter(*_FACT_COLUMNS)
-#: Where a fact row holds the record's id, whether its original was public, the decided
-#: record's id, its category, and the decision's facts hash, stable-until day, class and
-#: title findings (the order ``_facts`` unpacks).
-_ID, _WAS_PUBLIC, _DECIDED_ID, _CATEGORY = 0, 18, 19, 25
-_FACTS_HASH, _STABLE_UNTIL, _DECIDED_CLASS, _DECIDED_FINDINGS = 26, 27, 28, 29
+#: Where a fact row holds whether its original was public and the decided record's id, and
+#: its decision's category, facts hash, stable-until day, class and title findings (the order
+#: ``_facts`` unpacks; the record's own id is column 0).
+_PUBLIC_AND_DECIDED = slice(18, 20)
+_DECISION_STATE = slice(25, 30)
 
 
 NEVER = "9999-12-31"
@@ -287,24 +287,20 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
     # everything again), hashed. marshal format 2 has no back-references, so its bytes depend
     # on the values alone; it is 2x faster than repr, and a full apply runs this per record.
     blake2b, dumps, values_of, version = hashlib.blake2b, marshal.dumps, _FACT_VALUES, __version__
+    policy_version = policy.version
     standing: Counter = Counter()  # decisions that stand: (class, original public, findings)
     for row in rows:
-        category = row[_CATEGORY]
+        was_public, decided_id = row[_PUBLIC_AND_DECIDED]
+        category, facts_hash, until, decided_class, decided_findings = row[_DECISION_STATE]
         path = paths.get(category) if category else None
         key = blake2b(
-            dumps((values_of(row), policy.version, path, version), 2), digest_size=16
+            dumps((values_of(row), policy_version, path, version), 2), digest_size=16
         ).hexdigest()
-        if (
-            row[_FACTS_HASH] == key
-            and row[_DECIDED_ID] == row[_ID]
-            and row[_STABLE_UNTIL]
-            and row[_STABLE_UNTIL] > day
-            and row[_DECIDED_CLASS]
-        ):
+        if facts_hash == key and decided_id == row[0] and until and until > day and decided_class:
             # Same facts, same policy, and no date has come that could change it: the stored
             # decision stands (a nightly run over a large catalog decides only what changed),
             # read from the row itself (no RecordFacts is built for it).
-            standing[row[_DECIDED_CLASS], bool(row[_WAS_PUBLIC]), row[_DECIDED_FINDINGS] or 0] += 1
+            standing[decided_class, bool(was_public), decided_findings or 0] += 1
             continue
         info, facts = _facts(row)
         d = decide(facts, policy, today)
