@@ -231,6 +231,13 @@ def test_a_second_ingest_waits_for_the_first_on_postgresql(pg_url, tmp_path):
     with pytest.raises(CatalogLocked, match="another ingest is running"):
         run_batch(other, [first], IngestOptions(jobs=1, wait=0))
     holder.close()  # its session ends (a killed process): PostgreSQL drops the lock
+    # ... once the server has ended that session, which can take a moment after the client
+    # closed it (a run of the quick suite once got here first).
+    import time
+
+    deadline = time.monotonic() + 10
+    while not other.run_lock_free("ingest") and time.monotonic() < deadline:
+        time.sleep(0.05)
     report = run_batch(other, [first], IngestOptions(jobs=1, wait=0))
     assert report.added == 14
     status = other.db.execute("SELECT status FROM batches WHERE id = ?", [batch]).fetchone()[0]
