@@ -159,19 +159,17 @@ def disclose(args) -> None:
         def touch() -> None:  # a change elsewhere: the records must be read, none differs
             holder["cat"].db.execute("UPDATE fact_changes SET n = n + 1")
 
-        paired(
-            "disclose apply, nothing changed but the records read  vs  read the fact rows",
-            lambda: apply(holder["cat"], policy, today),
-            lambda: read_all(False),
-            args.runs,
-            before_a=touch,
-        )
-        paired(
-            "disclose apply, a quiet night (nothing changed)  vs  read the fact rows",
-            lambda: apply(holder["cat"], policy, today),
-            lambda: read_all(False),
-            args.runs,
-        )
+        for label, before in (
+            ("nothing changed but the records read", touch),
+            ("a quiet night (nothing changed)", None),
+        ):
+            paired(
+                f"disclose apply, {label}  vs  read the fact rows",
+                lambda: apply(holder["cat"], policy, today),
+                lambda: read_all(False),
+                args.runs,
+                before_a=before,
+            )
         holder.pop("cat").close()
 
 

@@ -197,29 +197,18 @@ def public_title(info: dict, original_public: bool, masker: "Masker") -> tuple[s
     return masked, len(findings), False
 
 
-_GROUNDS_JSON: dict[tuple, str] = {}
+_ENCODED: dict[tuple, str] = {}
 
 
-def _grounds_json(grounds: list[int]) -> str:
-    key = tuple(grounds)
-    text = _GROUNDS_JSON.get(key)
+def _json_of(values: list) -> str:
+    """A list (grounds, reasons an original is withheld) as JSON: few distinct lists recur over
+    a catalog (10 µs a record to encode each anew), so encoded ones are kept (at most 10,000)."""
+    key = tuple(values)
+    text = _ENCODED.get(key)
     if text is None:
-        text = _GROUNDS_JSON[key] = _ENCODE(list(key))
-    return text
-
-
-_WITHHELD_JSON: dict[tuple, str] = {}
-
-
-def _withheld_json(because: list[str]) -> str:
-    """The reasons an original is withheld as JSON: few distinct lists recur over a catalog
-    (10 µs a record to encode each anew), so encoded ones are kept (at most 10,000)."""
-    key = tuple(because)
-    text = _WITHHELD_JSON.get(key)
-    if text is None:
-        if len(_WITHHELD_JSON) >= 10_000:
-            _WITHHELD_JSON.clear()
-        text = _WITHHELD_JSON[key] = _ENCODE(because)
+        if len(_ENCODED) >= 10_000:
+            _ENCODED.clear()
+        text = _ENCODED[key] = _ENCODE(list(key))
     return text
 
 
@@ -319,10 +308,10 @@ def decide_rows(rows: list[tuple]) -> tuple[list[tuple], dict]:
             int(d.original_public),
             int(d.masked),
             d.disclosure_class,
-            _grounds_json(d.grounds),
+            _json_of(d.grounds),
             reason,
             d.release_date,
-            _withheld_json(d.withheld_because),
+            _json_of(d.withheld_because),
             d.policy_version,
             d.source,
             d.next_review,
