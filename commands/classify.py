@@ -305,8 +305,8 @@ def train(
 
     --target unit-task learns unit tasks (단위과제) and their retention (보존기간) from Seoul's
     approval-document list as published (info_list_*.csv: tkcrd_nm, othbc_pd, title,
-    rspnber_dept_nm, either header variant) or a CSV with title, department, unit_task and
-    retention columns.
+    rspnber_dept_nm, writer, either header variant) or a CSV with title, department, unit_task,
+    retention and (optional) writer columns: the drafter's own filing habits count too.
 
     Example: seoulrec classify train --labels public_list_2021-01.csv
 

@@ -56,37 +56,35 @@ def test_expected_calibration_error():
     ) == pytest.approx(0.2)
 
 
-def _split(departments: int | None):
+def _split(departments: int | None, held_out=("20210116", "20210117")):
     labels = read_labels(corpus_file(WEEK))
     if departments:
         largest = collections.Counter(lb.department for lb in labels).most_common(departments)
         keep = {d for d, _ in largest}
         labels = [lb for lb in labels if lb.department in keep]
-    # Held-out days: trained on 11-15 January, tested on the 16th and 17th.
-    return [lb for lb in labels if lb.date < "20210116"], [
-        lb for lb in labels if lb.date >= "20210116"
+    # Held-out days: by default trained on 11-15 January, tested on the 16th and 17th.
+    return [lb for lb in labels if lb.date not in held_out], [
+        lb for lb in labels if lb.date in held_out
     ]
 
 
-def _measure(departments: int | None):
-    train, test = _split(departments)
+def _measure(departments: int | None, held_out=("20210116", "20210117")):
+    train, test = _split(departments, held_out)
     model = UnitTaskModel().fit(train)
     result = evaluate(model, test, 0.9, True, model.training_labels())
     return result, result["baseline"]
 
 
 def _assert_at_baseline_level(ours: dict, base: dict, ece: float):
-    # Issue 21 asks for baseline + 0.05 on top-1 and top-5; measured, the model is at the
-    # baseline's level on top-1 and above it on top-5 (README: not met). These bounds fail if a
-    # change drops it below that.
-    assert ours["accuracy"] >= base["accuracy"] - 0.03, (ours, base)
-    assert ours["top5"] >= base["top5"], (ours, base)
-    # Macro-F1 is below the baseline's (0.25 against 0.31 on the 20 departments): the
-    # department's habits favour its common unit tasks over its rare ones (README: not met).
-    assert ours["macro_f1"] >= base["macro_f1"] - 0.08, (ours, base)
+    # Issue 21 asks for baseline + 0.05 on top-1 and top-5; measured on the weekend split, the
+    # model is at the baseline's level on top-1 and above it on top-5 (README: not met). These
+    # bounds fail if a change drops it below that.
+    assert ours["accuracy"] >= base["accuracy"] - 0.01, (ours, base)
+    assert ours["top5"] >= base["top5"] + 0.015, (ours, base)
+    assert ours["macro_f1"] >= base["macro_f1"], (ours, base)
     assert ours["ece"] <= ece < base["ece"], (ours, base)
     assert ours["retention_right_where_unit_task_right"] >= 0.95
-    assert ours["auto"]["share"] > 0 and ours["auto"]["accuracy"] >= 0.88
+    assert ours["auto"]["share"] > 0.1 and ours["auto"]["accuracy"] >= 0.9
 
 
 def test_real_week_largest_departments_against_the_baseline():
@@ -103,6 +101,20 @@ def test_real_week_whole_against_the_baseline():
     _assert_at_baseline_level(ours, base, ece=0.05)
 
 
+@pytest.mark.slow
+def test_real_week_busiest_day_against_the_baseline():
+    """Tested on the 15th (9,112 rows, a weekday: 19% of them under a unit task the other days
+    never used), trained on the 14th, 16th and 17th: here the drafter's habits and the unit
+    task's own name lift the model clear of the baseline on both counts."""
+    ours, base = _measure(None, held_out=("20210115",))
+    assert ours["accuracy"] >= base["accuracy"] + 0.03, (ours, base)
+    assert ours["top5"] >= base["top5"] + 0.05, (ours, base)
+    assert ours["macro_f1"] >= base["macro_f1"] - 0.01, (ours, base)
+    assert ours["ece"] <= 0.05 < base["ece"], (ours, base)
+    assert ours["retention_right_where_unit_task_right"] >= 0.95
+    assert ours["auto"]["share"] > 0.1 and ours["auto"]["accuracy"] >= 0.93
+
+
 def test_rows_it_was_trained_on_are_left_out():
     train, test = _split(20)
     model = UnitTaskModel().fit(train)
@@ -110,3 +122,31 @@ def test_rows_it_was_trained_on_are_left_out():
     assert mixed["excluded_trained"] == 30 and mixed["records"] == len(test)
     with pytest.raises(UsageError, match="nothing is held out"):
         evaluate(model, train[:30], 0.9, with_baseline=False)
+
+
+def test_a_model_stored_before_drafters_were_scored_still_suggests(monkeypatch):
+    """A model pickled by an earlier seoulrec (no drafters, no unit-task names, no calibration
+    map, rows in label order) loads and suggests from what it has."""
+    import pickle
+
+    train, test = _split(20)
+    model = UnitTaskModel().fit(train, calibrate=False)
+    old = dict(vars(model))
+    for name in ("writer_index", "writer_counts", "task_names_t", "department_spans", "calibration"):
+        del old[name]
+    shuffled = list(reversed(range(len(old["y"]))))  # columns no longer grouped by department
+    old["matrix_t"] = old["matrix_t"][:, shuffled]
+    old["y"], old["row_departments"] = old["y"][shuffled], old["row_departments"][shuffled]
+    old["rows"] = [row[:3] for row in old["rows"]]
+    blob = pickle.dumps(old)
+    stored = UnitTaskModel.__new__(UnitTaskModel)
+    stored.__setstate__(pickle.loads(blob))
+    suggestions = stored.suggest([lb.record for lb in test])
+    assert all(len(s.alternatives) == 5 for s in suggestions)
+    # What the new model says without names and drafters: the department's neighbours are
+    # found again once the stored columns are regrouped.
+    monkeypatch.setattr("seoulrec.decide.unit_task.NAME_WEIGHT", 0.0)
+    same = model.suggest([dict(lb.record, writer="") for lb in test])
+    agree = sum(a.unit_task == b.unit_task for a, b in zip(suggestions, same)) / len(test)
+    assert agree >= 0.98, agree  # not all: neighbours tied at the 50th place fall either way
+    assert stored.training_labels()[0].writer == ""

@@ -132,7 +132,18 @@ def run(catalog: Catalog, settings: dict, on_progress=None, batch: int = 5000) -
         stamp = now()
         filings, filed = [], []
         todo = []
-        for record_id, key, title, department, status, filed_id, filed_version, task, keep in rows:
+        for (
+            record_id,
+            key,
+            title,
+            department,
+            writer,
+            status,
+            filed_id,
+            filed_version,
+            task,
+            keep,
+        ) in rows:
             if status == "manual" and task:
                 # An archivist's filing is sticky: a new version of the record gets it again.
                 filed.append((task, keep, record_id))
@@ -141,7 +152,15 @@ def run(catalog: Catalog, settings: dict, on_progress=None, batch: int = 5000) -
                 report.unchanged += 1
             else:
                 todo.append(
-                    (record_id, key, {"title": title or "", "department": department or ""})
+                    (
+                        record_id,
+                        key,
+                        {
+                            "title": title or "",
+                            "department": department or "",
+                            "writer": writer or "",
+                        },
+                    )
                 )
         suggestions = model.suggest([record for _, _, record in todo]) if todo else []
         for (record_id, key, _), s in zip(todo, suggestions):

@@ -190,11 +190,11 @@ FILING_COLUMNS = (
 
 
 def records_without_unit_task(catalog: Catalog, after: int, limit: int) -> list[tuple]:
-    """(id, record_key, title, department, filing) of current records with an id above
+    """(id, record_key, title, department, writer, filing) of current records with an id above
     ``after`` whose own unit task is empty; filing is (status, record_id, model_version,
     unit_task, retention) of the key's last filing, or Nones."""
     return catalog.db.execute(
-        "SELECT r.id, r.record_key, r.title, r.department, f.status, f.record_id, f.model_version, "
+        "SELECT r.id, r.record_key, r.title, r.department, r.writer, f.status, f.record_id, f.model_version, "
         "f.unit_task, f.retention FROM records r LEFT JOIN unit_task_filings f ON f.record_key = r.record_key "
         "WHERE +r.is_current = 1 AND (r.unit_task IS NULL OR r.unit_task = '') AND r.id > ? "
         "ORDER BY r.id LIMIT ?",
