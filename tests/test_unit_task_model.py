@@ -132,7 +132,13 @@ def test_a_model_stored_before_drafters_were_scored_still_suggests(monkeypatch):
     train, test = _split(20)
     model = UnitTaskModel().fit(train, calibrate=False)
     old = dict(vars(model))
-    for name in ("writer_index", "writer_counts", "task_names_t", "department_spans", "calibration"):
+    for name in (
+        "writer_index",
+        "writer_counts",
+        "task_names_t",
+        "department_spans",
+        "calibration",
+    ):
         del old[name]
     shuffled = list(reversed(range(len(old["y"]))))  # columns no longer grouped by department
     old["matrix_t"] = old["matrix_t"][:, shuffled]

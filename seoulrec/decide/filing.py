@@ -23,8 +23,8 @@ from seoulrec.store import classifications as store
 from seoulrec.store.catalog import Catalog, default_actor, now
 
 UNIT_TASK_MODEL = "unit_task"
-#: Measured on the shared real week split by date (benchmarks/README.md): at 0.9 about 15% of
-#: records are filed without review, 0.90-0.92 of them rightly; below, an archivist decides.
+#: Measured on the shared real week split by date (README, "Unit tasks"): at 0.9, 12-18% of
+#: records are filed without review, 95-96% of them rightly; below, an archivist decides.
 DEFAULT_UNIT_TASK_THRESHOLD = 0.9
 
 
