@@ -224,11 +224,11 @@ def check(
 
     Example: seoulrec disclose check --strict
     """
-    from seoulrec.decide import disclosure
+    from seoulrec.decide import standing
 
     cat = open_catalog(catalog, readonly=True)
-    violations = disclosure.check(cat)
-    attention = disclosure.needs_attention(cat)
+    violations = standing.check(cat)
+    attention = standing.needs_attention(cat)
     fmt = output_format(as_json, as_csv, as_tsv)
     if fmt is Format.json:
         emit_json({"violations": violations, "count": len(violations), **attention})

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from seoulrec.decide import disclosure
+from seoulrec.decide import disclosure, standing
 from seoulrec.store.catalog import Catalog
 from seoulrec.run.demo import DemoDoc, write_package
 from seoulrec.inputs.ingest import IngestOptions, run_batch
@@ -103,7 +103,7 @@ def test_a_quiet_night_reads_no_record(catalog, monkeypatch):
     again = disclosure.apply(catalog, policy, date(2026, 11, 28))
     assert reads == [] and _audited_unchanged(catalog)
     assert again == {**first, "changed": 0, "newly_public": 0, "newly_withheld": 0, "withdrawn": 0}
-    assert disclosure.apply_state(catalog)["today"] == "2026-11-28"
+    assert standing.apply_state(catalog)["today"] == "2026-11-28"
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,14 @@ def test_catalog_is_found_from_option_env_then_config(cli, isolated, tmp_path, m
     assert result.exit_code == 2 and "--catalog" in result.stderr
 
 
+def test_the_schema_version_is_the_last_migration():
+    """The catalog declares the version it writes apart from the migrations (so that opening an
+    up-to-date catalog does not import them): the two must not drift apart."""
+    from seoulrec.store.schema import MIGRATIONS
+
+    assert SCHEMA_VERSION == max(MIGRATIONS)
+
+
 def test_old_catalog_is_migrated(tmp_path):
     path = tmp_path / "old.db"
     sqlite3.connect(path).execute(

@@ -8,7 +8,6 @@ is resolved, and its hold days have passed. When in doubt, withhold and say why.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tomllib
 from dataclasses import dataclass, field
@@ -172,6 +171,8 @@ def load_policy(
         rereview_years=int(review.get("rereview_years", 5)),
         open_after_years=int(review.get("open_after_years", 30)),
     )
+    import hashlib  # here: OpenSSL's loading is 5 ms of `seoulrec status` (issue 24)
+
     digest = hashlib.sha256(
         json.dumps(policy.to_dict(), sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()[:12]

@@ -341,7 +341,7 @@ class UnitTaskModel:
             self.writer_index = {}
             self.writer_counts = sparse.csr_matrix((0, len(self.tasks)))
             self.task_names_t = sparse.csc_matrix((self.matrix_t.shape[0], len(self.tasks)))
-            self.rows = [(*row, "") for row in self.rows]
+            self.rows = [(title, department, task, "") for title, department, task, *_ in self.rows]
 
     def dumps(self) -> bytes:
         return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)

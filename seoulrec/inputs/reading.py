@@ -164,7 +164,7 @@ def _record(
     kind: str,
     material_kind: str | None,
 ) -> dict:
-    from seoulrec.store.catalog import public_id
+    from seoulrec.store.schema import public_id
 
     approvals = []
     for a in extracted.approvals:

@@ -29,7 +29,7 @@ DEFAULT_BASE_URL = "https://opengov.seoul.go.kr/sanction/"
 
 
 def package_id(record_key: str, given: str = "") -> str:
-    from seoulrec.store.catalog import public_id
+    from seoulrec.store.schema import public_id
 
     return public_id(record_key, given)
 
@@ -362,7 +362,7 @@ def run_export(
 
 def _decided_seq(catalog: Catalog) -> int:
     """The disclosure sequence the export shows; refused when nothing, or not everything, was decided."""
-    from seoulrec.decide.disclosure import apply_state
+    from seoulrec.decide.standing import apply_state
 
     seq = catalog.get_meta("disclosure_seq")
     if seq is None:

@@ -238,7 +238,7 @@ def site_is_current(
 
 
 def _meetings_digest(catalog: Catalog) -> str:
-    from seoulrec.decide.disclosure import apply_state
+    from seoulrec.decide.standing import apply_state
     from seoulrec.inputs.meetings import digest
 
     return digest(catalog, str((apply_state(catalog) or {}).get("today") or ""))
@@ -303,7 +303,7 @@ class _SiteBuild:
     meetings, browse listings, home, statistics, assets, and the manifest's file list."""
 
     def __init__(self, catalog, out, settings, masker, search, korean_terms, since_last):
-        from seoulrec.decide.disclosure import apply_state
+        from seoulrec.decide.standing import apply_state
 
         state = apply_state(catalog)
         if state is None:

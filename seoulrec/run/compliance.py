@@ -28,7 +28,8 @@ KINDS = {
 
 def report(catalog: "Catalog", today: date) -> dict:
     from seoulrec.inputs import meetings, prepub
-    from seoulrec.decide.disclosure import check, due, needs_attention
+    from seoulrec.decide.disclosure import due
+    from seoulrec.decide.standing import check, needs_attention
     from seoulrec.decide.ranks import chainless_records, unresolved_positions
     from seoulrec.run.reports import failures
 

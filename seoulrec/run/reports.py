@@ -14,7 +14,7 @@ from seoulrec.model import OUTCOME_ADVICE
 
 def status(catalog: Catalog) -> dict:
     """One screen of where the catalog stands."""
-    from seoulrec.decide.disclosure import apply_state, check, needs_attention
+    from seoulrec.decide.standing import apply_state, check, needs_attention
     from seoulrec.decide.ranks import unresolved_positions
 
     records: dict[str, dict[str, int]] = {}

@@ -3,12 +3,9 @@ column types, triggers and expressions each backend states in ``seoulrec.store.d
 
 from __future__ import annotations
 
-import hashlib
 
 from seoulrec.store import fulltext
 from seoulrec.store.dialect import Dialect, insert_new
-
-SCHEMA_VERSION = 12
 
 
 def public_id(record_key: str, given: str = "") -> str:
@@ -16,6 +13,8 @@ def public_id(record_key: str, given: str = "") -> str:
     has one, else one derived from the record key, so every version keeps the same id."""
     if given and given.isdigit():
         return given
+    import hashlib  # here: OpenSSL's loading is 5 ms of `seoulrec status` (issue 24)
+
     return f"{int.from_bytes(hashlib.blake2b(record_key.encode(), digest_size=8).digest(), 'big') % 10**15:015d}"
 
 

@@ -42,6 +42,10 @@ def test_light_commands_import_nothing_heavy(args, catalog_path):
     # Piped output: the table is plain text, rich's console is not even imported.
     if args == ["status"]:
         assert "rich.console" not in modules
+        # What stands is read without the decision engine or OpenSSL (seoulrec.decide.standing).
+        assert "seoulrec.decide.standing" in modules
+        assert not {"seoulrec.decide.policy", "seoulrec.decide.disclosure", "_hashlib"} & modules
+        assert "seoulrec.store.schema" not in modules  # an up-to-date catalog: no migrations
 
 
 def test_a_heavy_command_still_finds_what_it_needs(catalog_path, tmp_path):

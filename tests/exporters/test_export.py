@@ -373,7 +373,8 @@ def test_bad_export_requests(cli, catalog, catalog_path, tmp_path):
 
 
 def test_an_older_catalog_is_migrated_before_export(cli, tmp_path):
-    from seoulrec.store.catalog import MIGRATIONS, Catalog
+    from seoulrec.store.catalog import Catalog
+    from seoulrec.store.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)
