@@ -144,3 +144,36 @@ def test_writer_restores_connection_settings(tmp_path, batched):
         for p in ("cache_size", "wal_autocheckpoint")
     ]
     assert after == before
+
+
+def _index_instances(conn: sqlite3.Connection) -> list[tuple]:
+    """Every (term, record, column, position) the full-text index holds (FTS5's own view)."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, fulltext, instance)"
+    )
+    return sorted(conn.execute("SELECT term, doc, col, offset FROM temp.v").fetchall())
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_the_readers_index_terms_are_the_records_own(tmp_path, batched):
+    """Readers compute each record's full-text terms (``record["fulltext"]``, so that the one
+    writing process does not): the index they build equals the one rebuilt from the records
+    as stored, term by term and position by position."""
+    from seoulrec.store import fulltext
+
+    groups = _results(tmp_path)
+    assert all("fulltext" in rec for group in groups for r in group for rec in r["records"])
+    _, conn = _write(tmp_path / "w.db", groups, batched=batched)
+    written = _index_instances(conn)
+    conn.close()
+    catalog = Catalog.open(tmp_path / "w.db")
+    fulltext.rebuild(catalog)
+    catalog.close()
+    rebuilt = _index_instances(sqlite3.connect(tmp_path / "w.db"))
+    assert written and written == rebuilt
+    # And a reader's terms are what the writer uses, not recomputed: terms it did not compute
+    # from the record (here, changed on purpose) are what the index holds.
+    group = copy.deepcopy(groups[0][:1])
+    group[0]["records"][0]["fulltext"] = ("표지어", "", "")
+    _, conn = _write(tmp_path / "marked.db", [group], batched=batched)
+    assert [t for t, *_ in _index_instances(conn)] == ["표지어"]

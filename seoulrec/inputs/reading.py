@@ -430,6 +430,12 @@ def process_item(item: Item, options: dict, catalog_path: str | None) -> dict:
         result["message"] = "missing attachments: " + ", ".join(missing)
     if options.get("organ"):
         _tag_organ(result, options["organ"], options.get("organ_code"))
+    if result["records"]:
+        # The search index's terms, here in the reader processes rather than in the writer.
+        from seoulrec.store.fulltext import index_row, record_parts
+
+        for record in result["records"]:
+            record["fulltext"] = index_row(*record_parts(record))
     return result
 
 

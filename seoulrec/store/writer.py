@@ -26,7 +26,8 @@ from seoulrec.store import fulltext
 from seoulrec.store.dialect import upsert
 from seoulrec.model import ACCEPTED_OUTCOMES
 
-NESTED = ("approvals", "attachments")
+#: What a record dict carries besides its columns: its child rows, and its full-text terms.
+NESTED = ("approvals", "attachments", "fulltext")
 APPROVAL_COLUMNS = ("kind", "order", "position", "type", "name", "date", "is_final", "level")
 ATTACHMENT_COLUMNS = ("name", "format", "size", "sha256", "text", "status", "message")
 
