@@ -4,7 +4,7 @@ document's approval level from its chain (DOMAIN 3.1, 3.2)."""
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from seoulrec.errors import ConfigError
@@ -26,6 +26,9 @@ class Ladder:
     """Suffix → level, matched longest first."""
 
     suffixes: tuple[tuple[str, str], ...]
+    #: position -> level, as found (a batch has a few hundred distinct positions, each asked
+    #: for thousands of times: the suffix scan was 3% of an ingest).
+    _found: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     @classmethod
     def from_mapping(cls, mapping: dict[str, list[str]]) -> "Ladder":
@@ -59,9 +62,17 @@ class Ladder:
 
     def level_of(self, position: str) -> str:
         """The level of a position by its longest matching suffix, else ``unresolved``."""
-        position = "".join((position or "").split())
+        level = self._found.get(position)
+        if level is None:
+            level = self._level_of(position)
+            if len(self._found) < 100_000:
+                self._found[position] = level
+        return level
+
+    def _level_of(self, position: str) -> str:
+        compact = "".join((position or "").split())
         for suffix, level in self.suffixes:
-            if position.endswith(suffix):
+            if compact.endswith(suffix):
                 return level
         return "unresolved"
 

@@ -10,6 +10,8 @@ import shutil
 import sqlite3
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seoulrec.run.demo import DemoDoc, write_package
 
@@ -199,3 +201,41 @@ def test_the_real_week_every_title_holding_a_word_is_found(cli, tmp_path, catalo
         # Every result holds the word (in its title, or in its text: the snippet shows it).
         holding = [r for r in found["results"] if stem in r["title"] or f"[{stem}]" in r["snippet"]]
         assert len(holding) >= 0.95 * len(got), word
+
+
+def _index_terms_word_by_word(text: str) -> tuple[str, str]:
+    """The index's terms as the grams module's docstring defines them, one word at a time."""
+    from seoulrec.grams import RUN
+
+    terms: list[str] = []
+    finals: list[str] = []
+    for run in RUN.findall(text):
+        if "가" <= run[0] <= "힣":
+            if len(run) == 1:
+                terms.append(run)
+            else:
+                terms += [run[i : i + 2] for i in range(len(run) - 1)]
+                finals.append(run[-1])
+        else:
+            terms.append(run.lower())
+    return " ".join(terms), " ".join(dict.fromkeys(finals))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["제설대책", "가", "나다", "자전거를", "ABC", "x1", "ΑΣ", "İ", " ", ".", "\n"]
+        )
+        | st.text(max_size=6),
+        max_size=30,
+    )
+)
+def test_index_terms_looked_up_are_the_words_own(parts):
+    """The memoised terms (``seoulrec.grams``) are those worked out word by word, whatever the
+    text, and the same on a second call (from the memo)."""
+    from seoulrec.grams import index_terms
+
+    text = "".join(parts)
+    assert index_terms(text) == _index_terms_word_by_word(text)
+    assert index_terms(text) == _index_terms_word_by_word(text)
