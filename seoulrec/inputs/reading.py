@@ -11,6 +11,7 @@ import os
 import unicodedata
 from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
 from seoulrec.store.writer import shown_path
 from seoulrec.errors import (
@@ -214,7 +215,7 @@ def _record(
 
 def _approval_record(
     extracted: Extracted,
-    fallback_key: str,
+    fallback_key: Callable[[], str],
     sha: str,
     source: str,
     source_format: str,
@@ -233,12 +234,19 @@ def _approval_record(
     )
 
 
-def _record_key(extracted: Extracted, fallback: str) -> str:
+def _record_key(extracted: Extracted, fallback: Callable[[], str]) -> str:
+    """The document's own key, else ``fallback()`` (worked out only then: it resolves a path)."""
     if extracted.regnumbercode:
         return f"reg:{extracted.regnumbercode}"
     if extracted.document_number:
         return f"doc:{extracted.document_number}"
-    return fallback
+    return fallback()
+
+
+def _path_key(path: Path, kind: str = "path", suffix: str = "") -> Callable[[], str]:
+    """A record keyed by where its file really is (symbolic links and ``..`` resolved), and for
+    a list's row, its line (``suffix``)."""
+    return lambda: f"{kind}:{shown_path(path.resolve())}{suffix}"
 
 
 MATERIALS_MANIFEST = "materials.csv"
@@ -460,7 +468,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
         result["format"] = "package"
         if catalog_path and _known(catalog_path, sha, result):
             return
-        fallback_key = f"path:{shown_path(path.resolve())}"  # after the known check: realpath
+        fallback_key = _path_key(path)
         extracted = build_package(primary_name, primary, members, flag_base)
         result["unclaimed"] = [str(path / m) for m in extracted.metadata.pop("unclaimed", [])]
         result["records"].append(
@@ -471,7 +479,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
     result["sha256"] = sha = sha256_bytes(data)
     if catalog_path and _known(catalog_path, sha, result):
         return
-    fallback_key = f"path:{shown_path(path.resolve())}"
+    fallback_key = _path_key(path)
     fmt = identify(data, path.name)
     result["format"] = fmt
     if fmt in ("pubdoc", "pack"):
@@ -522,9 +530,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
             key = (
                 f"pkg:{package_id}"
                 if package_id
-                else _record_key(
-                    row, f"row:{shown_path(path.resolve())}:{row.metadata.get('line')}"
-                )
+                else _record_key(row, _path_key(path, "row", f":{row.metadata.get('line')}"))
             )
             result["records"].append(
                 _record(row, key, row_sha, item.path, fmt, ladder, "approval", None)
@@ -542,7 +548,7 @@ def _process(item: Item, options: dict, catalog_path: str | None, result: dict) 
         if not extracted.text.strip():
             extracted.warnings.append("no text extracted")
         is_approval = bool(extracted.document_number and extracted.approvals)
-        key = _record_key(extracted, fallback_key) if is_approval else fallback_key
+        key = _record_key(extracted, fallback_key) if is_approval else fallback_key()
         kind = "approval" if is_approval else "material"
         if not is_approval:
             listed = materials_manifest(path.parent).get(_nfc(path.name), {})
