@@ -63,7 +63,7 @@ def run(
 
     Unit tasks (단위과제): once a unit-task model is trained (`classify train --target
     unit-task`), every current record that came without a unit task gets a suggestion with its
-    retention and top 5 alternatives; at or above [classify] unit_task_threshold (default 0.9)
+    retention and top 5 alternatives; at or above [classify] unit_task_threshold (default 0.95)
     it is filed, below it waits in `classify unit-tasks` for `classify accept`. Records that
     came with a unit task keep it; accepted ones stay accepted.
 

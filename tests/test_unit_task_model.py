@@ -6,6 +6,7 @@ import collections
 
 import pytest
 
+from seoulrec.decide.filing import DEFAULT_UNIT_TASK_THRESHOLD
 from seoulrec.decide.learn import expected_calibration_error
 from seoulrec.decide.unit_task import UnitTaskModel, evaluate, read_labels
 from seoulrec.errors import UsageError
@@ -71,7 +72,7 @@ def _split(departments: int | None, held_out=("20210116", "20210117")):
 def _measure(departments: int | None, held_out=("20210116", "20210117")):
     train, test = _split(departments, held_out)
     model = UnitTaskModel().fit(train)
-    result = evaluate(model, test, 0.9, True, model.training_labels())
+    result = evaluate(model, test, DEFAULT_UNIT_TASK_THRESHOLD, True, model.training_labels())
     return result, result["baseline"]
 
 
@@ -84,7 +85,8 @@ def _assert_at_baseline_level(ours: dict, base: dict, ece: float):
     assert ours["macro_f1"] >= base["macro_f1"], (ours, base)
     assert ours["ece"] <= ece < base["ece"], (ours, base)
     assert ours["retention_right_where_unit_task_right"] >= 0.95
-    assert ours["auto"]["share"] > 0.1 and ours["auto"]["accuracy"] >= 0.9
+    # At the default threshold (0.95) a few records are filed without review, rightly.
+    assert ours["auto"]["share"] > 0.03 and ours["auto"]["accuracy"] >= 0.95
 
 
 def test_real_week_largest_departments_against_the_baseline():
@@ -112,7 +114,8 @@ def test_real_week_busiest_day_against_the_baseline():
     assert ours["macro_f1"] >= base["macro_f1"] - 0.01, (ours, base)
     assert ours["ece"] <= 0.05 < base["ece"], (ours, base)
     assert ours["retention_right_where_unit_task_right"] >= 0.95
-    assert ours["auto"]["share"] > 0.1 and ours["auto"]["accuracy"] >= 0.93
+    # At the default threshold (0.95) a few records are filed without review, rightly.
+    assert ours["auto"]["share"] > 0.03 and ours["auto"]["accuracy"] >= 0.953
 
 
 def test_rows_it_was_trained_on_are_left_out():
