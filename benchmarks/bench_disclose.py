@@ -16,7 +16,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from seoulrec.store.catalog import Catalog, now, public_id
+from seoulrec.store.catalog import Catalog, now
+from seoulrec.store.schema import public_id
 from seoulrec.decide.disclosure import apply
 from seoulrec.decide.policy import load_policy
 from seoulrec.decide.privacy import Masker
