@@ -294,7 +294,9 @@ def readers(args) -> None:
 # -- export -----------------------------------------------------------------------------------
 def export(args) -> None:
     """A full export (in-process, no start-up) of a decided catalog against a Python dump of
-    the same rows (the same query, ``csv``/``json`` of each row into one file)."""
+    the same rows (the same query, ``csv``/``json`` of each row into one file); then an
+    incremental one (``since_last``) after 1% of the records changed, against the same dump
+    of every row (the folder it leaves holds every row)."""
     import csv
     import json
     from datetime import date
@@ -338,6 +340,25 @@ def export(args) -> None:
                 ours,
                 bare,
                 args.runs,
+            )
+
+            def change(changed: int = max(1, args.records // 100)) -> None:
+                # Untimed: 1% of the records retitled and decided again.
+                cat.db.execute(
+                    "UPDATE records SET title = title || ' (정정)' WHERE id IN "
+                    f"(SELECT id FROM records ORDER BY random() LIMIT {changed})"
+                )
+                apply(cat, policy, date(2026, 11, 26))
+
+            def incremental(out: Path = out, fmt: str = fmt) -> None:
+                run_export(cat, fmt, out, True, {}, masker)
+
+            paired(
+                f"export index --format {fmt} --since-last, 1% of the records changed  vs  the same dump of every row",
+                incremental,
+                bare,
+                args.runs,
+                before_a=change,
             )
         cat.close()
 
