@@ -454,3 +454,35 @@ def test_the_ingest_parent_stays_bounded_whatever_an_items_text(catalog_path, tm
     assert "max_text_mb" in report["failed"][0]["message"]
     print(f"{mib} MiB of text: the parent's peak {peak} MiB")
     assert peak < 300, peak
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, (1 << 20) + 3, (3 << 20) + 1])
+def test_a_regular_file_is_read_whole_and_exactly(tmp_path, size):
+    """``read_regular`` reads by ``os.read`` on the checked descriptor: every byte, whatever
+    the size (a file larger than one read, an empty one), and refuses what is over the limit."""
+    from seoulrec.errors import TooLarge
+    from seoulrec.inputs.discovery import read_regular
+
+    data = os.urandom(size)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    assert read_regular(path, 8 << 20) == data
+    assert read_regular(str(path), 8 << 20) == data
+    if size > 1 << 20:
+        with pytest.raises(TooLarge):
+            read_regular(path, 1 << 20)
+
+
+def test_read_regular_refuses_links_and_fifos_unopened(tmp_path):
+    from seoulrec.errors import Unreadable, UnsafeInput
+    from seoulrec.inputs.discovery import read_regular
+
+    target = tmp_path / "t.txt"
+    target.write_text("x", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(target)
+    with pytest.raises(UnsafeInput):
+        read_regular(tmp_path / "link.txt", 1 << 20)
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(Unreadable, match="FIFO"):
+        read_regular(tmp_path / "pipe", 1 << 20)  # returns at once: a FIFO is never opened
+    assert read_regular("/proc/self/stat", 1 << 20)  # size 0 in stat, read to its end

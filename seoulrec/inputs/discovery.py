@@ -71,8 +71,8 @@ def read_regular(path: "Path | str", max_bytes: int) -> bytes:
                 f"{shown_path(name)}: a symbolic link; links are never followed"
             ) from None
         raise Unreadable(f"{shown_path(name)}: cannot be read ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fh.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise Unreadable(
                 f"{shown_path(name)}: not a regular file (FIFO, socket or device); skipped"
@@ -81,7 +81,23 @@ def read_regular(path: "Path | str", max_bytes: int) -> bytes:
             raise TooLarge(
                 f"{shown_path(name)}: {info.st_size // 2**20} MiB is over the {max_bytes // 2**20} MiB limit"
             )
-        return fh.read(info.st_size + 1) if info.st_size else fh.read()
+        return _read_fd(fd, info.st_size + 1 if info.st_size else None)
+    finally:
+        os.close(fd)
+
+
+def _read_fd(fd: int, want: int | None) -> bytes:
+    """Up to ``want`` bytes of an open file (all of it when None), by ``os.read`` itself: a
+    buffered file object around the descriptor cost as much again as the read (issue 24)."""
+    parts = []
+    while want is None or want > 0:
+        chunk = os.read(fd, 1 << 20 if want is None else want)
+        if not chunk:
+            break
+        parts.append(chunk)
+        if want is not None:
+            want -= len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 @dataclass(frozen=True)
