@@ -343,11 +343,19 @@ def svm_ranked(
     decision = model.decision_function(vectorizer.transform(test_texts))
     if decision.ndim == 1:  # two classes
         decision = np.stack([-decision, decision], axis=1)
-    z = decision - decision.max(1, keepdims=True)
-    p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    p = softmax(decision)
     order = np.argsort(-decision, axis=1)[:, :k]
     ranked = [[str(model.classes_[j]) for j in row] for row in order]
     return ranked, [float(p[i, order[i, 0]]) for i in range(len(test_texts))]
+
+
+def softmax(scores):
+    """Row-wise softmax of a (rows x classes) array of scores."""
+    import numpy as np
+
+    z = np.exp(scores - scores.max(1, keepdims=True))
+    z /= z.sum(1, keepdims=True)
+    return z
 
 
 def baseline_fit_predict(train: list[tuple[dict, str]], test: list[dict]) -> list[str]:
