@@ -23,7 +23,6 @@ import argparse
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -122,11 +121,10 @@ def run(python: str, stage: str, work: Path) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def figures(values: list[float]) -> str:
-    return f"{min(values):.3f} - {statistics.median(values):.3f} - {max(values):.3f}"
-
-
 def main() -> None:
+    sys.path.insert(0, str(HERE))
+    from bench_limits import spread
+
     parser = argparse.ArgumentParser()
     parser.add_argument("stage", choices=[*STAGES, "all"])
     parser.add_argument("--old-python", required=True)
@@ -145,7 +143,7 @@ def main() -> None:
                 new.append(run(sys.executable, stage, work))
                 old.append(run(args.old_python, stage, work))
             ratios = [a / b for a, b in zip(new, old)]
-            print(f"{stage}: new {figures(new)} s, old {figures(old)} s, new/old {figures(ratios)}")
+            print(f"{stage}: new {spread(new)} s, old {spread(old)} s, new/old {spread(ratios)}")
 
 
 if __name__ == "__main__":
