@@ -399,6 +399,11 @@ def evaluate(
             raise UsageError(
                 "--target unit-task needs --labels FILE (held-out rows of Seoul's list)"
             )
+        if not no_baseline:
+            info(
+                "The baseline (LinearSVC on the model's training rows) trains first: "
+                "minutes for a week of Seoul's list (--no-baseline leaves it out)."
+            )
         result = filing.evaluate(cat, settings, labels, not no_baseline)
         for warning in result["warnings"]:
             warn(warning)
