@@ -17,6 +17,7 @@ from .console import (
     JsonOption,
     TsvOption,
     emit_json,
+    confidence_text,
     info,
     listing,
     open_catalog,
@@ -132,7 +133,7 @@ def review(
                 item["id"],
                 item["title"] or "",
                 item["department"],
-                f"{best['category']} {best['name']} ({best['confidence']:.2f}, {best['classifier']})"
+                f"{best['category']} {best['name']} ({confidence_text(best['confidence'])}, {best['classifier']})"
                 if best
                 else "no suggestion",
             ]
@@ -208,7 +209,7 @@ def unit_tasks(
             item["title"] or "",
             item["department"] or "",
             " | ".join(
-                f"{n}. {a['unit_task']} ({a['confidence']:.2f})"
+                f"{n}. {a['unit_task']} ({confidence_text(a['confidence'])})"
                 for n, a in enumerate(item["alternatives"], 1)
             ),
         ]

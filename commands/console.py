@@ -73,6 +73,12 @@ def info(message: str, style: str | None = None) -> None:
     console().print(message, soft_wrap=True, style=style)
 
 
+def confidence_text(value: float) -> str:
+    """A confidence for people: two decimals, and "<0.01" rather than a "0.00" that reads as
+    impossible (five alternatives of a model that cannot place a record, all "0.00", said nothing)."""
+    return "<0.01" if value < 0.005 else f"{value:.2f}"
+
+
 def warn(message: str) -> None:
     console().print(_styled(("warning: ", "yellow"), (message, None)), soft_wrap=True)
 

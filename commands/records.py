@@ -20,6 +20,7 @@ from .console import (
     CsvOption,
     JsonOption,
     TsvOption,
+    confidence_text,
     emit_json,
     info,
     listing,
@@ -221,7 +222,7 @@ def show_record(
         how = (
             "as it came"
             if filing is None
-            else f"{filing['status']}, confidence {filing['confidence']:.2f}"
+            else f"{filing['status']}, confidence {confidence_text(filing['confidence'])}"
             if filing["status"] != "manual"
             else f"accepted by {filing['actor']}: {filing['reason']}"
         )
@@ -231,7 +232,7 @@ def show_record(
         rows.append(["classification", "not classified yet (run `seoulrec classify run`)"])
     else:
         confidence = (
-            f", confidence {category['confidence']:.2f}"
+            f", confidence {confidence_text(category['confidence'])}"
             if category["confidence"] is not None
             else ""
         )

@@ -19,6 +19,8 @@ from seoulrec.decide import classify, disclosure, filing
 from seoulrec.errors import SeoulrecError
 from seoulrec.store.fulltext import Query, search
 
+from .console import confidence_text
+
 CLASS_WORDS = {"public": "공개", "partial": "부분공개", "non_public": "비공개"}
 
 
@@ -296,7 +298,7 @@ class Workbench(App):
         text.update("\n".join(parts))
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         lines = [
-            f"{n}. {_escape(s['category'])} {_escape(s.get('name') or '')}  {s['confidence']:.2f} ({s['classifier']})"
+            f"{n}. {_escape(s['category'])} {_escape(s.get('name') or '')}  {confidence_text(s['confidence'])} ({s['classifier']})"
             for n, s in enumerate(item.suggestions[:5], start=1)
         ]
         suggestions.update(

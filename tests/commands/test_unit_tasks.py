@@ -195,3 +195,37 @@ def test_errors_are_clear(cli, filled, labels, tmp_path):
     )
     result = cli("classify", "run")
     assert result.exit_code == 2 and "unit_task_threshold" in result.stderr
+
+
+def test_a_record_the_model_cannot_place_shows_its_doubt_not_zeroes(cli, filled, tmp_path):
+    """Against hundreds of unit tasks a record from an unknown department gets five tiny
+    confidences: the queue says "<0.01", never five "0.00" that read as impossible."""
+    path = tmp_path / "many.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["title", "department", "unit_task", "retention"])
+        for i in range(400):
+            out.writerow([f"사업 {i}호 추진 계획", f"부서{i % 40}", f"과제{i}", "3년"])
+    assert (
+        cli(
+            "classify", "train", "--target", "unit-task", "--labels", path, "--catalog", filled
+        ).exit_code
+        == 0
+    )
+    assert cli("classify", "run", "--catalog", filled).exit_code == 0
+    queue = j(cli, "classify", "unit-tasks", "--catalog", filled)
+    assert queue and min(a["confidence"] for a in queue[0]["alternatives"]) < 0.005
+    shown = cli("classify", "unit-tasks", "--catalog", filled)
+    assert shown.exit_code == 0 and "(<0.01)" in shown.stdout and "(0.00)" not in shown.stdout
+
+
+def test_confidence_text():
+    from commands.console import confidence_text
+
+    assert [confidence_text(c) for c in (0.0, 0.0049, 0.005, 0.42, 1.0)] == [
+        "<0.01",
+        "<0.01",
+        "0.01",
+        "0.42",
+        "1.00",
+    ]
