@@ -18,6 +18,7 @@ from .console import (
     TsvOption,
     emit_json,
     confidence_text,
+    counting,
     info,
     listing,
     open_catalog,
@@ -66,7 +67,8 @@ def run(
     unit-task`), every current record that came without a unit task gets a suggestion with its
     retention and top 5 alternatives; at or above [classify] unit_task_threshold (default 0.95)
     it is filed, below it waits in `classify unit-tasks` for `classify accept`. Records that
-    came with a unit task keep it; accepted ones stay accepted.
+    came with a unit task keep it; accepted ones stay accepted. On a terminal a progress bar
+    counts the records (stderr).
 
     Example: seoulrec classify run --all --json
     """
@@ -75,8 +77,10 @@ def run(
 
     settings, folder = _settings()
     cat = open_catalog(catalog)
-    report = core.run(cat, settings, folder, redo=redo)
-    unit_tasks = filing.run(cat, settings)
+    with counting("classify") as advance:
+        report = core.run(cat, settings, folder, redo=redo, on_progress=advance)
+    with counting("unit tasks") as advance:
+        unit_tasks = filing.run(cat, settings, on_progress=advance)
     if as_json:
         emit_json({**report.to_dict(), "unit_tasks": unit_tasks.to_dict()})
         return

@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,32 @@ def emit_json(document: Any) -> None:
 def info(message: str, style: str | None = None) -> None:
     """A message for the person at the terminal (stderr)."""
     console().print(message, soft_wrap=True, style=style)
+
+
+@contextmanager
+def counting(label: str, total: int | None = None):
+    """A progress bar on stderr for work counted in records, on a terminal only (piped or
+    redirected stderr gets nothing); yields the callback the core calls with each batch's
+    count. Gone when the work ends: the summary follows."""
+    if "err" not in _CONSOLES and not sys.stderr.isatty():
+        yield lambda n: None  # piped: no bar, and rich is not even imported for it (issue 24)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    err = console()
+    progress = Progress(
+        TextColumn(label, markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("records", markup=False),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    task = progress.add_task(label, total=total)
+    with progress:
+        yield lambda n: progress.update(task, advance=n)
 
 
 def confidence_text(value: float) -> str:

@@ -21,6 +21,7 @@ from .console import (
     JsonOption,
     TsvOption,
     collect_ids,
+    counting,
     emit_json,
     info,
     listing,
@@ -79,7 +80,8 @@ def apply(
     """Compute the disclosure decision of every current record (and its attachments).
 
     Idempotent; manual decisions, board decisions and release dates are honoured; a release
-    date that has passed publishes the record.
+    date that has passed publishes the record. On a terminal a progress bar counts the
+    records (stderr).
 
     Example: seoulrec disclose apply --json
     """
@@ -87,7 +89,8 @@ def apply(
 
     policy = _policy()
     cat = open_catalog(catalog)
-    counts = disclosure.apply(cat, policy, _day(today))
+    with counting("disclose") as advance:
+        counts = disclosure.apply(cat, policy, _day(today), on_progress=advance)
     if as_json:
         emit_json({"policy_version": policy.version, **counts})
         return

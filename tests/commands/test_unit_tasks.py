@@ -220,7 +220,7 @@ def test_a_record_the_model_cannot_place_shows_its_doubt_not_zeroes(cli, filled,
 
 
 def test_confidence_text():
-    from commands.console import confidence_text
+    from seoulrec.commands.console import confidence_text
 
     assert [confidence_text(c) for c in (0.0, 0.0049, 0.005, 0.42, 1.0)] == [
         "<0.01",
