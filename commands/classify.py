@@ -383,8 +383,9 @@ def evaluate(
     --target unit-task: the stored unit-task model on --labels (rows it was trained on left
     out and counted): accuracy, top5, macro_f1, ece (10 bins), auto (at the review threshold:
     the share filed without review and its accuracy), retention right where the unit task is
-    right, and a baseline object with the same figures (LinearSVC on title and department,
-    trained on the model's rows in this run).
+    right, unknown_unit_task_share (rows under a unit task the model never saw: the ceiling is
+    1 minus it), and a baseline object with the same figures (LinearSVC on title and
+    department, trained on the model's rows in this run).
 
     With --labels and a trained model: the model is evaluated on the file's rows it was not
     trained on (rows it was trained on are left out and counted; a file of only those is
@@ -416,7 +417,7 @@ def evaluate(
             emit_json(result)
             return
         _figures_table(
-            f"unit tasks (held out: {result['records']} records; retention right where the unit task is: {result['retention_right_where_unit_task_right']})",
+            f"unit tasks (held out: {result['records']} records, {result['unknown_unit_task_share']:.1%} of them under a unit task the model never saw; retention right where the unit task is: {result['retention_right_where_unit_task_right']})",
             result,
         )
         return

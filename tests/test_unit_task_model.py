@@ -93,6 +93,10 @@ def test_real_week_largest_departments_against_the_baseline():
     """The 20 departments with most documents (8,310 training rows, 880 unit tasks): quick."""
     ours, base = _measure(20)
     assert ours["records"] == 450 and ours["excluded_trained"] == 0
+    train, test = _split(20)
+    unseen = sum(lb.unit_task not in {t.unit_task for t in train} for lb in test)
+    assert ours["unknown_unit_task_share"] == round(unseen / len(test), 4) > 0
+    assert ours["accuracy"] <= 1 - ours["unknown_unit_task_share"]
     _assert_at_baseline_level(ours, base, ece=0.10)
 
 

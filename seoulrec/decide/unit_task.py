@@ -408,6 +408,12 @@ def evaluate(
         else None
     )
     result["excluded_trained"] = excluded
+    # Rows under a unit task the model never saw: no suggestion can be right for them (the
+    # ceiling of accuracy and top5 is 1 minus this share).
+    known = set(model.tasks)
+    result["unknown_unit_task_share"] = round(
+        sum(lb.unit_task not in known for lb in held) / len(held), 4
+    )
     if with_baseline and training:
         result["baseline"] = baseline(training, held, threshold)
     return result
