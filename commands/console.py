@@ -75,7 +75,7 @@ def info(message: str, style: str | None = None) -> None:
 
 
 @contextmanager
-def counting(label: str, total: int | None = None):
+def counting(label: str):
     """A progress bar on stderr for work counted in records, on a terminal only (piped or
     redirected stderr gets nothing); yields the callback the core calls with each batch's
     count. Gone when the work ends: the summary follows."""
@@ -95,7 +95,7 @@ def counting(label: str, total: int | None = None):
         transient=True,
         disable=not err.is_terminal,
     )
-    task = progress.add_task(label, total=total)
+    task = progress.add_task(label, total=None)  # batches of unknown number: n/? records
     with progress:
         yield lambda n: progress.update(task, advance=n)
 

@@ -282,9 +282,8 @@ class UnitTaskModel:
         known = truth >= 0
         best, best_nll = 1.0, math.inf
         # (No held row under a unit task the model knows: no likelihood to fit, temperature 1.)
-        for t in (
-            (0.25, 0.35, 0.5, 0.6, 0.7, 0.85, 1.0, 1.2, 1.4, 2.0, 2.8, 4.0) if known.any() else ()
-        ):
+        temperatures = (0.25, 0.35, 0.5, 0.6, 0.7, 0.85, 1.0, 1.2, 1.4, 2.0, 2.8, 4.0)
+        for t in temperatures if known.any() else ():
             z = scores[known] / t
             z = z - z.max(1, keepdims=True)
             log_p = z - np.log(np.exp(z).sum(1, keepdims=True))
