@@ -153,17 +153,27 @@ def published(project: Path, folder: str) -> dict:
     }
 
 
+def before_the_kill(night: dict, step: str) -> Path:
+    """The project as it stands when ``step`` starts tonight (the stages before it run), made
+    once per stage and copied for every kill: the same for every seed."""
+    ready = night["base"] / f"before-{step}"
+    if not ready.exists():
+        shutil.copytree(night["template"], ready)
+        steps = ORDER if step in ORDER else [step]
+        for previous in steps[: steps.index(step)]:
+            assert run(ready, STEPS[previous], night["tonight"]).returncode == 0
+    return ready
+
+
 def kill_once(night: dict, step: str, seed: int) -> None:
     rng = random.Random(seed)
     project = night["base"] / f"{step}-{seed}"
-    shutil.copytree(night["template"], project)
+    shutil.copytree(before_the_kill(night, step), project)
     tonight = night["tonight"]
     before = {f: verify_output(project / "public" / f) for f in ("index", "site")}
     assert before == {"index": [], "site": []}
     steps = ORDER if step in ORDER else [step]
     reference = night["reference"] if step in ORDER else night["reference-nightly"]
-    for previous in steps[: steps.index(step)]:
-        assert run(project, STEPS[previous], tonight).returncode == 0
     proc = started(project, STEPS[step], tonight)
     time.sleep(rng.uniform(0.2, max(0.3, night["seconds"][step] * 1.1)))
     proc.send_signal(signal.SIGKILL)
