@@ -78,10 +78,10 @@ def _measure(departments: int | None, held_out=("20210116", "20210117")):
 
 def _assert_at_baseline_level(ours: dict, base: dict, ece: float):
     # Issue 21 asks for baseline + 0.05 on top-1 and top-5; measured on the weekend split, the
-    # model is at the baseline's level on top-1 and above it on top-5 (README: not met). These
-    # bounds fail if a change drops it below that.
+    # model is just above the baseline on top-1 (within the noise of 955 rows) and above it on
+    # top-5 (README: not met). These bounds fail if a change drops it below that.
     assert ours["accuracy"] >= base["accuracy"] - 0.01, (ours, base)
-    assert ours["top5"] >= base["top5"] + 0.015, (ours, base)
+    assert ours["top5"] >= base["top5"] + 0.02, (ours, base)
     assert ours["macro_f1"] >= base["macro_f1"], (ours, base)
     assert ours["ece"] <= ece < base["ece"], (ours, base)
     assert ours["retention_right_where_unit_task_right"] >= 0.95
@@ -163,3 +163,28 @@ def test_a_model_stored_before_drafters_were_scored_still_suggests(monkeypatch):
     agree = sum(a.unit_task == b.unit_task for a, b in zip(suggestions, same)) / len(test)
     assert agree >= 0.98, agree  # not all: neighbours tied at the 50th place fall either way
     assert stored.training_labels()[0].writer == ""
+
+
+def test_a_department_never_seen_borrows_from_the_likest_named_one(monkeypatch):
+    """District emergency-control units (긴급구조통제단) come and go from week to week: a new
+    one files like the known ones, not like whoever wrote the most similar title."""
+    from seoulrec.decide.unit_task import Label
+
+    labels = [
+        Label(f"안전사고 조사보고서({i})", "강서구긴급구조통제단", "긴급구조통제단운영", "3년")
+        for i in range(4)
+    ]
+    labels += [
+        Label(f"안전사고 조사보고서 제출 {i}", "예방과", "안전점검관리", "5년") for i in range(12)
+    ]
+    labels += [Label(f"출장 명령 {i}", "예방과", "출장관리", "1년") for i in range(6)]
+    model = UnitTaskModel().fit(labels, calibrate=False)
+    new = {"title": "안전사고 조사보고서(21-3)", "department": "도봉구긴급구조통제단"}
+    assert model.suggest([new])[0].unit_task == "긴급구조통제단운영"
+    # Unlike any known department: nothing borrowed, the titles alone decide.
+    far = dict(new, department="서울특별시립어린이병원")
+    assert model.suggest([far])[0].unit_task == "안전점검관리"
+    # Without borrowing (no department alike enough), the new unit would be filed wrongly too.
+    monkeypatch.setattr("seoulrec.decide.unit_task.BORROW_SIMILARITY", 2.0)
+    monkeypatch.setattr("seoulrec.decide.unit_task.DEPARTMENT_NAME_WEIGHT", 0.0)
+    assert model.suggest([new])[0].unit_task == "안전점검관리"
