@@ -188,3 +188,16 @@ def test_a_department_never_seen_borrows_from_the_likest_named_one(monkeypatch):
     monkeypatch.setattr("seoulrec.decide.unit_task.BORROW_SIMILARITY", 2.0)
     monkeypatch.setattr("seoulrec.decide.unit_task.DEPARTMENT_NAME_WEIGHT", 0.0)
     assert model.suggest([new])[0].unit_task == "안전점검관리"
+
+
+def test_borrowing_needs_department_names_to_compare():
+    """Labels without departments (seoulrec's own CSV may have none) or with one-letter names
+    leave nothing to compare an unknown department with: it is scored without habits."""
+    from seoulrec.decide.unit_task import Label
+
+    for department in ("", "가"):
+        labels = [Label(f"출장 명령 {i}", department, "출장관리") for i in range(12)]
+        labels += [Label(f"안전 점검 {i}", department, "안전점검") for i in range(12)]
+        model = UnitTaskModel().fit(labels, calibrate=False)
+        best = model.suggest([{"title": "출장 명령", "department": "예방과"}])[0]
+        assert best.unit_task == "출장관리"

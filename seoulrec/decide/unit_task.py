@@ -247,15 +247,17 @@ class UnitTaskModel:
         by the known department of the likest name, when alike enough (BORROW_SIMILARITY)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        known = sorted(self.department_index, key=lambda d: self.department_index[d])
-        if not known:
+        known = sorted(
+            (code, name) for name, code in self.department_index.items() if len(name) > 1
+        )
+        if not known:  # labels without departments (or only one-letter names): no 2-grams
             return codes
         vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
-        matrix = vectorizer.fit_transform(known)
+        matrix = vectorizer.fit_transform([name for _, name in known])
         distinct = sorted(set(unknown) - {""})
         likeness = (vectorizer.transform(distinct) @ matrix.T).toarray()
         likest = {
-            name: int(row.argmax())
+            name: known[int(row.argmax())][0]
             for name, row in zip(distinct, likeness)
             if row.max() >= BORROW_SIMILARITY
         }
