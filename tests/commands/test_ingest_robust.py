@@ -295,9 +295,13 @@ def test_ctrl_c_with_json_still_reports_what_was_done(cli, catalog_path, tmp_pat
         f"the ingest ended before Ctrl-C ({time.monotonic() - started:.1f} s; first record seen: "
         f"{db.execute('SELECT count(*) FROM records').fetchone()[0]})"
     )
+    seen = time.monotonic() - started
+    sources = [row[0] for row in db.execute("SELECT source_path FROM records").fetchall()]
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, (err, out[-2000:], time.monotonic() - started)
+    # (Failed once in a whole-suite run, not reproduced since: the ingest ran to its end, so the
+    # first record was only seen then; what is printed here tells which.)
+    assert proc.returncode == 130, (err, out[-2000:], f"first record seen at {seen:.1f} s", sources)
     report = json.loads(out)
     assert report["interrupted"] and report["added"] == 1
     assert db.execute("SELECT status FROM batches").fetchone()[0] == "interrupted"
