@@ -122,3 +122,61 @@ def test_a_live_export_into_the_same_folder_is_refused(cli, catalog_path, tmp_pa
         holder.wait()
     report = cli_json(cli, "export", "index", "-f", "jsonl", "-o", out, "--catalog", catalog_path)
     assert json.dumps(report)
+
+
+CONTEND = (
+    "import os, sys, time\n"
+    "from pathlib import Path\n"
+    "from seoulrec.store.locks import try_lock\n"
+    "lock, log = Path(sys.argv[1]), sys.argv[2]\n"
+    "taken = 0\n"
+    "deadline = time.monotonic() + 20\n"
+    "while taken < 150 and time.monotonic() < deadline:\n"
+    "    held = try_lock(lock, 'now')\n"
+    "    if held is None:\n"
+    "        continue\n"
+    "    fd = os.open(log, os.O_WRONLY | os.O_APPEND)\n"
+    "    os.write(fd, f'in {os.getpid()}\\n'.encode())\n"
+    "    os.write(fd, f'out {os.getpid()}\\n'.encode())\n"
+    "    os.close(fd)\n"
+    "    held.release()\n"
+    "    taken += 1\n"
+    "print(taken)\n"
+)
+
+
+def test_lock_files_are_removed_and_the_lock_stays_exclusive(tmp_path):
+    """A holder removes its lock file when it lets go (no litter beside the catalog); four
+    processes taking and letting go of one lock as fast as they can are never inside at once,
+    although each removal leaves others holding a descriptor of the removed file."""
+    from seoulrec.store.locks import try_lock
+
+    lock, log = tmp_path / "catalog.db.ingest.lock", tmp_path / "log"
+    held = try_lock(lock, "now")
+    assert held is not None and lock.exists() and try_lock(lock, "now") is None
+    held.release()
+    assert not lock.exists()
+    log.write_text("")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONTEND, str(lock), str(log)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    taken = [int(p.communicate(timeout=60)[0]) for p in procs]
+    assert all(t > 0 for t in taken), taken
+    lines = log.read_text().split()
+    pairs = list(zip(lines[0::2], lines[1::2]))
+    assert len(pairs) == 2 * sum(taken)
+    for (word_in, pid_in), (word_out, pid_out) in zip(pairs[0::2], pairs[1::2]):
+        assert (word_in, word_out, pid_in) == ("in", "out", pid_out)
+    assert not lock.exists()
+
+
+def test_no_lock_files_are_left_after_a_night(cli, catalog_path, tmp_path):
+    out = tmp_path / "public"
+    report = cli_json(
+        cli, "nightly", "--inbox", _inbox(tmp_path, 2), "--out", out, "--catalog", catalog_path
+    )
+    assert report
+    assert list(catalog_path.parent.glob("*.lock")) == []

@@ -2,8 +2,11 @@
 
 A lock held by a process that dies (killed, machine restarted) is free at once, whatever pid
 comes next: no pid is ever checked. The file keeps a line of JSON about its holder (pid, host,
-start) for messages; a holder that ended normally clears it, so a line found by the next
-holder means the previous run did not finish (reported as a stale lock taken over). PostgreSQL
+start) for messages; a holder that ends normally removes the file, so no lock files are left
+beside the catalog, and a file found with a line by the next holder means the previous run did
+not finish (reported as a stale lock taken over). Removing a lock file is safe because every
+holder checks, once it has the flock, that the path still names the file it locked (otherwise
+it locked a file its previous holder had just removed, and it tries again). PostgreSQL
 catalogs use their session's advisory locks instead (``seoulrec.store.pg``).
 """
 
@@ -25,11 +28,17 @@ class HeldLock:
     previous: dict = field(default_factory=dict)
 
     def release(self) -> None:
-        """Clear the holder's line and let go (closing the descriptor drops the flock)."""
+        """Remove the file while still holding it, then let go (closing the descriptor drops
+        the flock); where it cannot be removed, clear the holder's line instead."""
         try:
-            os.ftruncate(self.fd, 0)
-        except OSError:
+            os.unlink(self.path)
+        except FileNotFoundError:
             pass
+        except OSError:
+            try:
+                os.ftruncate(self.fd, 0)
+            except OSError:
+                pass
         try:
             os.close(self.fd)
         except OSError:
@@ -37,26 +46,42 @@ class HeldLock:
 
 
 def describe(path: Path) -> dict:
-    """The holder's line, or {} (a file being written, or cleared)."""
+    """The holder's line, or {} (a file being written, cleared, or gone: no holder)."""
     try:
         text = path.read_text("utf-8")
         held = json.loads(text) if text.strip() else {}
+    except FileNotFoundError:
+        return {}
     except (OSError, ValueError):
         return {"unreadable": True}
     return held if isinstance(held, dict) else {"unreadable": True}
 
 
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (not removed, nor replaced)."""
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+
 def try_lock(path: Path, started: str) -> HeldLock | None:
     """Take the lock without waiting; None when a live process holds it."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    except BaseException:
-        os.close(fd)
-        raise
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if _same_file(fd, path):
+                break
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # locked a file its holder had just removed: open the path again
     previous = describe(path)
     mine = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": started})
     os.ftruncate(fd, 0)
