@@ -226,8 +226,9 @@ class UnitTaskModel:
         departments = [r.get("department") or "" for r in records]
         codes = [self.department_index.get(d, -1) for d in departments]
         unknown = [d if d and code < 0 else "" for d, code in zip(departments, codes)]
-        names = self.vectorizer.transform(unknown).tocsr()  # empty rows for known departments
+        names = None  # an unknown department's name, as text (empty rows for known ones)
         if any(unknown):
+            names = self.vectorizer.transform(unknown).tocsr()
             codes = self._borrowed(unknown, codes)
         writers = [self.writer_index.get(r.get("writer") or "", -1) for r in records]
         starts = range(0, len(records), CHUNK)
@@ -237,7 +238,7 @@ class UnitTaskModel:
                     queries[s : s + CHUNK],
                     codes[s : s + CHUNK],
                     writers[s : s + CHUNK],
-                    names[s : s + CHUNK],
+                    None if names is None else names[s : s + CHUNK],
                 ),
                 starts,
             )
